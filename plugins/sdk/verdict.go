@@ -1,0 +1,117 @@
+// Package sdk is what a detector plugin and the Ehraz kiosk agree on: the Go-native types of
+// protocol v1, the detector interfaces a vendor implements, Serve for a plugin's main, and the
+// host-side client. Generated protobuf code stays internal; vendors see only these types.
+package sdk
+
+import "time"
+
+// ProtocolVersion is the plugin protocol version these types describe.
+const ProtocolVersion = 1
+
+// Outcome is a check's verdict. The zero value is never a pass: a verdict that was not set
+// explicitly is treated as CouldNotVerify by every consumer.
+type Outcome int
+
+const (
+	OutcomeUnspecified Outcome = iota
+	Pass
+	Fail
+	NeedsReview
+	CouldNotVerify
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	case NeedsReview:
+		return "needs-review"
+	case CouldNotVerify:
+		return "could-not-verify"
+	default:
+		return "unspecified"
+	}
+}
+
+// Effective maps an unspecified or unknown outcome to CouldNotVerify, so nothing passes by default.
+func (o Outcome) Effective() Outcome {
+	switch o {
+	case Pass, Fail, NeedsReview, CouldNotVerify:
+		return o
+	default:
+		return CouldNotVerify
+	}
+}
+
+// Kind is a detector kind a plugin may serve.
+type Kind string
+
+const (
+	KindFace      Kind = "face"
+	KindLiveness  Kind = "liveness"
+	KindSignature Kind = "signature"
+)
+
+// Info describes a plugin truthfully: who made it and which kinds and methods it implements.
+type Info struct {
+	Name            string
+	Vendor          string
+	Version         string
+	ProtocolVersion int
+	Kinds           []Kind
+	// Capabilities names the methods implemented for real, e.g. "AnalyzeFrame", "CheckSelfie",
+	// "MatchFaces", "CheckSignature", "CheckLiveness". A declared method that is not listed here
+	// must answer CouldNotVerify.
+	Capabilities []string
+}
+
+// Image is an encoded picture as it travels between kiosk and plugin.
+type Image struct {
+	Data   []byte // encoded bytes
+	Format string // "jpeg" or "png"
+	Width  int    // as the sender believes; a plugin decodes and checks
+	Height int
+}
+
+// Rect is a rectangle in normalized image coordinates (0..1), origin at the top left.
+type Rect struct {
+	X, Y, W, H float64
+}
+
+// Rule is the result of one rule inside a check: one reason key and the measured value behind it.
+type Rule struct {
+	Name      string  // stable rule id, e.g. "face.count"
+	Outcome   Outcome // this rule's own verdict
+	Reason    string  // locale key, e.g. "verdict.face.count.none"
+	Value     float64 // what was measured
+	Threshold float64 // what it was compared with
+	Unit      string  // "", "px", "deg", "ratio", "ms" …
+}
+
+// Artifact is a by-product a check hands back for the dossier, e.g. the cleaned signature PNG
+// or the video frames the host should match against the selfie.
+type Artifact struct {
+	Name  string // e.g. "signature.clean", "liveness.keyframe"
+	Image Image
+	// TimestampMS places a video artifact in the recording; zero otherwise.
+	TimestampMS int64
+}
+
+// Verdict is a check's answer: an outcome, the reasons (locale keys, most important first), every
+// rule measured, and artifacts.
+type Verdict struct {
+	Outcome   Outcome
+	Reasons   []string
+	Rules     []Rule
+	Artifacts []Artifact
+	// Score is an optional fused score in 0..1 (e.g. the liveness score); its meaning is per check.
+	Score    float64
+	Duration time.Duration
+}
+
+// CouldNotVerifyVerdict is the honest answer of a check that did not run.
+func CouldNotVerifyVerdict(reason string) Verdict {
+	return Verdict{Outcome: CouldNotVerify, Reasons: []string{reason}}
+}
