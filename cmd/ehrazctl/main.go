@@ -39,6 +39,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		versionCommand(),
+		pluginCommand(),
+		benchCommand(),
+		simCommand(),
+		intakeCommand(),
 	}
 }
 

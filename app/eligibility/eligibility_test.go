@@ -1,0 +1,189 @@
+package eligibility
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	jalaali "github.com/jalaali/go-jalaali"
+
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/app/services/geoip"
+	"github.com/ehraz/ehraz/app/services/servicetest"
+)
+
+// Noon on 24 Nov 2026 in Tehran, which is 3 Azar 1405.
+var now = time.Date(2026, 11, 24, 8, 30, 0, 0, time.UTC)
+
+func TestCalendarAnchor(t *testing.T) {
+	y, m, d, err := jalaali.ToJalaali(2026, time.November, 24)
+	if err != nil || y != 1405 || m != 9 || d != 3 {
+		t.Fatalf("24 Nov 2026 = %d/%d/%d (%v), want 1405/9/3", y, m, d, err)
+	}
+}
+
+func TestAgeOn(t *testing.T) {
+	cases := []struct {
+		birth string
+		at    time.Time
+		want  int
+		bad   bool
+	}{
+		{"1387/09/03", now, 18, false},                                    // 18th birthday today
+		{"1387/09/04", now, 17, false},                                    // tomorrow
+		{"1387/09/02", now, 18, false},                                    // yesterday
+		{"۱۳۸۷/۰۹/۰۳", now, 18, false},                                    // Persian digits
+		{"1370/05/12", now, 35, false},                                    //
+		{"1387/09/04", now.Add(12*time.Hour + 30*time.Minute), 18, false}, // 21:00 UTC is 00:30 on 4 Azar in Tehran
+		{"1399/12/30", now, 5, false},                                     // leap day exists in 1399
+		{"1400/12/30", now, 0, true},                                      // 1400 is a common year
+		{"1387/07/31", now, 0, true},                                      // Mehr has 30 days
+		{"1387/13/01", now, 0, true},
+		{"1387-09-03", now, 18, false},
+		{"87/09/03", now, 0, true},
+		{"", now, 0, true},
+		{"1406/01/01", now, 0, true}, // future
+	}
+	for _, tc := range cases {
+		got, err := AgeOn(tc.birth, tc.at)
+		if (err != nil) != tc.bad || (!tc.bad && got != tc.want) {
+			t.Errorf("AgeOn(%q, %s) = %d, %v; want %d (error %v)", tc.birth, tc.at, got, err, tc.want, tc.bad)
+		}
+	}
+}
+
+// history is a verification history held in memory.
+type history map[string]bool
+
+func (h history) Verified(_ context.Context, nc string) (bool, error) {
+	if nc == "broken" {
+		return false, errors.New("disk on fire")
+	}
+	return h[nc], nil
+}
+
+func key(err error) string {
+	var fe *flow.Error
+	if errors.As(err, &fe) {
+		return fe.Key
+	}
+	if err != nil {
+		return "not a flow.Error: " + err.Error()
+	}
+	return ""
+}
+
+func adult() kyc.Person {
+	return kyc.Person{NationalCode: "0015260186", BirthDate: "1370/05/12", Type: kyc.NaturalPerson, Nationality: "IR"}
+}
+
+func TestPersonRules(t *testing.T) {
+	c, err := New(Config{Mode: "kiosk", InBranch: true}, nil, history{"0021590834": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := func(f func(*kyc.Person)) kyc.Person { p := adult(); f(&p); return p }
+	cases := []struct {
+		name string
+		p    kyc.Person
+		want string
+	}{
+		{"adult Iranian", adult(), ""},
+		{"18 today", mod(func(p *kyc.Person) { p.BirthDate = "1387/09/03" }), ""},
+		{"18 tomorrow", mod(func(p *kyc.Person) { p.BirthDate = "1387/09/04" }), "eligibility.under_18"},
+		{"child", mod(func(p *kyc.Person) { p.BirthDate = "1395/03/10" }), "eligibility.under_18"},
+		{"legal person", mod(func(p *kyc.Person) { p.Type = kyc.LegalPerson }), "eligibility.legal_person"},
+		{"unknown type", mod(func(p *kyc.Person) { p.Type = "" }), "eligibility.legal_person"},
+		{"foreign type", mod(func(p *kyc.Person) { p.Type = kyc.ForeignPerson }), "eligibility.foreign_national"},
+		{"foreign nationality", mod(func(p *kyc.Person) { p.Nationality = "AF" }), "eligibility.foreign_national"},
+		{"bad birth date", mod(func(p *kyc.Person) { p.BirthDate = "1370/02/32" }), "eligibility.birth_date_invalid"},
+		{"already verified", mod(func(p *kyc.Person) { p.NationalCode = "0021590834" }), "eligibility.already_verified"},
+		{"history unavailable", mod(func(p *kyc.Person) { p.NationalCode = "broken" }), "eligibility.unavailable"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := key(c.Check(context.Background(), tc.p, now)); got != tc.want {
+				t.Errorf("key %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func geoDB(t *testing.T) *geoip.DB {
+	t.Helper()
+	root, err := servicetest.ModuleRoot()
+	if err != nil {
+		t.Skip(err)
+	}
+	path := filepath.Join(root, ".cache", "geoip", "geo-whois-asn-country.mmdb")
+	if v := os.Getenv("EHRAZ_GEOIP_DB"); v != "" {
+		path = v
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("geoip database not installed (make setup): %v", err)
+	}
+	d, err := geoip.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestIPRule(t *testing.T) {
+	geo := geoDB(t)
+	online, err := New(Config{Mode: "online", AllowNetworks: []string{"203.0.113.0/24"}}, geo, history{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	branch, err := New(Config{Mode: "kiosk", InBranch: true}, geo, history{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	office, err := New(Config{Mode: "kiosk", InBranch: false, PublicIP: "8.8.4.4"}, geo, history{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		c    *Checker
+		ip   string // "" = none in the context
+		want string
+	}{
+		{"online from Iran", online, "2.176.0.1", ""},
+		{"online from Iran over IPv6", online, "2a01:5ec0::1", ""},
+		{"online from abroad", online, "8.8.8.8", "eligibility.ip_outside_iran"},
+		{"online from allow-listed network", online, "203.0.113.9", ""},
+		{"online from a private address", online, "192.168.1.1", "eligibility.ip_outside_iran"},
+		{"online without an address", online, "", "eligibility.ip_unknown"},
+		{"branch kiosk skips the rule", branch, "8.8.8.8", ""},
+		{"branch kiosk without address", branch, "", ""},
+		{"office kiosk uses its public address", office, "", "eligibility.ip_outside_iran"},
+		{"office kiosk with an Iranian client address", office, "5.160.0.1", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			if tc.ip != "" {
+				ctx = WithClientIP(ctx, netip.MustParseAddr(tc.ip))
+			}
+			if got := key(tc.c.Check(ctx, adult(), now)); got != tc.want {
+				t.Errorf("key %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewRefusesIPRuleWithoutDatabase(t *testing.T) {
+	if _, err := New(Config{Mode: "online"}, nil, history{}); err == nil {
+		t.Error("online mode without a geoip database accepted")
+	}
+	if _, err := New(Config{Mode: "kiosk", InBranch: true}, nil, nil); err == nil {
+		t.Error("missing history accepted")
+	}
+}

@@ -1,0 +1,82 @@
+package flow
+
+import (
+	"context"
+	"time"
+
+	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// The flow talks to the world only through these interfaces. Errors meant for the applicant
+// are *Error values carrying a locale key (e.g. the SEJAM client maps "not registered" to
+// "sejam.not_registered"); anything else is treated as a service fault and shown as
+// "service unavailable, try again".
+
+// OTPPurpose tells the two one-time codes apart.
+type OTPPurpose string
+
+const (
+	OTPMobile OTPPurpose = "mobile" // our own code, to the number typed at the kiosk
+	OTPSejam  OTPPurpose = "sejam"  // SEJAM's code, to the number registered in SEJAM
+)
+
+// OTP issues and verifies our own one-time codes (hashes stored, expiry, tries, cooldown,
+// rate limits per number and per kiosk).
+type OTP interface {
+	Send(ctx context.Context, sessionID, mobile string) (OTPState, error)
+	Verify(ctx context.Context, sessionID, code string) (OTPState, error)
+}
+
+// Sejam is the SEJAM broker API (or its simulator).
+type Sejam interface {
+	// RequestOTP checks that nationalCode is registered with this tracking code and that the
+	// mobile typed at the kiosk belongs to this person (Shahkar rule), then makes SEJAM send its
+	// code to the registered mobile.
+	RequestOTP(ctx context.Context, nationalCode, tracking, mobile string) (OTPState, error)
+	// Profile returns the person's SEJAM profile when otp is right.
+	Profile(ctx context.Context, nationalCode, otp string) (kyc.Person, error)
+}
+
+// RegistryRecord is the civil registry's answer for a card.
+type RegistryRecord struct {
+	Person kyc.Person
+	Kind   kyc.CardKind
+	Alive  bool
+	// Photo is the registry's reference photo for the face match (may be empty: then the match
+	// is "could not verify" and goes to an operator).
+	Photo sdk.Image
+}
+
+// Registry is the civil-registry inquiry (or its simulator).
+type Registry interface {
+	VerifyCard(ctx context.Context, nationalCode, birthDate, serial string) (RegistryRecord, error)
+}
+
+// Eligibility applies the rules that decide whether this person may use remote verification
+// (age ≥ 18 on the Jalali calendar, Iranian natural person, client IP for online use, once
+// per national code). A rejection is an *Error with a locale key.
+type Eligibility interface {
+	Check(ctx context.Context, p kyc.Person, now time.Time) error
+}
+
+// Detectors are the plugin checks, as the detect host provides them. A plugin fault comes back
+// as a CouldNotVerify verdict, not an error.
+type Detectors interface {
+	sdk.FaceDetector
+	sdk.SignatureDetector
+	sdk.LivenessDetector
+}
+
+// Dossier is what leaves for the brokerage when the applicant accepts the commitments.
+type Dossier interface {
+	Enqueue(ctx context.Context, sessionID string) error
+}
+
+// Clock is time, injectable for tests.
+type Clock interface{ Now() time.Time }
+
+// ChallengeSource issues a fresh finger-number challenge (left to right).
+type ChallengeSource interface {
+	NewChallenge() ([]int, error)
+}

@@ -1,0 +1,424 @@
+// Package intake is the reference brokerage intake server (`ehrazctl intake serve`): it
+// receives dossiers from kiosks' outboxes (idempotent on the Idempotency-Key header), stores
+// them sealed in its own SQLite database, enforces the IP rule for online submissions and
+// for kiosks outside the allow-listed networks, refuses a second dossier for a national code,
+// and records the bourse code CSDI issues later — which sends the applicant an SMS and becomes
+// the session's final status.
+//
+// API (JSON; bearer tokens):
+//
+//	POST /v1/dossiers                  kiosk token; Idempotency-Key header → 201 {receipt} / 200 duplicate
+//	GET  /v1/dossiers/{key}/status     kiosk token → {status, bourseCode}
+//	POST /v1/verified {nationalCode}   kiosk token → {verified}
+//	POST /v1/admin/bourse-code {idempotencyKey|sessionId, code}   admin token → {status, smsSent}
+package intake
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the intake's own database
+
+	"github.com/ehraz/ehraz/app/eligibility"
+	"github.com/ehraz/ehraz/app/outbox"
+	"github.com/ehraz/ehraz/app/services/sms"
+)
+
+//go:embed schema.sql
+var schema string
+
+// Config configures the server.
+type Config struct {
+	// Token authenticates kiosks; AdminToken the back office. Both required.
+	Token      string
+	AdminToken string
+	// DataKey (32 bytes) seals stored dossiers and keys the national-code hashes.
+	DataKey []byte
+	// IPRule is applied to an online dossier's client address and to the address of a kiosk
+	// submitting from outside its Allow networks.
+	IPRule eligibility.IPRule
+	// TrustedProxies are the TLS proxies in front of the server whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// SMS sends the bourse-code notice.
+	SMS sms.Sender
+	// BourseTemplate is the gateway template of that notice ["ehraz-bourse-code"].
+	BourseTemplate sms.Template
+	// MaxBody bounds a dossier's size [256 MiB].
+	MaxBody int64
+	Now     func() time.Time
+}
+
+// Server is the intake's HTTP handler.
+type Server struct {
+	cfg Config
+	db  *sql.DB
+	mux *http.ServeMux
+}
+
+// OpenDB opens (creating if needed) the intake database at path.
+func OpenDB(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_busy_timeout=5000")
+	if err != nil {
+		return nil, fmt.Errorf("open intake database %s: %w", path, err)
+	}
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("intake schema %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// New builds the server over db (from OpenDB).
+func New(cfg Config, db *sql.DB) (*Server, error) {
+	if cfg.Token == "" || cfg.AdminToken == "" {
+		return nil, fmt.Errorf("intake: kiosk and admin tokens are required")
+	}
+	if len(cfg.DataKey) != 32 {
+		return nil, fmt.Errorf("intake: data key must be 32 bytes")
+	}
+	if cfg.SMS == nil {
+		return nil, fmt.Errorf("intake: an SMS sender is required")
+	}
+	if cfg.BourseTemplate == "" {
+		cfg.BourseTemplate = "ehraz-bourse-code"
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 256 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, db: db, mux: http.NewServeMux()}
+	s.mux.HandleFunc("POST /v1/dossiers", s.auth(cfg.Token, s.receive))
+	s.mux.HandleFunc("GET /v1/dossiers/{key}/status", s.auth(cfg.Token, s.status))
+	s.mux.HandleFunc("POST /v1/verified", s.auth(cfg.Token, s.verified))
+	s.mux.HandleFunc("POST /v1/admin/bourse-code", s.auth(cfg.AdminToken, s.bourseCode))
+	s.mux.HandleFunc("GET /v1/admin/dossiers", s.auth(cfg.AdminToken, s.list))
+	s.mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) auth(token string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			reply(w, http.StatusUnauthorized, map[string]any{"error": "unauthorized"})
+			return
+		}
+		next(w, r)
+	}
+}
+
+func reply(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) ncHash(nc string) []byte {
+	m := hmac.New(sha256.New, s.cfg.DataKey)
+	m.Write([]byte("national-code:" + nc))
+	return m.Sum(nil)
+}
+
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
+
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("Idempotency-Key")
+	if !keyPattern.MatchString(key) {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "idempotency_key_missing"})
+		return
+	}
+	// A repeated delivery (the kiosk never saw our answer) gets the first answer again.
+	var id int64
+	err := s.db.QueryRowContext(r.Context(), `SELECT id FROM dossiers WHERE idempotency_key = ?`, key).Scan(&id)
+	if err == nil {
+		reply(w, http.StatusOK, map[string]any{"receipt": strconv.FormatInt(id, 10), "duplicate": true})
+		return
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": "too_large"})
+		return
+	}
+	var d outbox.Dossier
+	if err := json.Unmarshal(body, &d); err != nil {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_json"})
+		return
+	}
+	if d.Version != outbox.Version || d.SessionID == "" || d.Applicant.Person.NationalCode == "" {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_dossier"})
+		return
+	}
+	submitter := eligibility.ClientIPFromRequest(r, s.cfg.TrustedProxies)
+	switch d.Mode {
+	case "online":
+		ip, _ := netip.ParseAddr(d.ClientIP)
+		if err := s.cfg.IPRule.Check(ip); err != nil {
+			reply(w, http.StatusForbidden, map[string]any{"error": "ip_outside_iran"})
+			return
+		}
+	case "kiosk":
+		if err := s.cfg.IPRule.Check(submitter); err != nil {
+			reply(w, http.StatusForbidden, map[string]any{"error": "ip_outside_iran"})
+			return
+		}
+	default:
+		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_mode"})
+		return
+	}
+	nc := s.ncHash(d.Applicant.Person.NationalCode)
+	var other int
+	if err := s.db.QueryRowContext(r.Context(), `SELECT count(*) FROM dossiers WHERE nc_hash = ?`, nc).Scan(&other); err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	if other > 0 {
+		reply(w, http.StatusConflict, map[string]any{"error": "already_verified"})
+		return
+	}
+	sealed, err := outbox.Seal(s.cfg.DataKey, body, []byte(key))
+	if err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "seal"})
+		return
+	}
+	sum := sha256.Sum256(body)
+	res, err := s.db.ExecContext(r.Context(), `INSERT INTO dossiers (idempotency_key, session_id, kiosk_id, mode, submitter_ip, nc_hash, payload, payload_sha256, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+		key, d.SessionID, d.KioskID, d.Mode, submitter.String(), nc, sealed, hex.EncodeToString(sum[:]), s.cfg.Now().UnixMilli())
+	if err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	if n, _ := res.RowsAffected(); n == 0 { // a parallel delivery of the same key won
+		s.db.QueryRowContext(r.Context(), `SELECT id FROM dossiers WHERE idempotency_key = ?`, key).Scan(&id)
+		reply(w, http.StatusOK, map[string]any{"receipt": strconv.FormatInt(id, 10), "duplicate": true})
+		return
+	}
+	id, _ = res.LastInsertId()
+	reply(w, http.StatusCreated, map[string]any{"receipt": strconv.FormatInt(id, 10), "status": "received"})
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	var st, code string
+	err := s.db.QueryRowContext(r.Context(), `SELECT status, bourse_code FROM dossiers WHERE idempotency_key = ?`, r.PathValue("key")).Scan(&st, &code)
+	if errors.Is(err, sql.ErrNoRows) {
+		reply(w, http.StatusNotFound, map[string]any{"error": "not_found"})
+		return
+	} else if err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	reply(w, http.StatusOK, map[string]any{"status": st, "bourseCode": code})
+}
+
+func (s *Server) verified(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		NationalCode string `json:"nationalCode"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&in); err != nil || in.NationalCode == "" {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_json"})
+		return
+	}
+	var n int
+	if err := s.db.QueryRowContext(r.Context(), `SELECT count(*) FROM dossiers WHERE nc_hash = ?`, s.ncHash(in.NationalCode)).Scan(&n); err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	reply(w, http.StatusOK, map[string]any{"verified": n > 0})
+}
+
+// BourseCodePattern is three Persian letters then five digits (after digit normalization).
+var BourseCodePattern = regexp.MustCompile(`^[\x{0600}-\x{06FF}]{3}[0-9]{5}$`)
+
+// NormalizeBourseCode maps Persian/Arabic digits to ASCII, Arabic ي/ك to Persian, drops spaces.
+func NormalizeBourseCode(s string) string {
+	s = strings.NewReplacer("ي", "ی", "ك", "ک", " ", "", "\u200c", "").Replace(strings.TrimSpace(s))
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '۰' && r <= '۹':
+			return '0' + (r - '۰')
+		case r >= '٠' && r <= '٩':
+			return '0' + (r - '٠')
+		}
+		return r
+	}, s)
+}
+
+func (s *Server) bourseCode(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		IdempotencyKey string `json:"idempotencyKey"`
+		SessionID      string `json:"sessionId"`
+		Code           string `json:"code"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&in); err != nil {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_json"})
+		return
+	}
+	code := NormalizeBourseCode(in.Code)
+	if !BourseCodePattern.MatchString(code) {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "intake.bourse_code_invalid"})
+		return
+	}
+	where, arg := "idempotency_key = ?", in.IdempotencyKey
+	if arg == "" {
+		where, arg = "session_id = ?", in.SessionID
+	}
+	var (
+		id      int64
+		key     string
+		payload []byte
+		prev    string
+		smsAt   sql.NullInt64
+	)
+	err := s.db.QueryRowContext(r.Context(), `SELECT id, idempotency_key, payload, bourse_code, sms_sent_at FROM dossiers WHERE `+where, arg).
+		Scan(&id, &key, &payload, &prev, &smsAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		reply(w, http.StatusNotFound, map[string]any{"error": "not_found"})
+		return
+	} else if err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	if prev != "" && prev != code {
+		reply(w, http.StatusConflict, map[string]any{"error": "bourse_code_already_recorded"})
+		return
+	}
+	if _, err := s.db.ExecContext(r.Context(), `UPDATE dossiers SET status = 'bourse_code_issued', bourse_code = ? WHERE id = ?`, code, id); err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	if smsAt.Valid { // already told the applicant; recording the same code again sends nothing
+		reply(w, http.StatusOK, map[string]any{"status": "bourse_code_issued", "smsSent": true})
+		return
+	}
+	smsErr := s.notify(r.Context(), key, payload, code)
+	if smsErr != nil {
+		s.db.ExecContext(r.Context(), `UPDATE dossiers SET sms_error = ? WHERE id = ?`, smsErr.Error(), id)
+		reply(w, http.StatusOK, map[string]any{"status": "bourse_code_issued", "smsSent": false, "smsError": "sms_failed"})
+		return
+	}
+	s.db.ExecContext(r.Context(), `UPDATE dossiers SET sms_sent_at = ?, sms_error = '' WHERE id = ?`, s.cfg.Now().UnixMilli(), id)
+	reply(w, http.StatusOK, map[string]any{"status": "bourse_code_issued", "smsSent": true})
+}
+
+func (s *Server) notify(ctx context.Context, key string, payload []byte, code string) error {
+	body, err := outbox.Open(s.cfg.DataKey, payload, []byte(key))
+	if err != nil {
+		return fmt.Errorf("open dossier: %w", err)
+	}
+	var d outbox.Dossier
+	if err := json.Unmarshal(body, &d); err != nil {
+		return fmt.Errorf("decode dossier: %w", err)
+	}
+	mobile := d.Applicant.Mobile
+	if mobile == "" {
+		mobile = d.Applicant.Person.Mobile
+	}
+	if mobile == "" {
+		return fmt.Errorf("dossier has no mobile number")
+	}
+	_, err = s.cfg.SMS.Send(ctx, mobile, sms.Message{Template: s.cfg.BourseTemplate, Tokens: []string{code}})
+	return err
+}
+
+// Dossier returns a stored dossier by idempotency key (for the back office and tests).
+func (s *Server) Dossier(ctx context.Context, key string) (outbox.Dossier, error) {
+	var payload []byte
+	if err := s.db.QueryRowContext(ctx, `SELECT payload FROM dossiers WHERE idempotency_key = ?`, key).Scan(&payload); err != nil {
+		return outbox.Dossier{}, fmt.Errorf("intake: read dossier: %w", err)
+	}
+	body, err := outbox.Open(s.cfg.DataKey, payload, []byte(key))
+	if err != nil {
+		return outbox.Dossier{}, fmt.Errorf("intake: %w", err)
+	}
+	var d outbox.Dossier
+	if err := json.Unmarshal(body, &d); err != nil {
+		return outbox.Dossier{}, fmt.Errorf("intake: decode dossier: %w", err)
+	}
+	return d, nil
+}
+
+// Count returns how many dossiers are stored.
+func (s *Server) Count(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers`).Scan(&n)
+	return n, err
+}
+
+// ListenAndServe serves on addr until ctx ends; ready, when not nil, gets the base URL once the
+// port is open. Put a TLS-terminating proxy in front when addr is not loopback.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(url string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("intake listen %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	if ready != nil {
+		ready("http://" + ln.Addr().String())
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		hs.Close()
+		<-done
+		return nil
+	case err := <-done:
+		return fmt.Errorf("intake serve: %w", err)
+	}
+}
+
+// Entry is one stored dossier as the back-office list shows it (no personal data).
+type Entry struct {
+	SessionID  string    `json:"sessionId"`
+	KioskID    string    `json:"kioskId"`
+	Mode       string    `json:"mode"`
+	ReceivedAt time.Time `json:"receivedAt"`
+	Status     string    `json:"status"`
+	BourseCode string    `json:"bourseCode,omitempty"`
+	SMSSent    bool      `json:"smsSent"`
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	rows, err := s.db.QueryContext(r.Context(), `SELECT session_id, kiosk_id, mode, received_at, status, bourse_code, sms_sent_at IS NOT NULL
+		FROM dossiers ORDER BY id DESC LIMIT 500`)
+	if err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	defer rows.Close()
+	out := []Entry{}
+	for rows.Next() {
+		var e Entry
+		var at int64
+		if err := rows.Scan(&e.SessionID, &e.KioskID, &e.Mode, &at, &e.Status, &e.BourseCode, &e.SMSSent); err != nil {
+			reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+			return
+		}
+		e.ReceivedAt = time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	reply(w, http.StatusOK, map[string]any{"dossiers": out})
+}

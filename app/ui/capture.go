@@ -1,0 +1,495 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/capture"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+const (
+	previewW, previewH = 640, 480
+	viewW, viewH       = 576, 432 // on screen, leaving room for the instructions column
+	sideW              = 380
+	sideChars          = 34                     // characters per instruction line in that column
+	hintInterval       = 400 * time.Millisecond // AnalyzeFrame rate: guidance, not tracking
+	videoFPS           = 8
+	countdownFrom      = 3
+)
+
+// guideFor is the shape drawn over the preview, in normalized frame coordinates: the paper frame
+// for a signature, the face oval otherwise. The same rectangle goes to the plugins so their hints
+// refer to what the applicant sees.
+func guideFor(step flow.Step) sdk.Rect {
+	if step == flow.StepSignature {
+		return sdk.Rect{X: 0.1, Y: 0.15, W: 0.8, H: 0.7}
+	}
+	return sdk.Rect{X: 0.3, Y: 0.1, W: 0.4, H: 0.75}
+}
+
+func purposeFor(step flow.Step) sdk.Purpose {
+	switch step {
+	case flow.StepSignature:
+		return sdk.PurposeSignature
+	case flow.StepVideo:
+		return sdk.PurposeVideo
+	}
+	return sdk.PurposeSelfie
+}
+
+// preview holds the latest camera frame; the reader goroutine writes it, the UI and the capture
+// read it.
+type preview struct {
+	mu     sync.Mutex
+	last   *image.RGBA
+	at     time.Time
+	frames int // frames read from the camera
+	shown  int // frames drawn on the UI goroutine
+}
+
+// PreviewFrames reports how many camera frames the current capture screen has read and drawn
+// (the preview benchmark divides them by the elapsed time).
+func (u *UI) PreviewFrames() (read, shown int) {
+	u.mu.Lock()
+	pv := u.pv
+	u.mu.Unlock()
+	if pv == nil {
+		return 0, 0
+	}
+	pv.mu.Lock()
+	defer pv.mu.Unlock()
+	return pv.frames, pv.shown
+}
+
+func (p *preview) set(img *image.RGBA, at time.Time) {
+	p.mu.Lock()
+	p.last, p.at = img, at
+	p.frames++
+	p.mu.Unlock()
+}
+
+func (p *preview) get() (*image.RGBA, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last, p.at
+}
+
+// captureScreen is the selfie, signature and video screen: live preview with its guide, the
+// hint area, the capture button with a countdown, and the verdict with a retake.
+func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
+	step := snap.Step
+	img := canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, previewW, previewH)))
+	img.FillMode = canvas.ImageFillStretch
+	img.ScaleMode = canvas.ImageScaleFastest
+	status := widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	status.SizeName = theme.SizeNameHeadingText
+	status.Importance = widget.HighImportance
+	overlay := u.guideOverlay(step)
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xd0, G: 0xd4, B: 0xd8, A: 0xff})
+	view := container.NewGridWrap(fyne.NewSize(viewW, viewH), container.NewStack(bg, img, overlay, container.NewCenter(status)))
+
+	hints := container.NewVBox()
+	// The preview outlives a retake (the last frame stays usable) but not a step.
+	u.mu.Lock()
+	if u.pv == nil || u.pvStep != step {
+		u.pv, u.pvStep = &preview{}, step
+	}
+	pv := u.pv
+	u.mu.Unlock()
+	ctx, cancel := context.WithCancel(u.ctx)
+	st.cancel = cancel
+	if u.opt.Camera == nil {
+		u.notice(status, "ui.camera.unavailable")
+	} else {
+		go u.readCamera(ctx, pv, img, status)
+		go u.analyze(ctx, pv, step, hints)
+	}
+
+	intro := container.NewVBox(u.para("ui."+string(step)+".intro", sideChars))
+	var challenge fyne.CanvasObject
+	if step == flow.StepVideo {
+		challenge = u.challengeView(snap.Challenge)
+		intro.Add(challenge)
+	}
+	u.mu.Lock()
+	v := u.verdict
+	u.mu.Unlock()
+	if v != nil {
+		intro.Add(u.verdictView(*v))
+	}
+	intro.Add(widget.NewSeparator())
+	intro.Add(u.heading(u.raw("ui.hints.title")))
+	intro.Add(hints)
+	if u.opt.Analyzer == nil {
+		hints.Add(u.label("ui.hints.unavailable"))
+	}
+
+	var shoot *widget.Button
+	shootKey := "ui.capture.take"
+	if step == flow.StepVideo {
+		shootKey = "ui.capture.record"
+	}
+	if v != nil {
+		shootKey = "ui.capture.retake"
+	}
+	shoot = u.iconButton(u.T(shootKey), theme.MediaPhotoIcon(), func() {
+		shoot.Disable()
+		u.touch()
+		u.busy.Add(1) // released once the flow call is under way (tests wait on it)
+		u.countdown(ctx, status, func() {
+			if step == flow.StepVideo {
+				u.record(ctx, pv, status)
+				return
+			}
+			u.still(ctx, pv, step, status)
+		})
+	})
+	if u.opt.Camera == nil {
+		shoot.Disable()
+	}
+	cols := container.NewBorder(nil, nil, nil, nil,
+		container.NewHBox(u.layer.Order([]fyne.CanvasObject{container.NewGridWrap(fyne.NewSize(sideW, viewH), intro), view})...))
+	return container.NewBorder(nil, u.navRow(snap, shoot), nil, nil, container.NewCenter(cols))
+}
+
+// guideOverlay draws the oval for a face or the paper frame for a signature over the preview.
+// The face oval is a picture (Fyne's Circle draws a capsule in a non-square box) that also dims
+// everything outside the oval, so the applicant sees where to put the face.
+func (u *UI) guideOverlay(step flow.Step) fyne.CanvasObject {
+	g := guideFor(step)
+	if step == flow.StepSignature {
+		r := canvas.NewRectangle(color.Transparent)
+		r.StrokeColor = color.NRGBA{R: 0xff, G: 0xd0, B: 0x00, A: 0xff}
+		r.StrokeWidth = 4
+		r.CornerRadius = 6
+		return container.New(&guideLayout{rect: g}, r)
+	}
+	img := canvas.NewImageFromImage(ovalMask(previewW/2, previewH/2, g))
+	img.FillMode = canvas.ImageFillStretch
+	return img
+}
+
+// ovalMask is a w×h picture: transparent inside the guide's ellipse, a white ring on its edge,
+// dimmed outside.
+func ovalMask(w, h int, g sdk.Rect) image.Image {
+	m := image.NewNRGBA(image.Rect(0, 0, w, h))
+	cx, cy := (g.X+g.W/2)*float64(w), (g.Y+g.H/2)*float64(h)
+	a, b := g.W/2*float64(w), g.H/2*float64(h)
+	ring := 3.0 / a
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			dx, dy := (float64(x)+0.5-cx)/a, (float64(y)+0.5-cy)/b
+			d := dx*dx + dy*dy
+			switch {
+			case d < 1-ring:
+			case d < 1+ring:
+				m.SetNRGBA(x, y, color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xf0})
+			default:
+				m.SetNRGBA(x, y, color.NRGBA{A: 0x70})
+			}
+		}
+	}
+	return m
+}
+
+// guideLayout places its object at a normalized rectangle of its area.
+type guideLayout struct{ rect sdk.Rect }
+
+func (l *guideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(float32(l.rect.X)*size.Width, float32(l.rect.Y)*size.Height))
+		o.Resize(fyne.NewSize(float32(l.rect.W)*size.Width, float32(l.rect.H)*size.Height))
+	}
+}
+
+func (l *guideLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
+
+// readCamera reads frames in its own goroutine and pushes each to the image through fyne.Do; a
+// pulled camera shows a message and the loop keeps calling Read, which reconnects.
+func (u *UI) readCamera(ctx context.Context, pv *preview, img *canvas.Image, status *widget.Label) {
+	lost := false
+	for ctx.Err() == nil {
+		f, err := u.opt.Camera.Read(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if !lost {
+				lost = true
+				key := "ui.camera.disconnected"
+				if !errors.Is(err, capture.ErrDisconnected) {
+					key = "ui.camera.error"
+				}
+				fyne.Do(func() { u.notice(status, key) })
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+			continue
+		}
+		if lost {
+			lost = false
+			fyne.Do(func() {
+				if status.SizeName == theme.SizeNameText {
+					status.SetText("")
+					status.SizeName = theme.SizeNameHeadingText
+				}
+			})
+		}
+		pv.set(f.Img, f.Time)
+		fyne.Do(func() {
+			if ctx.Err() == nil {
+				img.Image = f.Img
+				img.Refresh()
+				pv.mu.Lock()
+				pv.shown++
+				pv.mu.Unlock()
+			}
+		})
+	}
+}
+
+// analyze asks the plugin host for live guidance at a throttled rate, off the UI goroutine.
+func (u *UI) analyze(ctx context.Context, pv *preview, step flow.Step, hints *fyne.Container) {
+	if u.opt.Analyzer == nil {
+		return
+	}
+	t := time.NewTicker(hintInterval)
+	defer t.Stop()
+	var lastAt time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		frame, at := pv.get()
+		if frame == nil || !at.After(lastAt) {
+			continue
+		}
+		lastAt = at
+		enc, err := encodeJPEG(frame, 80)
+		if err != nil {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		res, err := u.opt.Analyzer.AnalyzeFrame(cctx, sdk.FrameRequest{Image: enc, Purpose: purposeFor(step), Guide: guideFor(step)})
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			hints.RemoveAll()
+			if err != nil {
+				hints.Add(u.label("ui.hints.unavailable"))
+				return
+			}
+			if len(res.Hints) == 0 && res.Ready {
+				hints.Add(u.hintLine("ui.hints.ready", 0))
+			}
+			for _, h := range res.Hints {
+				hints.Add(u.hintLine(h.Key, h.Severity))
+			}
+		})
+	}
+}
+
+func (u *UI) hintLine(key string, severity int) fyne.CanvasObject {
+	col := theme.Color(theme.ColorNameForeground)
+	switch severity {
+	case 1:
+		col = color.NRGBA{R: 0xb3, G: 0x6b, B: 0x00, A: 0xff}
+	case 2:
+		col = theme.Color(theme.ColorNameError)
+	}
+	t := canvas.NewText(u.T(key), col)
+	t.TextSize = 18
+	t.Alignment = u.layer.Align()
+	return t
+}
+
+// countdown shows 3, 2, 1 over the preview, then runs done on the UI goroutine.
+func (u *UI) countdown(ctx context.Context, status *widget.Label, done func()) {
+	go func() {
+		for n := countdownFrom; n > 0; n-- {
+			n := n
+			fyne.Do(func() {
+				status.SizeName = theme.SizeNameHeadingText
+				status.SetText(u.layer.Digits(itoa(n)))
+			})
+			select {
+			case <-ctx.Done():
+				u.busy.Done()
+				return
+			case <-time.After(u.opt.Timing.Countdown):
+			}
+		}
+		fyne.Do(func() {
+			status.SetText("")
+			if ctx.Err() == nil {
+				done()
+			} else {
+				u.busy.Done()
+			}
+		})
+	}()
+}
+
+// still sends the latest frame to the flow as the selfie or signature photo, waiting briefly for
+// the first frame when the camera has only just started.
+func (u *UI) still(ctx context.Context, pv *preview, step flow.Step, status *widget.Label) {
+	status.SetText(u.T("ui.capture.checking"))
+	go func() {
+		defer u.busy.Done()
+		deadline := time.Now().Add(3 * time.Second)
+		frame, _ := pv.get()
+		for frame == nil && time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(20 * time.Millisecond)
+			frame, _ = pv.get()
+		}
+		if frame == nil {
+			fyne.Do(func() { u.notice(status, "ui.camera.no_frame") })
+			return
+		}
+		u.submitStill(step, frame)
+	}()
+}
+
+func (u *UI) submitStill(step flow.Step, frame image.Image) {
+	u.act(func(ctx context.Context) error {
+		enc, err := encodeJPEG(frame, 92)
+		if err != nil {
+			return err
+		}
+		var v sdk.Verdict
+		if step == flow.StepSignature {
+			v, err = u.opt.Flow.SubmitSignature(ctx, enc)
+		} else {
+			v, err = u.opt.Flow.SubmitSelfie(ctx, enc)
+		}
+		u.keepVerdict(v, err)
+		return err
+	})
+}
+
+func (u *UI) keepVerdict(v sdk.Verdict, err error) {
+	if err != nil {
+		return
+	}
+	u.mu.Lock()
+	u.verdict = &v
+	u.mu.Unlock()
+}
+
+// record collects videoLength of frames at videoFPS and sends them with the challenge.
+func (u *UI) record(ctx context.Context, pv *preview, status *widget.Label) {
+	status.SetText(u.T("ui.capture.recording"))
+	go func() {
+		defer u.busy.Done()
+		var frames []sdk.Frame
+		start := time.Now()
+		t := time.NewTicker(time.Second / videoFPS)
+		defer t.Stop()
+		var lastAt time.Time
+		for time.Since(start) < u.opt.Timing.VideoLength {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			img, at := pv.get()
+			if img == nil || !at.After(lastAt) {
+				continue
+			}
+			lastAt = at
+			enc, err := encodeJPEG(img, 85)
+			if err != nil {
+				continue
+			}
+			frames = append(frames, sdk.Frame{Image: enc, TimestampMS: at.Sub(start).Milliseconds()})
+		}
+		fyne.Do(func() { status.SetText(u.T("ui.capture.checking")) })
+		u.submitVideo(frames)
+	}()
+}
+
+func (u *UI) submitVideo(frames []sdk.Frame) {
+	u.act(func(ctx context.Context) error {
+		v, err := u.opt.Flow.SubmitVideo(ctx, frames)
+		u.keepVerdict(v, err)
+		return err
+	})
+}
+
+// challengeView shows the finger numbers always left to right (the plugin checks that order),
+// with arrows and «first» under the leftmost number: a Persian reader would otherwise start on
+// the right.
+func (u *UI) challengeView(nums []int) fyne.CanvasObject {
+	if len(nums) == 0 {
+		return u.label("ui.video.no_challenge")
+	}
+	row := container.NewHBox()
+	for i, n := range nums {
+		if i > 0 {
+			a := canvas.NewText("→", theme.Color(theme.ColorNamePrimary))
+			a.TextSize = 36
+			row.Add(container.NewCenter(a))
+		}
+		d := canvas.NewText(u.layer.Digits(itoa(n)), theme.Color(theme.ColorNameForeground))
+		d.TextSize = 56
+		d.TextStyle.Bold = true
+		cell := container.NewVBox(container.NewCenter(d))
+		if i == 0 {
+			first := canvas.NewText(u.T("ui.video.first"), theme.Color(theme.ColorNamePrimary))
+			first.TextSize = 16
+			cell.Add(container.NewCenter(first))
+		}
+		row.Add(cell)
+	}
+	return container.NewVBox(u.para("ui.video.order", sideChars), container.NewCenter(row))
+}
+
+// verdictView lists a capture verdict's outcome and reasons (locale keys).
+func (u *UI) verdictView(v sdk.Verdict) fyne.CanvasObject {
+	key := "ui.verdict." + v.Outcome.Effective().String()
+	box := container.NewVBox(u.heading(u.raw(key)))
+	for _, r := range v.Reasons {
+		box.Add(u.para(r, sideChars))
+	}
+	return box
+}
+
+func encodeJPEG(img image.Image, q int) (sdk.Image, error) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
+		return sdk.Image{}, err
+	}
+	b := img.Bounds()
+	return sdk.Image{Data: buf.Bytes(), Format: "jpeg", Width: b.Dx(), Height: b.Dy()}, nil
+}
+
+// notice shows a camera message over the preview, wrapped and at text size.
+func (u *UI) notice(status *widget.Label, key string) {
+	status.SizeName = theme.SizeNameText
+	status.SetText(strings.Join(u.wrapped(u.raw(key), 36), "\n"))
+}

@@ -1,0 +1,232 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/capture"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// fakeFlow is a small in-test flow.Driver used until app/flow's Machine exists: it applies the
+// same step order and a few input rules, so the walk-through proves the screens drive the flow.
+type fakeFlow struct {
+	mu    sync.Mutex
+	snap  flow.Snapshot
+	now   func() time.Time
+	calls []string
+	// rejectFirstSelfie makes the first selfie fail, to exercise the retake path.
+	rejectFirstSelfie bool
+	videoFrames       int
+}
+
+func newFakeFlow(now func() time.Time) *fakeFlow { return &fakeFlow{now: now} }
+
+var _ flow.Driver = (*fakeFlow)(nil)
+
+func (f *fakeFlow) Snapshot() flow.Snapshot { f.mu.Lock(); defer f.mu.Unlock(); return f.snap }
+
+func (f *fakeFlow) set(step flow.Step) {
+	f.snap.Step = step
+	f.snap.StepIndex = 0
+	for i, s := range flow.Steps {
+		if s == step {
+			f.snap.StepIndex = i + 1
+		}
+	}
+	f.snap.CanGoBack = f.snap.StepIndex > 1
+	f.snap.LastActive = f.now()
+	f.snap.IdleExpires = f.now().Add(3 * time.Minute)
+}
+
+func (f *fakeFlow) record(name string) { f.calls = append(f.calls, name) }
+
+func (f *fakeFlow) Start(context.Context) (flow.Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("Start")
+	f.snap = flow.Snapshot{SessionID: "s-1", StartedAt: f.now(), Checks: map[flow.Step]flow.CheckResult{}}
+	f.set(flow.StepWelcome)
+	return f.snap, nil
+}
+
+func (f *fakeFlow) Resume(context.Context) (flow.Snapshot, bool, error) {
+	return flow.Snapshot{}, false, nil
+}
+
+func (f *fakeFlow) step(name string, from, to flow.Step, ok bool, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record(name)
+	if f.snap.Step != from {
+		return &flow.Error{Key: "service.unavailable"}
+	}
+	if !ok {
+		return &flow.Error{Key: key}
+	}
+	f.set(to)
+	return nil
+}
+
+var mobileRE = regexp.MustCompile(`^09\d{9}$`)
+
+func (f *fakeFlow) Begin(context.Context) error {
+	return f.step("Begin", flow.StepWelcome, flow.StepMobile, true, "")
+}
+func (f *fakeFlow) SubmitMobile(_ context.Context, raw string) error {
+	err := f.step("SubmitMobile", flow.StepMobile, flow.StepMobileOTP, mobileRE.MatchString(raw), "sms.invalid_receptor")
+	if err == nil {
+		f.mu.Lock()
+		f.snap.Mobile = raw
+		f.snap.MobileOTP = flow.OTPState{ExpiresAt: f.now().Add(2 * time.Minute), ResendAt: f.now().Add(time.Minute), AttemptsLeft: 3}
+		f.mu.Unlock()
+	}
+	return err
+}
+func (f *fakeFlow) ResendMobileOTP(context.Context) error { f.record("ResendMobileOTP"); return nil }
+func (f *fakeFlow) SubmitMobileOTP(_ context.Context, code string) error {
+	return f.step("SubmitMobileOTP", flow.StepMobileOTP, flow.StepIdentity, code == "123456", "otp.wrong_code")
+}
+func (f *fakeFlow) SubmitIdentity(_ context.Context, nc, tr string) error {
+	return f.step("SubmitIdentity", flow.StepIdentity, flow.StepSejamOTP, nc == "0076229645" && len(tr) == 10, "sejam.not_registered")
+}
+func (f *fakeFlow) ResendSejamOTP(context.Context) error { f.record("ResendSejamOTP"); return nil }
+func (f *fakeFlow) SubmitSejamOTP(_ context.Context, code string) error {
+	err := f.step("SubmitSejamOTP", flow.StepSejamOTP, flow.StepCardSerial, code == "654321", "sejam.otp_wrong")
+	if err == nil {
+		f.mu.Lock()
+		f.snap.Person = &kyc.Person{NationalCode: "0076229645", FirstName: "مریم", LastName: "احمدی", FatherName: "علی",
+			BirthDate: "1370/05/12", PlaceOfBirth: "تهران", Type: kyc.NaturalPerson, Nationality: "IR"}
+		f.mu.Unlock()
+	}
+	return err
+}
+func (f *fakeFlow) SubmitCardSerial(_ context.Context, raw string) error {
+	err := f.step("SubmitCardSerial", flow.StepCardSerial, flow.StepSelfie, regexp.MustCompile(`^\d[A-Z]\d{8}$`).MatchString(raw), "registry.serial_mismatch")
+	if err == nil {
+		f.mu.Lock()
+		f.snap.CardSerial = raw
+		f.mu.Unlock()
+	}
+	return err
+}
+func (f *fakeFlow) SubmitSelfie(_ context.Context, img sdk.Image) (sdk.Verdict, error) {
+	f.mu.Lock()
+	reject := f.rejectFirstSelfie
+	f.rejectFirstSelfie = false
+	f.mu.Unlock()
+	if len(img.Data) == 0 || img.Format != "jpeg" {
+		return sdk.Verdict{}, &flow.Error{Key: "service.unavailable"}
+	}
+	if reject {
+		f.mu.Lock()
+		f.record("SubmitSelfie")
+		f.mu.Unlock()
+		return sdk.Verdict{Outcome: sdk.Fail, Reasons: []string{"ui.camera.no_frame"}}, nil
+	}
+	return sdk.Verdict{Outcome: sdk.Pass}, f.step("SubmitSelfie", flow.StepSelfie, flow.StepSignature, true, "")
+}
+func (f *fakeFlow) SubmitSignature(_ context.Context, img sdk.Image) (sdk.Verdict, error) {
+	err := f.step("SubmitSignature", flow.StepSignature, flow.StepVideo, len(img.Data) > 0, "service.unavailable")
+	if err == nil {
+		f.mu.Lock()
+		f.snap.Challenge = []int{3, 1, 4}
+		f.mu.Unlock()
+	}
+	return sdk.Verdict{Outcome: sdk.Pass}, err
+}
+func (f *fakeFlow) SubmitVideo(_ context.Context, frames []sdk.Frame) (sdk.Verdict, error) {
+	f.mu.Lock()
+	f.videoFrames = len(frames)
+	f.mu.Unlock()
+	return sdk.Verdict{Outcome: sdk.Pass}, f.step("SubmitVideo", flow.StepVideo, flow.StepReview, len(frames) > 0, "service.unavailable")
+}
+func (f *fakeFlow) ConfirmReview(context.Context) error {
+	return f.step("ConfirmReview", flow.StepReview, flow.StepCommitments, true, "")
+}
+func (f *fakeFlow) AcceptCommitments(context.Context) error {
+	return f.step("AcceptCommitments", flow.StepCommitments, flow.StepSubmitted, true, "")
+}
+func (f *fakeFlow) Back(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("Back")
+	if f.snap.StepIndex > 1 {
+		f.set(flow.Steps[f.snap.StepIndex-2])
+	}
+	return nil
+}
+func (f *fakeFlow) Touch(context.Context) error { return nil }
+func (f *fakeFlow) ExpireIfIdle(context.Context) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.snap.StepIndex > 0 && !f.now().Before(f.snap.IdleExpires) {
+		f.set(flow.StepExpired)
+		return true, nil
+	}
+	return false, nil
+}
+func (f *fakeFlow) Abandon(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("Abandon")
+	f.set(flow.StepExpired)
+	return nil
+}
+
+// fakeCamera makes synthetic 640×480 frames at a fixed rate; pulled makes Read fail like a
+// disconnected webcam until it is plugged back.
+type fakeCamera struct {
+	mu     sync.Mutex
+	seq    uint64
+	pulled bool
+	fps    int
+}
+
+func (c *fakeCamera) setPulled(p bool) { c.mu.Lock(); c.pulled = p; c.mu.Unlock() }
+
+func (c *fakeCamera) Read(ctx context.Context) (capture.Frame, error) {
+	select {
+	case <-ctx.Done():
+		return capture.Frame{}, ctx.Err()
+	case <-time.After(time.Second / time.Duration(c.fps)):
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pulled {
+		return capture.Frame{}, capture.ErrDisconnected
+	}
+	c.seq++
+	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	shade := uint8(c.seq * 7)
+	for y := 0; y < 480; y++ {
+		for x := 0; x < 640; x++ {
+			img.SetRGBA(x, y, color.RGBA{R: uint8(x / 3), G: uint8(y / 2), B: shade, A: 255})
+		}
+	}
+	return capture.Frame{Img: img, Seq: c.seq, Time: time.Now()}, nil
+}
+
+func (c *fakeCamera) Info() capture.Info {
+	return capture.Info{Kind: "demo", Name: "test", Width: 640, Height: 480, FPS: float64(c.fps)}
+}
+func (c *fakeCamera) Close() error { return nil }
+
+// fakeAnalyzer answers every frame with one hint.
+type fakeAnalyzer struct {
+	mu    sync.Mutex
+	calls int
+}
+
+func (a *fakeAnalyzer) AnalyzeFrame(_ context.Context, req sdk.FrameRequest) (sdk.FrameAnalysis, error) {
+	a.mu.Lock()
+	a.calls++
+	a.mu.Unlock()
+	return sdk.FrameAnalysis{Hints: []sdk.Hint{{Key: "ui.hints.ready", Severity: 0}}}, nil
+}

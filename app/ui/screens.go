@@ -1,0 +1,317 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ehraz/ehraz/app/flow"
+)
+
+func (u *UI) welcomeScreen() fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(u.T("app.name"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
+	tagline := widget.NewLabelWithStyle(u.T("app.tagline"), fyne.TextAlignCenter, fyne.TextStyle{})
+	needs := container.NewVBox(u.heading(u.raw("ui.welcome.needs")))
+	for _, k := range []string{"ui.welcome.need_card", "ui.welcome.need_tracking", "ui.welcome.need_dress", "ui.welcome.need_mask"} {
+		needs.Add(u.bullet(k))
+	}
+	duration := u.label("ui.welcome.duration")
+	start := widget.NewButton(u.T("ui.welcome.start"), func() {
+		u.act(func(ctx context.Context) error { return u.opt.Flow.Begin(ctx) })
+	})
+	start.Importance = widget.HighImportance
+	help := u.iconButton(u.T("ui.help.button"), theme.HelpIcon(), func() { u.setHelp(true) })
+	oper := u.iconButton("", theme.SettingsIcon(), func() { u.showOperatorLogin() })
+	oper.Importance = widget.LowImportance
+	buttons := container.NewCenter(container.NewHBox(u.layer.Order([]fyne.CanvasObject{
+		container.NewGridWrap(fyne.NewSize(260, 64), start),
+		container.NewGridWrap(fyne.NewSize(180, 64), help),
+	})...))
+	body := container.NewVBox(title, tagline, widget.NewSeparator(), needs, duration, layout.NewSpacer(), buttons)
+	// The operator key sits in the bottom corner at the reading end, away from the applicant's path.
+	return container.NewBorder(nil, u.layer.Ends(layout.NewSpacer(), oper), nil, nil, container.NewPadded(body))
+}
+
+// bullet is a list item with its marker at the reading start.
+func (u *UI) bullet(key string) fyne.CanvasObject {
+	dot := canvas.NewCircle(theme.Color(theme.ColorNamePrimary))
+	mark := container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot))
+	l := u.label(key)
+	if u.layer.RTL {
+		return container.NewBorder(nil, nil, nil, mark, l)
+	}
+	return container.NewBorder(nil, nil, mark, nil, l)
+}
+
+func (u *UI) helpScreen() fyne.CanvasObject {
+	box := container.NewVBox(u.heading(u.raw("ui.help.title")))
+	for _, sec := range []struct {
+		title string
+		items []string
+	}{
+		{"help.rules.title", []string{"help.rules.age", "help.rules.card", "help.rules.natural", "help.rules.ip", "help.rules.sejam"}},
+		{"help.photo.title", []string{"help.photo.shake", "help.photo.light", "help.photo.frame", "help.photo.one", "help.photo.no_frame", "help.photo.mask"}},
+		{"help.signature.title", []string{"help.signature.paper", "help.signature.close", "help.signature.clear"}},
+		{"help.video.title", []string{"help.video.shake", "help.video.light", "help.video.background", "help.video.frame", "help.video.fingers"}},
+		{"help.after.title", []string{"help.after.duration", "help.after.sms"}},
+	} {
+		box.Add(u.heading(u.raw(sec.title)))
+		for _, k := range sec.items {
+			box.Add(u.bullet(k))
+		}
+	}
+	back := u.iconButton(u.T("ui.help.close"), u.backIcon(), func() { u.setHelp(false) })
+	back.IconPlacement = u.iconOutside()
+	back.Importance = widget.HighImportance
+	return container.NewBorder(nil, container.NewPadded(u.layer.Ends(back, layout.NewSpacer())), nil, nil,
+		container.NewVScroll(container.NewPadded(box)))
+}
+
+// formScreen lays out fields on the reading-start side and the keypad on the other.
+func (u *UI) formScreen(snap flow.Snapshot, st *screenState, intro string, fields []*field, extra fyne.CanvasObject, submit func(ctx context.Context) error, below ...fyne.CanvasObject) fyne.CanvasObject {
+	target := func() *field { return st.field }
+	var setActive func(f *field)
+	setActive = func(f *field) {
+		for _, o := range fields {
+			o.active = o == f
+			o.refresh()
+		}
+		st.field = f
+	}
+	left := container.NewVBox(u.para(intro, 50))
+	for _, f := range fields {
+		f.onTap = setActive
+		left.Add(f.view())
+	}
+	for _, b := range below {
+		left.Add(b)
+	}
+	if len(fields) > 0 {
+		setActive(fields[0])
+	}
+	pad := []fyne.CanvasObject{}
+	if extra != nil {
+		pad = append(pad, extra)
+	}
+	next := widget.NewButton(u.T("ui.next"), func() { u.act(submit) })
+	cols := container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{left, u.keypad(target, pad...)})...)
+	return container.NewBorder(nil, u.navRow(snap, next), nil, nil, cols)
+}
+
+func (u *UI) mobileScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
+	f := u.newField("ui.mobile.label", 11, snap.Mobile)
+	return u.formScreen(snap, st, "ui.mobile.intro", []*field{f}, nil, func(ctx context.Context) error {
+		return u.opt.Flow.SubmitMobile(ctx, f.String())
+	})
+}
+
+func (u *UI) otpScreen(snap flow.Snapshot, st *screenState, purpose flow.OTPPurpose) fyne.CanvasObject {
+	state, intro := snap.MobileOTP, "ui.otp.mobile.intro"
+	submit := u.opt.Flow.SubmitMobileOTP
+	resend := u.opt.Flow.ResendMobileOTP
+	if purpose == flow.OTPSejam {
+		state, intro = snap.SejamOTP, "ui.otp.sejam.intro"
+		submit, resend = u.opt.Flow.SubmitSejamOTP, u.opt.Flow.ResendSejamOTP
+	}
+	f := u.newField("ui.otp.label", 6, "")
+	countdown := widget.NewLabelWithStyle("", u.layer.Align(), fyne.TextStyle{})
+	resendBtn := u.iconButton(u.T("ui.otp.resend"), theme.MailSendIcon(), func() {
+		u.act(resend)
+	})
+	tick := func() {
+		now := u.opt.Now()
+		if left := state.ExpiresAt.Sub(now); left > 0 {
+			countdown.SetText(u.T("ui.otp.expires_in", "time", clock(left)))
+		} else {
+			countdown.SetText(u.T("ui.otp.expired"))
+		}
+		if wait := state.ResendAt.Sub(now); wait > 0 {
+			resendBtn.SetText(u.T("ui.otp.resend_in", "seconds", itoa(int(wait.Seconds()+0.999))))
+			resendBtn.Disable()
+		} else {
+			resendBtn.SetText(u.T("ui.otp.resend"))
+			resendBtn.Enable()
+		}
+	}
+	tick()
+	u.every(st, time.Second, tick)
+	below := []fyne.CanvasObject{countdown, u.layer.Start(resendBtn)}
+	if state.AttemptsLeft > 0 {
+		below = append(below, u.label("ui.otp.attempts_left", "n", itoa(state.AttemptsLeft)))
+	}
+	if state.DemoCode != "" {
+		// Only the console SMS provider sets it: a demo kiosk has no phone to receive the code.
+		below = append(below, u.label("ui.otp.demo_code", "code", state.DemoCode))
+	}
+	if purpose == flow.OTPMobile && snap.Mobile != "" {
+		below = append([]fyne.CanvasObject{u.label("ui.otp.sent_to", "mobile", snap.Mobile)}, below...)
+	}
+	return u.formScreen(snap, st, intro, []*field{f}, nil, func(ctx context.Context) error {
+		return submit(ctx, f.String())
+	}, below...)
+}
+
+func (u *UI) identityScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
+	nc := u.newField("ui.identity.national_code", 10, "")
+	tr := u.newField("ui.identity.tracking", 10, "")
+	return u.formScreen(snap, st, "ui.identity.intro", []*field{nc, tr}, nil, func(ctx context.Context) error {
+		return u.opt.Flow.SubmitIdentity(ctx, nc.String(), tr.String())
+	})
+}
+
+func (u *UI) cardSerialScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
+	f := u.newField("ui.card.label", 12, snap.CardSerial)
+	return u.formScreen(snap, st, "ui.card.intro", []*field{f}, u.letterPad(func() *field { return st.field }), func(ctx context.Context) error {
+		return u.opt.Flow.SubmitCardSerial(ctx, f.String())
+	}, u.label("ui.card.hint"))
+}
+
+func (u *UI) reviewScreen(snap flow.Snapshot) fyne.CanvasObject {
+	next := widget.NewButton(u.T("ui.review.confirm"), func() {
+		u.act(func(ctx context.Context) error { return u.opt.Flow.ConfirmReview(ctx) })
+	})
+	body := container.NewVBox(u.para("ui.review.intro", 70))
+	p := snap.Person
+	if p == nil {
+		body.Add(u.label("ui.review.no_data"))
+		next.Disable()
+		return container.NewBorder(nil, u.navRow(snap, next), nil, nil, body)
+	}
+	rows := []struct{ key, value string }{
+		{"ui.review.first_name", p.FirstName},
+		{"ui.review.last_name", p.LastName},
+		{"ui.review.father_name", p.FatherName},
+		{"ui.review.national_code", p.NationalCode},
+		{"ui.review.birth_date", jalaliDisplay(p.BirthDate)},
+		{"ui.review.place_of_birth", p.PlaceOfBirth},
+		{"ui.review.mobile", snap.Mobile},
+		{"ui.review.card_serial", snap.CardSerial},
+	}
+	grid := container.NewVBox()
+	for _, r := range rows {
+		k := widget.NewLabelWithStyle(u.T(r.key), u.layer.Align(), fyne.TextStyle{})
+		v := widget.NewLabelWithStyle(u.layer.Text(r.value), u.layer.Align(), fyne.TextStyle{Bold: true})
+		grid.Add(container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{k, v})...))
+	}
+	body.Add(grid)
+	body.Add(u.para("ui.review.wrong", 70))
+	return container.NewBorder(nil, u.navRow(snap, next), nil, nil, container.NewVScroll(body))
+}
+
+// jalaliDisplay shows a Jalali "YYYY/MM/DD" date as it is written in Persian: the same fields,
+// which the layer turns into Persian digits; the slashes keep the year on the right in RTL.
+func jalaliDisplay(d string) string {
+	parts := strings.Split(d, "/")
+	if len(parts) != 3 {
+		return d
+	}
+	return parts[0] + "/" + parts[1] + "/" + parts[2]
+}
+
+func (u *UI) commitmentsScreen(snap flow.Snapshot) fyne.CanvasObject {
+	accept := widget.NewButton(u.T("ui.commitments.accept"), func() {
+		u.act(func(ctx context.Context) error { return u.opt.Flow.AcceptCommitments(ctx) })
+	})
+	accept.Disable()
+	text := container.NewVBox()
+	for i := 1; i <= commitmentCount; i++ {
+		text.Add(u.heading(u.layer.Digits(itoa(i)) + ". " + u.raw("ui.commitments.item"+itoa(i)+".title")))
+		text.Add(u.para("ui.commitments.item"+itoa(i), 70))
+	}
+	text.Add(u.para("ui.commitments.end", 70))
+	scroll := container.NewVScroll(text)
+	hint := u.label("ui.commitments.scroll_hint")
+	// Accepting is possible only once the applicant has scrolled to the end of the text.
+	scroll.OnScrolled = func(p fyne.Position) {
+		if p.Y+scroll.Size().Height >= text.MinSize().Height-4 {
+			accept.Enable()
+			hint.SetText(u.T("ui.commitments.read"))
+		}
+	}
+	return container.NewBorder(container.NewVBox(u.para("ui.commitments.intro", 70), hint), u.navRow(snap, accept), nil, nil, scroll)
+}
+
+// commitmentCount is the number of ui.commitments.itemN texts.
+const commitmentCount = 5
+
+func (u *UI) resultScreen(snap flow.Snapshot) fyne.CanvasObject {
+	var title, bodyKey string
+	icon := theme.InfoIcon()
+	switch snap.Step {
+	case flow.StepSubmitted:
+		title, bodyKey, icon = "ui.submitted.title", "ui.submitted.body", theme.ConfirmIcon()
+	case flow.StepExpired:
+		title, bodyKey = "ui.expired.title", "ui.expired.body"
+	case flow.StepLocked:
+		title, bodyKey, icon = "ui.locked.title", "ui.locked.body", theme.WarningIcon()
+	case flow.StepRejected:
+		title, bodyKey, icon = "ui.rejected.title", "ui.rejected.body", theme.ErrorIcon()
+	default:
+		title, bodyKey = "ui.unknown.title", "ui.unknown.body"
+	}
+	box := container.NewVBox(
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(96, 96), widget.NewIcon(icon))),
+		container.NewCenter(u.heading(u.raw(title))),
+	)
+	if snap.Outcome != "" {
+		box.Add(u.para(snap.Outcome, 70))
+	}
+	box.Add(u.para(bodyKey, 70))
+	if snap.Step == flow.StepSubmitted {
+		box.Add(u.para("ui.submitted.next", 70))
+	}
+	again := widget.NewButton(u.T("ui.new_session"), func() {
+		u.act(func(ctx context.Context) error { _, err := u.opt.Flow.Start(ctx); return err })
+	})
+	again.Importance = widget.HighImportance
+	box.Add(layout.NewSpacer())
+	box.Add(container.NewCenter(container.NewGridWrap(fyne.NewSize(300, 64), again)))
+	return container.NewBorder(nil, u.messageArea(), nil, nil, container.NewPadded(box))
+}
+
+// every runs fn on the UI goroutine every d until the screen changes.
+func (u *UI) every(st *screenState, d time.Duration, fn func()) {
+	ctx, cancel := context.WithCancel(u.ctx)
+	prev := st.cancel
+	st.cancel = func() {
+		cancel()
+		if prev != nil {
+			prev()
+		}
+	}
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fyne.Do(func() {
+					if ctx.Err() == nil {
+						fn()
+					}
+				})
+			}
+		}
+	}()
+}
+
+// clock formats a duration as m:ss.
+func clock(d time.Duration) string {
+	s := int(d.Seconds() + 0.999)
+	m, s := s/60, s%60
+	ss := itoa(s)
+	if s < 10 {
+		ss = "0" + ss
+	}
+	return itoa(m) + ":" + ss
+}

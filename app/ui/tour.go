@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// RunTour draws every screen in turn in the real window, writes a PNG of each into dir and quits
+// the app: it is what `make screenshots` runs under Xvfb. The screens are drawn from sample
+// snapshots held by a display-only driver that refuses every action, so no session data is
+// created and nothing is presented as a finished check. Call it instead of Start, before
+// ShowAndRun.
+func (u *UI) RunTour(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("screenshot dir %s: %w", dir, err)
+	}
+	td := &tourDriver{}
+	u.opt.Flow = td
+	go func() {
+		defer fyne.Do(u.app.Quit)
+		time.Sleep(time.Second) // let the window appear
+		if err := u.tour(td, dir); err != nil {
+			fmt.Fprintln(os.Stderr, "screenshots:", err)
+		}
+	}()
+	return nil
+}
+
+func (u *UI) tour(td *tourDriver, dir string) error {
+	now := u.opt.Now()
+	person := &kyc.Person{NationalCode: "0076229645", FirstName: "مریم", LastName: "احمدی", FatherName: "علی",
+		Gender: "female", BirthDate: "1370/05/12", PlaceOfBirth: "تهران", Type: kyc.NaturalPerson, Nationality: "IR",
+		Mobile: "09121234567"}
+	otp := flow.OTPState{ExpiresAt: now.Add(2*time.Minute + 5*time.Second), ResendAt: now.Add(45 * time.Second), AttemptsLeft: 3}
+	base := flow.Snapshot{SessionID: "tour", Mobile: "09121234567", MobileOTP: otp, SejamOTP: otp, Person: person,
+		CardSerial: "1G23456789", CardKind: kyc.SmartCard, Challenge: []int{3, 1, 4}, StartedAt: now,
+		IdleExpires: now.Add(time.Hour)}
+	n := 0
+	shot := func(name string, snap flow.Snapshot, setup func(), settle time.Duration) error {
+		td.set(snap)
+		fyne.DoAndWait(func() {
+			u.mu.Lock()
+			u.message, u.msgArgs, u.verdict = "", nil, nil
+			u.mu.Unlock()
+			if setup != nil {
+				setup()
+			}
+			u.render(snap)
+		})
+		time.Sleep(settle)
+		n++
+		return u.capture(filepath.Join(dir, fmt.Sprintf("%02d-%s.png", n, name)))
+	}
+	step := func(s flow.Step) flow.Snapshot {
+		c := base
+		c.Step = s
+		for i, st := range flow.Steps {
+			if st == s {
+				c.StepIndex = i + 1
+			}
+		}
+		c.CanGoBack = c.StepIndex > 1
+		return c
+	}
+	welcome := base
+	welcome.Step = flow.StepWelcome
+	type page struct {
+		name   string
+		snap   flow.Snapshot
+		setup  func()
+		settle time.Duration
+	}
+	mobileErr := func() { u.message = "sms.invalid_receptor" }
+	failedSelfie := func() {
+		u.verdict = &sdk.Verdict{Outcome: sdk.Fail, Reasons: []string{"ui.camera.no_frame"}}
+	}
+	pages := []page{
+		{"welcome", welcome, nil, 300 * time.Millisecond},
+		{"help", welcome, func() { u.help = true }, 300 * time.Millisecond},
+		{"mobile", step(flow.StepMobile), func() { u.help = false }, 300 * time.Millisecond},
+		{"mobile-error", step(flow.StepMobile), mobileErr, 300 * time.Millisecond},
+		{"mobile-otp", step(flow.StepMobileOTP), nil, 300 * time.Millisecond},
+		{"identity", step(flow.StepIdentity), nil, 300 * time.Millisecond},
+		{"sejam-otp", step(flow.StepSejamOTP), nil, 300 * time.Millisecond},
+		{"card-serial", step(flow.StepCardSerial), nil, 300 * time.Millisecond},
+		{"selfie", step(flow.StepSelfie), nil, 1500 * time.Millisecond},
+		{"selfie-retake", step(flow.StepSelfie), failedSelfie, 1500 * time.Millisecond},
+		{"signature", step(flow.StepSignature), nil, 1500 * time.Millisecond},
+		{"video", step(flow.StepVideo), nil, 1500 * time.Millisecond},
+		{"review", step(flow.StepReview), nil, 300 * time.Millisecond},
+		{"commitments", step(flow.StepCommitments), nil, 300 * time.Millisecond},
+		{"submitted", step(flow.StepSubmitted), nil, 300 * time.Millisecond},
+		{"expired", step(flow.StepExpired), nil, 300 * time.Millisecond},
+	}
+	locked := step(flow.StepLocked)
+	locked.Outcome = "eligibility.already_verified"
+	rejected := step(flow.StepRejected)
+	rejected.Outcome = "eligibility.under_18"
+	pages = append(pages, page{"locked", locked, nil, 300 * time.Millisecond},
+		page{"rejected", rejected, nil, 300 * time.Millisecond})
+	for _, p := range pages {
+		if err := shot(p.name, p.snap, p.setup, p.settle); err != nil {
+			return err
+		}
+	}
+	// The idle warning over a step.
+	idle := step(flow.StepIdentity)
+	td.set(idle)
+	fyne.DoAndWait(func() {
+		u.render(idle)
+		u.showIdle(17 * time.Second)
+	})
+	time.Sleep(300 * time.Millisecond)
+	n++
+	if err := u.capture(filepath.Join(dir, fmt.Sprintf("%02d-idle-warning.png", n))); err != nil {
+		return err
+	}
+	fyne.DoAndWait(u.hideIdle)
+	// Operator mode: PIN entry, then the logged-in view.
+	if err := shot("operator-pin", welcome, func() { u.oper = &operatorState{view: "pin"} }, 300*time.Millisecond); err != nil {
+		return err
+	}
+	return shot("operator", welcome, func() { u.oper = &operatorState{view: "home", loggedIn: true} }, 300*time.Millisecond)
+}
+
+// capture grabs the X screen with ImageMagick's import (Fyne's GL Capture reads an undefined
+// back buffer under Xvfb's software GL and returns black), falling back to the canvas capture
+// when import is missing (headless test driver).
+func (u *UI) capture(path string) error {
+	if _, err := exec.LookPath("import"); err == nil && os.Getenv("DISPLAY") != "" {
+		if out, err := exec.Command("import", "-window", "root", path).CombinedOutput(); err != nil {
+			return fmt.Errorf("screenshot %s: %v: %s", path, err, out)
+		}
+		return nil
+	}
+	img := u.win.Canvas().Capture()
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	return nil
+}
+
+// tourDriver holds the snapshot on display for the screenshot tour and refuses every action.
+type tourDriver struct {
+	mu   sync.Mutex
+	snap flow.Snapshot
+}
+
+// errTour is every action's answer during the tour.
+func errTour() error { return &flow.Error{Key: "service.unavailable"} }
+
+func (d *tourDriver) set(s flow.Snapshot) { d.mu.Lock(); d.snap = s; d.mu.Unlock() }
+
+func (d *tourDriver) Snapshot() flow.Snapshot { d.mu.Lock(); defer d.mu.Unlock(); return d.snap }
+
+func (d *tourDriver) Start(context.Context) (flow.Snapshot, error) { return d.Snapshot(), errTour() }
+func (d *tourDriver) Resume(context.Context) (flow.Snapshot, bool, error) {
+	return d.Snapshot(), false, errTour()
+}
+func (d *tourDriver) Begin(context.Context) error                   { return errTour() }
+func (d *tourDriver) SubmitMobile(context.Context, string) error    { return errTour() }
+func (d *tourDriver) ResendMobileOTP(context.Context) error         { return errTour() }
+func (d *tourDriver) SubmitMobileOTP(context.Context, string) error { return errTour() }
+func (d *tourDriver) SubmitIdentity(context.Context, string, string) error {
+	return errTour()
+}
+func (d *tourDriver) ResendSejamOTP(context.Context) error           { return errTour() }
+func (d *tourDriver) SubmitSejamOTP(context.Context, string) error   { return errTour() }
+func (d *tourDriver) SubmitCardSerial(context.Context, string) error { return errTour() }
+func (d *tourDriver) SubmitSelfie(context.Context, sdk.Image) (sdk.Verdict, error) {
+	return sdk.CouldNotVerifyVerdict("service.unavailable"), errTour()
+}
+func (d *tourDriver) SubmitSignature(context.Context, sdk.Image) (sdk.Verdict, error) {
+	return sdk.CouldNotVerifyVerdict("service.unavailable"), errTour()
+}
+func (d *tourDriver) SubmitVideo(context.Context, []sdk.Frame) (sdk.Verdict, error) {
+	return sdk.CouldNotVerifyVerdict("service.unavailable"), errTour()
+}
+func (d *tourDriver) ConfirmReview(context.Context) error        { return errTour() }
+func (d *tourDriver) AcceptCommitments(context.Context) error    { return errTour() }
+func (d *tourDriver) Back(context.Context) error                 { return errTour() }
+func (d *tourDriver) Touch(context.Context) error                { return nil }
+func (d *tourDriver) ExpireIfIdle(context.Context) (bool, error) { return false, nil }
+func (d *tourDriver) Abandon(context.Context) error              { return errTour() }

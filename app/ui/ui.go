@@ -1,0 +1,487 @@
+// Package ui is the kiosk's Fyne front end: the Persian right-to-left screens of the ten-step
+// flow, the live camera capture screens, the on-screen keypad and the operator mode. Every screen
+// is drawn from a flow.Snapshot; every action goes to a flow.Driver off the UI goroutine and the
+// result comes back through fyne.Do.
+package ui
+
+import (
+	"context"
+	"errors"
+	"image/color"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/ui/rtl"
+	"github.com/ehraz/ehraz/capture"
+	"github.com/ehraz/ehraz/locales"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// Options are the kiosk's parts, wired by main.
+type Options struct {
+	Lang    string
+	Catalog *locales.Catalog
+	Flow    flow.Driver
+	// Camera may be nil: the capture screens then say the camera is unavailable.
+	Camera capture.Source
+	// Analyzer gives live hints on the capture screens (the plugin host); nil shows no hints.
+	Analyzer sdk.FrameAnalyzer
+	// Sessions and Health feed the operator mode; nil parts are shown as unavailable.
+	Sessions Sessions
+	Health   Health
+	// PINHash is the operator PIN's hash (see HashPIN); empty disables operator mode.
+	PINHash string
+	// IdleWarning is how long before the idle wipe the warning appears.
+	IdleWarning time.Duration
+	// Kiosk makes the window full screen and guards closing it.
+	Kiosk bool
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+	// Timing of the capture screens; zero values take the defaults.
+	Timing Timing
+}
+
+// Timing is how long the capture countdown steps and the video recording last.
+type Timing struct {
+	Countdown   time.Duration // per number shown (default 1 s)
+	VideoLength time.Duration // default 5 s
+}
+
+// UI is the running kiosk front end.
+type UI struct {
+	opt   Options
+	app   fyne.App
+	win   fyne.Window
+	layer rtl.Layer
+	ctx   context.Context
+	stop  context.CancelFunc
+
+	busy      sync.WaitGroup // flow calls in flight (tests wait on it)
+	mu        sync.Mutex     // guards the fields below, shared with camera goroutines
+	screen    *screenState
+	message   string // localized key of the last flow error, shown on the current screen
+	msgArgs   []string
+	verdict   *sdk.Verdict // last capture verdict on this step
+	help      bool
+	oper      *operatorState
+	idleDlg   fyne.CanvasObject
+	idleMsg   *widget.Label
+	pv        *preview
+	pvStep    flow.Step
+	pinFail   pinLimiter
+	lastTouch time.Time
+}
+
+// screenState is what belongs to the screen on display and ends with it.
+type screenState struct {
+	step   flow.Step
+	cancel context.CancelFunc
+	field  *field
+}
+
+// New builds the UI inside app (a real app from main, a test app in tests).
+func New(app fyne.App, opt Options) *UI {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Timing.Countdown == 0 {
+		opt.Timing.Countdown = time.Second
+	}
+	if opt.Timing.VideoLength == 0 {
+		opt.Timing.VideoLength = 5 * time.Second
+	}
+	if opt.IdleWarning == 0 {
+		opt.IdleWarning = 30 * time.Second
+	}
+	if opt.Lang == "" {
+		opt.Lang = locales.Default
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	u := &UI{opt: opt, app: app, layer: rtl.For(opt.Lang), ctx: ctx, stop: stop}
+	u.win = app.NewWindow(u.T("app.name"))
+	u.win.Resize(fyne.NewSize(1024, 768))
+	// A keyboard, when one is attached (operator, tests), types into the keypad's field too.
+	u.win.Canvas().SetOnTypedRune(u.typedRune)
+	u.win.Canvas().SetOnTypedKey(u.typedKey)
+	if opt.Kiosk {
+		u.win.SetFullScreen(true)
+		// The applicant must not close the kiosk: closing is an operator action.
+		u.win.SetCloseIntercept(func() { u.showOperatorLogin() })
+	}
+	return u
+}
+
+// UseTheme sets the Vazirmatn theme from fontDir.
+func (u *UI) UseTheme(fontDir string) error {
+	t, err := loadTheme(fontDir)
+	if err != nil {
+		return err
+	}
+	u.app.Settings().SetTheme(t)
+	return nil
+}
+
+// ShowStep draws the screen for snap directly (the preview benchmark and the screenshot tour).
+func (u *UI) ShowStep(snap flow.Snapshot) { u.render(snap) }
+
+// Window is the kiosk window (tests and the screenshot tour capture it).
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Start resumes an unfinished session or opens a new one, draws it and starts the idle watch.
+func (u *UI) Start(ctx context.Context) error {
+	snap, ok, err := u.opt.Flow.Resume(ctx)
+	if err != nil || !ok {
+		if snap, err = u.opt.Flow.Start(ctx); err != nil {
+			return err
+		}
+	}
+	u.render(snap)
+	go u.watchIdle()
+	return nil
+}
+
+// ShowAndRun shows the window and runs the app until it quits.
+func (u *UI) ShowAndRun() {
+	u.win.ShowAndRun()
+	u.stop()
+}
+
+// Close stops the UI's goroutines.
+func (u *UI) Close() {
+	u.mu.Lock()
+	if u.screen != nil && u.screen.cancel != nil {
+		u.screen.cancel()
+	}
+	u.mu.Unlock()
+	u.stop()
+}
+
+// Wait blocks until every flow call started by the UI has finished and its screen is drawn.
+func (u *UI) Wait() { u.busy.Wait() }
+
+// T returns the display text for a locale key: localized, Persian digits, reordered for Fyne.
+func (u *UI) T(key string, args ...string) string {
+	return u.layer.Text(u.opt.Catalog.T(u.opt.Lang, key, args...))
+}
+
+// raw is the localized text without display reordering (for wrapping before reordering).
+func (u *UI) raw(key string, args ...string) string {
+	return u.opt.Catalog.T(u.opt.Lang, key, args...)
+}
+
+// act runs a flow call off the UI goroutine, then redraws from the flow's snapshot.
+func (u *UI) act(call func(ctx context.Context) error) {
+	u.busy.Add(1)
+	go func() {
+		defer u.busy.Done()
+		ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
+		defer cancel()
+		err := call(ctx)
+		key, args := errorKey(err)
+		fyne.DoAndWait(func() {
+			u.mu.Lock()
+			u.message, u.msgArgs = key, args
+			u.mu.Unlock()
+			u.render(u.opt.Flow.Snapshot())
+		})
+	}()
+}
+
+// errorKey turns a flow error into the locale key shown to the applicant.
+func errorKey(err error) (string, []string) {
+	if err == nil {
+		return "", nil
+	}
+	var fe *flow.Error
+	if errors.As(err, &fe) {
+		return fe.Key, fe.Args
+	}
+	return "service.unavailable", nil
+}
+
+// touch records activity at most every few seconds (keypad taps are frequent).
+func (u *UI) touch() {
+	now := u.opt.Now()
+	u.mu.Lock()
+	if now.Sub(u.lastTouch) < 5*time.Second {
+		u.mu.Unlock()
+		return
+	}
+	u.lastTouch = now
+	u.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, 5*time.Second)
+		defer cancel()
+		_ = u.opt.Flow.Touch(ctx) // a failed touch only shortens the idle time
+	}()
+}
+
+// render draws the screen for snap. Called on the UI goroutine only.
+func (u *UI) render(snap flow.Snapshot) {
+	u.mu.Lock()
+	if u.screen != nil && u.screen.cancel != nil {
+		u.screen.cancel()
+	}
+	if u.screen == nil || u.screen.step != snap.Step {
+		u.verdict = nil
+	}
+	st := &screenState{step: snap.Step}
+	u.screen = st
+	help, oper := u.help, u.oper
+	u.mu.Unlock()
+
+	var body fyne.CanvasObject
+	switch {
+	case oper != nil:
+		body = u.operatorScreen(oper)
+	case help:
+		body = u.helpScreen()
+	default:
+		body = u.stepScreen(snap, st)
+	}
+	u.win.SetContent(body)
+}
+
+func (u *UI) stepScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
+	switch snap.Step {
+	case flow.StepWelcome:
+		return u.welcomeScreen()
+	case flow.StepMobile:
+		return u.frame(snap, u.mobileScreen(snap, st))
+	case flow.StepMobileOTP:
+		return u.frame(snap, u.otpScreen(snap, st, flow.OTPMobile))
+	case flow.StepIdentity:
+		return u.frame(snap, u.identityScreen(snap, st))
+	case flow.StepSejamOTP:
+		return u.frame(snap, u.otpScreen(snap, st, flow.OTPSejam))
+	case flow.StepCardSerial:
+		return u.frame(snap, u.cardSerialScreen(snap, st))
+	case flow.StepSelfie, flow.StepSignature, flow.StepVideo:
+		return u.frame(snap, u.captureScreen(snap, st))
+	case flow.StepReview:
+		return u.frame(snap, u.reviewScreen(snap))
+	case flow.StepCommitments:
+		return u.frame(snap, u.commitmentsScreen(snap))
+	default:
+		return u.resultScreen(snap)
+	}
+}
+
+// frame puts a step's body under the progress header and above the message area.
+func (u *UI) frame(snap flow.Snapshot, body fyne.CanvasObject) fyne.CanvasObject {
+	header := container.NewVBox(u.progress(snap), widget.NewSeparator())
+	return container.NewBorder(header, u.messageArea(), nil, nil, container.NewPadded(body))
+}
+
+// progress is the step indicator: «مرحله ۳ از ۱۰ — title» and ten dots filling from the
+// reading start (the right in Persian). Fyne's ProgressBar fills from the left and prints Latin
+// percentages, so it is not used.
+func (u *UI) progress(snap flow.Snapshot) fyne.CanvasObject {
+	title := u.heading(u.raw("ui.step.counter", "n", itoa(snap.StepIndex), "total", itoa(len(flow.Steps))) +
+		" — " + u.raw("ui.step."+string(snap.Step)+".title"))
+	dots := make([]fyne.CanvasObject, 0, len(flow.Steps))
+	for i := range flow.Steps {
+		c := canvas.NewCircle(color.NRGBA{R: 0xcc, G: 0xcc, B: 0xcc, A: 0xff})
+		if i+1 < snap.StepIndex {
+			c.FillColor = theme.Color(theme.ColorNameSuccess)
+		} else if i+1 == snap.StepIndex {
+			c.FillColor = theme.Color(theme.ColorNamePrimary)
+		}
+		dots = append(dots, container.NewGridWrap(fyne.NewSize(18, 18), c))
+	}
+	row := container.NewHBox(u.layer.Order(dots)...)
+	helpBtn := u.iconButton(u.T("ui.help.button"), theme.HelpIcon(), func() { u.setHelp(true) })
+	top := container.NewBorder(nil, nil, nil, nil, title)
+	if u.layer.RTL {
+		top = container.NewBorder(nil, nil, helpBtn, nil, title)
+	} else {
+		top = container.NewBorder(nil, nil, nil, helpBtn, title)
+	}
+	return container.NewVBox(top, container.NewCenter(row))
+}
+
+func (u *UI) setHelp(on bool) {
+	u.mu.Lock()
+	u.help = on
+	u.mu.Unlock()
+	u.render(u.opt.Flow.Snapshot())
+}
+
+// messageArea shows the last flow error, localized, in the error colour.
+func (u *UI) messageArea() fyne.CanvasObject {
+	u.mu.Lock()
+	key, args := u.message, u.msgArgs
+	u.mu.Unlock()
+	if key == "" {
+		return container.NewVBox()
+	}
+	box := container.NewVBox()
+	for _, line := range u.wrapped(u.raw(key, args...), 70) {
+		t := canvas.NewText(line, theme.Color(theme.ColorNameError))
+		t.TextSize = 20
+		t.Alignment = u.layer.Align()
+		box.Add(t)
+	}
+	return container.NewPadded(box)
+}
+
+// heading is a one-line bold title in reading alignment.
+func (u *UI) heading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(u.layer.Text(text), u.layer.Align(), fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// label is one line of text for key.
+func (u *UI) label(key string, args ...string) *widget.Label {
+	return widget.NewLabelWithStyle(u.T(key, args...), u.layer.Align(), fyne.TextStyle{})
+}
+
+// para is a paragraph broken into lines here (in logical order) and reordered line by line:
+// Fyne's own wrapping would break a reordered line at the wrong end.
+func (u *UI) para(key string, width int, args ...string) fyne.CanvasObject {
+	return widget.NewLabelWithStyle(strings.Join(u.wrapped(u.raw(key, args...), width), "\n"), u.layer.Align(), fyne.TextStyle{})
+}
+
+// wrapped breaks text into lines of at most width runes at spaces, then prepares each line for
+// display.
+func (u *UI) wrapped(text string, width int) []string {
+	var out []string
+	for _, p := range strings.Split(text, "\n") {
+		var line []string
+		n := 0
+		for _, w := range strings.Fields(p) {
+			wl := len([]rune(w))
+			if n > 0 && n+1+wl > width {
+				out = append(out, u.layer.Text(strings.Join(line, " ")))
+				line, n = nil, 0
+			}
+			line = append(line, w)
+			if n > 0 {
+				n++
+			}
+			n += wl
+		}
+		out = append(out, u.layer.Text(strings.Join(line, " ")))
+	}
+	return out
+}
+
+// navRow places Back at the reading start (right in Persian) and the primary action at the
+// reading end (left in Persian), with arrows pointing the way each one goes.
+func (u *UI) navRow(snap flow.Snapshot, next *widget.Button) fyne.CanvasObject {
+	var back fyne.CanvasObject = layout.NewSpacer()
+	if snap.CanGoBack {
+		b := u.iconButton(u.T("ui.back"), u.backIcon(), func() {
+			u.act(func(ctx context.Context) error { return u.opt.Flow.Back(ctx) })
+		})
+		b.IconPlacement = u.iconOutside()
+		back = b
+	}
+	if next == nil {
+		return u.layer.Ends(back, layout.NewSpacer())
+	}
+	next.Importance = widget.HighImportance
+	next.Icon = u.nextIcon()
+	next.IconPlacement = u.iconOutsideEnd()
+	return u.layer.Ends(back, next)
+}
+
+// backIcon points toward the reading start: right in Persian.
+func (u *UI) backIcon() fyne.Resource {
+	if u.layer.RTL {
+		return theme.NavigateNextIcon()
+	}
+	return theme.NavigateBackIcon()
+}
+
+// nextIcon points toward the reading end: left in Persian.
+func (u *UI) nextIcon() fyne.Resource {
+	if u.layer.RTL {
+		return theme.NavigateBackIcon()
+	}
+	return theme.NavigateNextIcon()
+}
+
+// iconOutside puts the Back arrow on the outer (start) side of its text.
+func (u *UI) iconOutside() widget.ButtonIconPlacement {
+	if u.layer.RTL {
+		return widget.ButtonIconTrailingText
+	}
+	return widget.ButtonIconLeadingText
+}
+
+// iconOutsideEnd puts the Next arrow on the outer (end) side of its text.
+func (u *UI) iconOutsideEnd() widget.ButtonIconPlacement {
+	if u.layer.RTL {
+		return widget.ButtonIconLeadingText
+	}
+	return widget.ButtonIconTrailingText
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b []byte
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	if neg {
+		b = append([]byte{'-'}, b...)
+	}
+	return string(b)
+}
+
+// iconButton is a button with its icon before the text in reading order (on the right in Persian).
+func (u *UI) iconButton(text string, icon fyne.Resource, tapped func()) *widget.Button {
+	b := widget.NewButtonWithIcon(text, icon, tapped)
+	if u.layer.RTL {
+		b.IconPlacement = widget.ButtonIconTrailingText
+	}
+	return b
+}
+
+func (u *UI) currentField() *field {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.screen == nil {
+		return nil
+	}
+	return u.screen.field
+}
+
+func (u *UI) typedRune(r rune) {
+	f := u.currentField()
+	if f == nil {
+		return
+	}
+	r = []rune(rtl.ASCIIDigits(string(r)))[0]
+	if r >= 'a' && r <= 'z' {
+		r -= 'a' - 'A'
+	}
+	if (r >= '0' && r <= '9') || (r >= 'A' && r <= 'Z') {
+		f.add(r)
+		u.touch()
+	}
+}
+
+func (u *UI) typedKey(e *fyne.KeyEvent) {
+	if f := u.currentField(); f != nil && e.Name == fyne.KeyBackspace {
+		f.backspace()
+	}
+}

@@ -1,0 +1,470 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/ui/rtl"
+	"github.com/ehraz/ehraz/locales"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+type harness struct {
+	t    *testing.T
+	u    *UI
+	flow *fakeFlow
+	cam  *fakeCamera
+	an   *fakeAnalyzer
+}
+
+func newHarness(t *testing.T, lang string) *harness {
+	t.Helper()
+	app := test.NewTempApp(t)
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := newFakeFlow(time.Now)
+	cam := &fakeCamera{fps: 30}
+	an := &fakeAnalyzer{}
+	pin, err := HashPIN("1357")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := New(app, Options{Lang: lang, Catalog: cat, Flow: fl, Camera: cam, Analyzer: an, PINHash: pin,
+		Timing: Timing{Countdown: time.Millisecond, VideoLength: 400 * time.Millisecond}})
+	if err := u.UseTheme(filepath.Join("..", "..", "assets", "fonts")); err != nil {
+		t.Logf("default theme: %v", err)
+	}
+	t.Cleanup(u.Close)
+	u.win.Resize(fyne.NewSize(1024, 768))
+	if err := u.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, u: u, flow: fl, cam: cam, an: an}
+}
+
+// buttons finds every button on screen whose text is want.
+func (h *harness) button(want string) *widget.Button {
+	h.t.Helper()
+	var found *widget.Button
+	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == want && found == nil {
+			found = b
+		}
+	})
+	if found == nil {
+		h.t.Fatalf("no button %q on the %s screen", want, h.flow.Snapshot().Step)
+	}
+	return found
+}
+
+func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	fn(o)
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, ch := range c.Objects {
+			walk(ch, fn)
+		}
+	case *container.Scroll:
+		walk(c.Content, fn)
+	}
+}
+
+func (h *harness) tap(text string) {
+	h.t.Helper()
+	b := h.button(text)
+	if b.Disabled() {
+		h.t.Fatalf("button %q is disabled", text)
+	}
+	test.Tap(b)
+	h.u.Wait()
+}
+
+// typeDigits taps the keypad keys, which show Persian digits in Persian.
+func (h *harness) typeDigits(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			h.tap(string(r))
+			continue
+		}
+		h.tap(h.u.layer.Digits(string(r)))
+	}
+}
+
+func (h *harness) expect(step flow.Step) {
+	h.t.Helper()
+	if got := h.flow.Snapshot().Step; got != step {
+		h.t.Fatalf("step %s, want %s (calls %v)", got, step, h.flow.calls)
+	}
+}
+
+func (h *harness) waitFor(cond func() bool, what string) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestWalkThrough completes a whole session through the screens, in Persian and in English.
+func TestWalkThrough(t *testing.T) {
+	for _, lang := range []string{"fa", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarness(t, lang)
+			T := h.u.T
+			h.flow.rejectFirstSelfie = true
+			h.expect(flow.StepWelcome)
+			h.tap(T("ui.welcome.start"))
+			h.expect(flow.StepMobile)
+
+			// A wrong number shows the flow's localized error and stays on the step.
+			h.typeDigits("0812")
+			h.tap(T("ui.next"))
+			h.expect(flow.StepMobile)
+			if !h.hasText(T("sms.invalid_receptor")) && !h.hasTextPart("sms.invalid_receptor") {
+				t.Errorf("the flow's error is not shown")
+			}
+			h.typeDigits("09121234567")
+			h.tap(T("ui.next"))
+			h.expect(flow.StepMobileOTP)
+			if got := h.flow.Snapshot().Mobile; got != "09121234567" {
+				t.Fatalf("mobile sent to the flow = %q (keypad must send ASCII digits)", got)
+			}
+			h.typeDigits("123456")
+			h.tap(T("ui.next"))
+			h.expect(flow.StepIdentity)
+			h.typeDigits("0076229645")
+			h.selectField(1)
+			h.typeDigits("1234567890")
+			h.tap(T("ui.next"))
+			h.expect(flow.StepSejamOTP)
+			h.typeDigits("654321")
+			h.tap(T("ui.next"))
+			h.expect(flow.StepCardSerial)
+			h.typeDigits("1G23456789")
+			h.tap(T("ui.next"))
+			h.expect(flow.StepSelfie)
+
+			// Capture: wait for live frames and a hint, then shoot; the first selfie is rejected.
+			h.waitFor(func() bool { h.cam.mu.Lock(); defer h.cam.mu.Unlock(); return h.cam.seq > 3 }, "camera frames")
+			h.waitFor(func() bool { h.an.mu.Lock(); defer h.an.mu.Unlock(); return h.an.calls > 0 }, "live hints")
+			h.tap(T("ui.capture.take"))
+			h.expect(flow.StepSelfie)
+			h.tap(T("ui.capture.retake"))
+			h.expect(flow.StepSignature)
+			h.waitFor(func() bool { h.cam.mu.Lock(); defer h.cam.mu.Unlock(); return h.cam.seq > 8 }, "camera frames")
+			h.tap(T("ui.capture.take"))
+			h.expect(flow.StepVideo)
+			if !h.hasText(h.u.layer.Digits("3")) || !h.hasText(T("ui.video.first")) {
+				t.Error("the challenge numbers and the «first» marker are not shown")
+			}
+			h.tap(T("ui.capture.record"))
+			h.expect(flow.StepReview)
+			if h.flow.videoFrames < 3 {
+				t.Errorf("video sent %d frames", h.flow.videoFrames)
+			}
+			if !h.hasText(h.u.layer.Text("1370/05/12")) {
+				t.Error("birth date not shown on the review screen")
+			}
+			h.tap(T("ui.review.confirm"))
+			h.expect(flow.StepCommitments)
+			accept := h.button(T("ui.commitments.accept"))
+			if !accept.Disabled() {
+				t.Fatal("accept must stay disabled until the text is scrolled to the end")
+			}
+			walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+				if s, ok := o.(*container.Scroll); ok {
+					s.ScrollToBottom()
+				}
+			})
+			h.tap(T("ui.commitments.accept"))
+			h.expect(flow.StepSubmitted)
+			if !h.hasText(h.u.wrapped(h.u.raw("ui.submitted.next"), 70)[0]) {
+				t.Error("the submitted screen does not say what happens next")
+			}
+		})
+	}
+}
+
+func (h *harness) selectField(i int) {
+	h.t.Helper()
+	n := 0
+	var target *widget.Button
+	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "" && b.Importance == widget.LowImportance {
+			if n == i {
+				target = b
+			}
+			n++
+		}
+	})
+	if target == nil {
+		h.t.Fatalf("no field %d", i)
+	}
+	test.Tap(target)
+}
+
+func (h *harness) hasText(s string) bool {
+	found := false
+	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			found = found || strings.Contains(w.Text, s)
+		case *widget.Button:
+			found = found || strings.Contains(w.Text, s)
+		}
+		if t, ok := o.(interface{ MinSize() fyne.Size }); ok {
+			_ = t
+		}
+	})
+	if !found {
+		walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+			if t, ok := o.(*canvas.Text); ok {
+				found = found || strings.Contains(t.Text, s)
+			}
+		})
+	}
+	return found
+}
+
+func (h *harness) hasTextPart(key string) bool {
+	return h.hasText(h.u.wrapped(h.u.raw(key), 70)[0])
+}
+
+// TestRTLPlacement checks the mirroring: in Persian, Next is left of Back and the first dot of
+// the progress indicator is on the right; in English the other way round.
+func TestRTLPlacement(t *testing.T) {
+	for _, tc := range []struct {
+		lang       string
+		nextIsLeft bool
+	}{{"fa", true}, {"en", false}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			h := newHarness(t, tc.lang)
+			h.tap(h.u.T("ui.welcome.start"))
+			h.typeDigits("09121234567")
+			h.tap(h.u.T("ui.next"))
+			h.expect(flow.StepMobileOTP)
+			next, back := h.button(h.u.T("ui.next")), h.button(h.u.T("ui.back"))
+			d := fyne.CurrentApp().Driver()
+			nx, bx := d.AbsolutePositionForObject(next).X, d.AbsolutePositionForObject(back).X
+			if (nx < bx) != tc.nextIsLeft {
+				t.Errorf("Next at x=%v, Back at x=%v: wrong sides for %s", nx, bx, tc.lang)
+			}
+			if tc.lang == "fa" && !regexp.MustCompile(`[۰-۹]`).MatchString(h.u.T("ui.step.counter", "n", "2", "total", "10")) {
+				t.Error("step counter without Persian digits")
+			}
+		})
+	}
+}
+
+func TestCameraPulledAndBack(t *testing.T) {
+	h := newHarness(t, "fa")
+	h.tap(h.u.T("ui.welcome.start"))
+	h.flow.mu.Lock()
+	h.flow.set(flow.StepSelfie)
+	h.flow.mu.Unlock()
+	fyne.DoAndWait(func() { h.u.render(h.flow.Snapshot()) })
+	msg := h.u.wrapped(h.u.raw("ui.camera.disconnected"), 36)[0]
+	seen := func() bool { ok := false; fyne.DoAndWait(func() { ok = h.hasText(msg) }); return ok }
+	h.cam.setPulled(true)
+	h.waitFor(seen, "the disconnected message")
+	h.cam.setPulled(false)
+	h.waitFor(func() bool { return !seen() }, "recovery")
+	read, shown := h.u.PreviewFrames()
+	h.waitFor(func() bool { r, _ := h.u.PreviewFrames(); return r > read+3 }, "frames after reconnecting")
+	_ = shown
+}
+
+func TestOperatorPIN(t *testing.T) {
+	h := newHarness(t, "fa")
+	fyne.DoAndWait(h.u.showOperatorLogin)
+	for i := 0; i < pinMaxFailures; i++ {
+		h.typeDigits("0000")
+		h.tap(h.u.T("operator.pin.enter"))
+	}
+	// Locked now: even the right PIN is refused.
+	h.typeDigits("1357")
+	h.tap(h.u.T("operator.pin.enter"))
+	if !h.hasText(h.u.T("operator.pin.locked")) {
+		t.Fatal("no lockout after repeated wrong PINs")
+	}
+	h.u.mu.Lock()
+	h.u.pinFail = pinLimiter{}
+	h.u.mu.Unlock()
+	h.typeDigits("1357")
+	h.tap(h.u.T("operator.pin.enter"))
+	if !h.hasText(h.u.T("operator.health.title")) {
+		t.Fatal("right PIN did not open operator mode")
+	}
+	h.tap(h.u.T("operator.reset"))
+	if !strings.Contains(strings.Join(h.flow.calls, ","), "Abandon,Start") {
+		t.Errorf("reset did not abandon and restart: %v", h.flow.calls)
+	}
+}
+
+func TestPINHash(t *testing.T) {
+	hash, err := HashPIN("2468")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hash, "2468") {
+		t.Fatal("hash contains the PIN")
+	}
+	for pin, want := range map[string]bool{"2468": true, "2469": false, "": false} {
+		if got := CheckPIN(hash, pin); got != want {
+			t.Errorf("CheckPIN(%q) = %v", pin, got)
+		}
+	}
+	if CheckPIN("plain", "plain") {
+		t.Error("a malformed hash must never match")
+	}
+}
+
+func TestIdleWarning(t *testing.T) {
+	h := newHarness(t, "fa")
+	h.tap(h.u.T("ui.welcome.start"))
+	h.flow.mu.Lock()
+	h.flow.snap.IdleExpires = time.Now().Add(3 * time.Second)
+	h.flow.mu.Unlock()
+	h.waitFor(func() bool {
+		var n int
+		fyne.DoAndWait(func() { n = len(h.u.win.Canvas().Overlays().List()) })
+		return n > 0
+	}, "the idle warning")
+	h.waitFor(func() bool { return h.flow.Snapshot().Step == flow.StepExpired }, "the wipe")
+	h.waitFor(func() bool {
+		ok := false
+		fyne.DoAndWait(func() { ok = h.hasText(h.u.wrapped(h.u.raw("ui.expired.title"), 70)[0]) })
+		return ok
+	}, "the expired screen")
+}
+
+// TestLocaleKeys fails when a ui.*, operator.* or help.* key used in this package's code is
+// missing from a locale file (locales' own test checks that fa and en agree).
+func TestLocaleKeys(t *testing.T) {
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	keyRE := regexp.MustCompile(`"((?:ui|operator|help)\.[a-z0-9_.\-]*[a-z0-9_])"`)
+	keys := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(string(b), -1) {
+			keys[m[1]] = true
+		}
+	}
+	// Keys built at run time.
+	for _, s := range append(append([]flow.Step{}, flow.Steps...), flow.StepWelcome, flow.StepSubmitted, flow.StepExpired, flow.StepLocked, flow.StepRejected) {
+		keys["ui.step."+string(s)+".title"] = true
+	}
+	for _, s := range []flow.Step{flow.StepSelfie, flow.StepSignature, flow.StepVideo} {
+		keys["ui."+string(s)+".intro"] = true
+	}
+	for _, o := range []string{"pass", "fail", "needs-review", "could-not-verify"} {
+		keys["ui.verdict."+o] = true
+	}
+	for i := 1; i <= commitmentCount; i++ {
+		keys["ui.commitments.item"+itoa(i)] = true
+		keys["ui.commitments.item"+itoa(i)+".title"] = true
+	}
+	if len(keys) < 100 {
+		t.Fatalf("found only %d keys: the scan is broken", len(keys))
+	}
+	for k := range keys {
+		if strings.HasSuffix(k, ".") || k == "ui.commitments.item" || k == "ui.step." || k == "ui.verdict." {
+			continue
+		}
+		for _, lang := range locales.Languages {
+			if !cat.Has(lang, k) {
+				t.Errorf("key %q is used in app/ui but missing from %s.json", k, lang)
+			}
+		}
+	}
+}
+
+type fakeSessions struct {
+	overrides []string
+}
+
+func (s *fakeSessions) Today(context.Context) ([]SessionSummary, error) {
+	return []SessionSummary{{ID: "abcdef123456", Step: flow.StepSelfie, StartedAt: time.Now(), NeedsReview: true}}, nil
+}
+
+func (s *fakeSessions) Detail(_ context.Context, id string) (SessionDetail, error) {
+	img, _ := encodeJPEG(image.NewRGBA(image.Rect(0, 0, 64, 48)), 80)
+	return SessionDetail{
+		Summary: SessionSummary{ID: id, Step: flow.StepSelfie},
+		Checks: []flow.CheckResult{{Step: flow.StepSelfie, Attempt: 1,
+			Verdict: sdk.Verdict{Outcome: sdk.NeedsReview, Reasons: []string{"ui.verdict.needs-review"}}}},
+		Photos: []sdk.Image{img},
+		Video:  []sdk.Frame{{Image: img}, {Image: img, TimestampMS: 100}},
+	}, nil
+}
+
+func (s *fakeSessions) Override(_ context.Context, id string, step flow.Step, out sdk.Outcome, reason string) error {
+	s.overrides = append(s.overrides, id+"/"+string(step)+"/"+out.String()+"/"+reason)
+	return nil
+}
+
+// TestOperatorOverride opens today's session, and an override is refused without a written
+// reason and recorded with one.
+func TestOperatorOverride(t *testing.T) {
+	h := newHarness(t, "fa")
+	ss := &fakeSessions{}
+	h.u.opt.Sessions = ss
+	fyne.DoAndWait(func() { h.u.setOperator(&operatorState{loggedIn: true, view: "home"}) })
+	var row *widget.Button
+	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, rtl.PersianDigits("abcdef12")) {
+			row = b
+		}
+	})
+	if row == nil {
+		t.Fatal("today's session is not listed")
+	}
+	test.Tap(row)
+	h.tap(h.u.T("operator.override.pass"))
+	if len(ss.overrides) != 0 || !h.hasText(h.u.T("operator.override.reason_required")) {
+		t.Fatalf("override without a reason was accepted: %v", ss.overrides)
+	}
+	var entry *widget.Entry
+	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			entry = e
+		}
+	})
+	if entry == nil {
+		t.Fatal("no reason entry")
+	}
+	test.Type(entry, "hijab checked by hand")
+	h.tap(h.u.T("operator.override.pass"))
+	if len(ss.overrides) != 1 || ss.overrides[0] != "abcdef123456/selfie/pass/hijab checked by hand" {
+		t.Fatalf("override not recorded: %v", ss.overrides)
+	}
+}

@@ -1,0 +1,244 @@
+// Package conformance is the detector plugin conformance kit: Check starts a plugin binary (or
+// takes an in-process implementation), exercises every method it declares with good, corrupt,
+// empty, huge and wrong-size images, cancelled contexts and concurrent calls, and reports each
+// rule with latency figures. Vendors call Run from their own tests; `ehrazctl plugin check PATH`
+// prints the same report.
+package conformance
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	plugin "github.com/hashicorp/go-plugin"
+
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// Detector is everything a plugin may implement; sdk.Remote satisfies it.
+type Detector interface {
+	sdk.Plugin
+	sdk.FrameAnalyzer
+	sdk.FaceDetector
+	sdk.SignatureDetector
+	sdk.LivenessDetector
+}
+
+// Result is one rule's outcome.
+type Result struct {
+	Rule   string
+	OK     bool
+	Detail string
+}
+
+// Report is the whole check.
+type Report struct {
+	Info     sdk.Info
+	Results  []Result
+	Latency  map[string][2]time.Duration // method → p50, p95 of the good-input calls
+	Failures int
+}
+
+// Start launches the plugin binary at path over go-plugin (AutoMTLS, raised message size) and
+// returns a client plus a stop function. Its stderr logs go to logOut (nil: discarded).
+func Start(path string, logOut io.Writer) (*sdk.Remote, func(), error) {
+	if logOut == nil {
+		logOut = io.Discard
+	}
+	c := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  sdk.Handshake,
+		VersionedPlugins: sdk.VersionedPlugins(nil),
+		Cmd:              exec.Command(path),
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		GRPCDialOptions:  sdk.DialOptions(),
+		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: logOut, Level: hclog.Info}),
+	})
+	rpc, err := c.Client()
+	if err != nil {
+		c.Kill()
+		return nil, nil, fmt.Errorf("start plugin %s: %w", path, err)
+	}
+	raw, err := rpc.Dispense(sdk.PluginName)
+	if err != nil {
+		c.Kill()
+		return nil, nil, fmt.Errorf("dispense plugin %s: %w", path, err)
+	}
+	return raw.(*sdk.Remote), c.Kill, nil
+}
+
+// SHA256 returns the hex digest of a file, for writing manifests.
+func SHA256(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(b)), nil
+}
+
+// Run checks the plugin binary at path and fails t for every broken rule.
+func Run(t *testing.T, path string) {
+	t.Helper()
+	r, stop, err := Start(path, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	RunImpl(t, r)
+}
+
+// RunImpl checks an in-process implementation (methods it lacks are filled in the way Serve
+// fills them) and fails t for every broken rule.
+func RunImpl(t *testing.T, p sdk.Plugin) {
+	t.Helper()
+	rep := Check(context.Background(), Wrap(p))
+	for _, r := range rep.Results {
+		if !r.OK {
+			t.Errorf("conformance rule %s: %s", r.Rule, r.Detail)
+		}
+	}
+}
+
+// Check exercises d and returns the report.
+func Check(ctx context.Context, d Detector) Report {
+	rep := Report{Latency: map[string][2]time.Duration{}}
+	add := func(rule string, ok bool, format string, a ...any) {
+		rep.Results = append(rep.Results, Result{Rule: rule, OK: ok, Detail: fmt.Sprintf(format, a...)})
+		if !ok {
+			rep.Failures++
+		}
+	}
+	info, err := d.Info(ctx)
+	add("info.answers", err == nil, "Info: %v", err)
+	rep.Info = info
+	add("info.protocol", info.ProtocolVersion == sdk.ProtocolVersion, "protocol v%d, host v%d", info.ProtocolVersion, sdk.ProtocolVersion)
+	add("info.named", info.Name != "" && info.Version != "" && len(info.Kinds) > 0, "name %q version %q kinds %v", info.Name, info.Version, info.Kinds)
+
+	good := SyntheticJPEG(640, 480)
+	if faces := realFaces(); len(faces) > 0 {
+		good = faces[0]
+	}
+	sig := SyntheticPNG(800, 400)
+	type method struct {
+		name string
+		call func(context.Context, sdk.Image) (sdk.Verdict, error)
+		good sdk.Image
+	}
+	methods := []method{
+		{"CheckSelfie", func(c context.Context, i sdk.Image) (sdk.Verdict, error) {
+			return d.CheckSelfie(c, sdk.SelfieRequest{Image: i, Guide: sdk.Rect{X: .25, Y: .1, W: .5, H: .8}})
+		}, good},
+		{"MatchFaces", func(c context.Context, i sdk.Image) (sdk.Verdict, error) {
+			return d.MatchFaces(c, sdk.MatchRequest{Probe: i, Reference: good})
+		}, good},
+		{"CheckSignature", func(c context.Context, i sdk.Image) (sdk.Verdict, error) {
+			return d.CheckSignature(c, sdk.SignatureRequest{Image: i, Guide: sdk.Rect{X: .1, Y: .1, W: .8, H: .8}})
+		}, sig},
+		{"CheckLiveness", func(c context.Context, i sdk.Image) (sdk.Verdict, error) {
+			fr := make([]sdk.Frame, 30)
+			for n := range fr {
+				fr[n] = sdk.Frame{Image: i, TimestampMS: int64(n * 33)}
+			}
+			return d.CheckLiveness(c, sdk.LivenessRequest{Frames: fr, Challenge: sdk.Challenge{Numbers: []int{3, 1, 4}}})
+		}, good},
+	}
+	for _, m := range methods {
+		declared := slices.Contains(info.Capabilities, m.name)
+		v, err := m.call(ctx, m.good)
+		if !declared {
+			add(m.name+".undeclared_is_cnv", err == nil && v.Outcome == sdk.CouldNotVerify,
+				"undeclared method answered %v %v; want could-not-verify", v.Outcome, err)
+			continue
+		}
+		add(m.name+".good_input", err == nil && v.Outcome.Effective() == v.Outcome && (v.Outcome == sdk.Pass || len(v.Reasons) > 0),
+			"outcome %v reasons %v err %v", v.Outcome, v.Reasons, err)
+		for _, b := range BadImages() {
+			v, err := m.call(ctx, b.Image)
+			ok := err == nil && (v.Outcome == sdk.Fail || v.Outcome == sdk.CouldNotVerify) && len(v.Reasons) > 0
+			add(m.name+".bad_input."+b.Name, ok, "outcome %v reasons %v err %v; want fail or could-not-verify with a reason", v.Outcome, v.Reasons, err)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		v, err = m.call(cctx, m.good)
+		add(m.name+".cancelled_not_pass", v.Outcome != sdk.Pass, "cancelled call answered %v (err %v)", v.Outcome, err)
+		// Concurrency: 8 parallel calls must all answer the same outcome as a lone call.
+		var wg sync.WaitGroup
+		outs := make([]sdk.Outcome, 8)
+		errs := make([]error, 8)
+		for n := range outs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, err := m.call(ctx, m.good)
+				outs[n], errs[n] = v.Outcome, err
+			}()
+		}
+		wg.Wait()
+		want, _ := m.call(ctx, m.good)
+		same := true
+		for n := range outs {
+			same = same && errs[n] == nil && outs[n] == want.Outcome
+		}
+		add(m.name+".concurrent", same, "parallel outcomes %v errors %v", outs, errs)
+		rep.Latency[m.name] = latency(20, func() { _, _ = m.call(ctx, m.good) })
+	}
+	// AnalyzeFrame: declared ⇒ answers good frames and never crashes on bad ones.
+	if slices.Contains(info.Capabilities, "AnalyzeFrame") {
+		frame := SyntheticJPEG(640, 480)
+		_, err := d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: frame, Purpose: sdk.PurposeSelfie})
+		add("AnalyzeFrame.good_input", err == nil, "err %v", err)
+		for _, b := range BadImages() {
+			a, err := d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: b.Image, Purpose: sdk.PurposeSelfie})
+			add("AnalyzeFrame.bad_input."+b.Name, err != nil || !a.Ready, "bad frame reported ready")
+		}
+		rep.Latency["AnalyzeFrame"] = latency(50, func() {
+			_, _ = d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: frame, Purpose: sdk.PurposeSelfie})
+		})
+	} else {
+		_, err := d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: SyntheticJPEG(64, 48), Purpose: sdk.PurposeSelfie})
+		add("AnalyzeFrame.undeclared_is_error", err != nil, "undeclared AnalyzeFrame answered without error")
+	}
+	// Still alive after everything.
+	_, err = d.Info(ctx)
+	add("info.alive_after_suite", err == nil, "Info after suite: %v", err)
+	return rep
+}
+
+func latency(n int, f func()) [2]time.Duration {
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		t0 := time.Now()
+		f()
+		ds[i] = time.Since(t0)
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return [2]time.Duration{ds[n/2], ds[(n*95)/100]}
+}
+
+// realFaces loads JPEGs from $SHARED/testdata/faces (or ../shared), when present.
+func realFaces() []sdk.Image {
+	dir := os.Getenv("SHARED")
+	if dir == "" {
+		dir = "../shared"
+	}
+	var out []sdk.Image
+	for _, n := range []string{"bona.jpg"} {
+		b, err := os.ReadFile(dir + "/testdata/faces/" + n)
+		if err != nil {
+			continue
+		}
+		if img, ok := decodeSize(b); ok {
+			out = append(out, img)
+		}
+	}
+	return out
+}
