@@ -1,6 +1,8 @@
 # Ehraz — two commands matter: `make run` (set up, build, start the kiosk) and `make test`
 # (set up, build, run every test). Each area adds its own targets in mk/<area>.mk by appending to
-# APT_PACKAGES, SETUP_TARGETS, BUILD_TARGETS and TEST_TARGETS.
+# APT_PACKAGES, SETUP_TARGETS (fonts, models, data), BUILD_TARGETS (binaries) and TEST_TARGETS
+# (what tests need beyond the build, e.g. fixtures). `make test` then runs `go test ./...` once:
+# an area never runs its tests a second time from its fragment.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:

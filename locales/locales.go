@@ -1,5 +1,6 @@
-// Package locales holds every string a person sees, one JSON file per language (fa is the
-// default), embedded in the binaries; Catalog looks keys up without any GUI dependency, and the
+// Package locales holds every string a person sees, per language (fa is the default): the core
+// file <lang>.json plus one file per area under <lang>/ (e.g. fa/face.json), so areas of the code
+// own their strings without editing one shared file. All are embedded in the binaries; Catalog looks keys up without any GUI dependency, and the
 // Fyne UI registers the same files with Fyne's lang package.
 package locales
 
@@ -7,11 +8,12 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 )
 
-//go:embed *.json
+//go:embed *.json fa en
 var files embed.FS
 
 // Default is the language used when none is chosen.
@@ -25,26 +27,53 @@ type Catalog struct {
 	texts map[string]map[string]string
 }
 
-// Raw returns the JSON bytes of one language file (for Fyne's lang package).
+// Raw returns one language's strings, all files merged, as a JSON object (for Fyne's lang
+// package).
 func Raw(lang string) ([]byte, error) {
-	b, err := files.ReadFile(lang + ".json")
+	m, err := merged(lang)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+// merged reads <lang>.json and every <lang>/*.json; a key defined twice is an error, so two
+// areas can never silently overwrite each other's text.
+func merged(lang string) (map[string]string, error) {
+	names := []string{lang + ".json"}
+	more, err := fs.Glob(files, lang+"/*.json")
 	if err != nil {
 		return nil, fmt.Errorf("locale %q: %w", lang, err)
 	}
-	return b, nil
+	names = append(names, more...)
+	out := map[string]string{}
+	from := map[string]string{}
+	for _, name := range names {
+		b, err := files.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("locale %q: %w", lang, err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("parse locale %s: %w", name, err)
+		}
+		for k, v := range m {
+			if prev, dup := from[k]; dup {
+				return nil, fmt.Errorf("locale key %q is defined in both %s and %s", k, prev, name)
+			}
+			out[k], from[k] = v, name
+		}
+	}
+	return out, nil
 }
 
 // Load parses every embedded language file.
 func Load() (*Catalog, error) {
 	c := &Catalog{texts: map[string]map[string]string{}}
 	for _, lang := range Languages {
-		b, err := Raw(lang)
+		m, err := merged(lang)
 		if err != nil {
 			return nil, err
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("parse locale %s.json: %w", lang, err)
 		}
 		c.texts[lang] = m
 	}

@@ -27,3 +27,19 @@ func TestPlaceholders(t *testing.T) {
 		t.Errorf("missing key: got %q", got)
 	}
 }
+
+func TestRawMergesAreaFiles(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages {
+		b, err := Raw(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) < 2 || len(c.Keys(lang)) == 0 {
+			t.Fatalf("%s: empty catalog", lang)
+		}
+	}
+}

@@ -11,7 +11,6 @@ PLUGIN_NAMES  := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
 GOBIN_DIR     := $(shell $(or $(GO),go) env GOPATH)/bin
 
 BUILD_TARGETS += plugins
-TEST_TARGETS  += plugins-test
 
 .PHONY: proto plugins plugins-test
 

@@ -7,7 +7,6 @@ FONT_BOLD      := $(FONT_DIR)/Vazirmatn-Bold.ttf
 SCREENSHOT_DIR := screenshots
 
 SETUP_TARGETS += ui-fonts
-TEST_TARGETS  += ui-test
 
 .PHONY: ui-fonts ui-test screenshots
 

@@ -80,3 +80,60 @@ type Clock interface{ Now() time.Time }
 type ChallengeSource interface {
 	NewChallenge() ([]int, error)
 }
+
+// Record is the whole durable state of one session. The flow owns its meaning; the store keeps
+// it (personal fields and media encrypted at rest) and hands it back unchanged, so a killed
+// kiosk resumes exactly where it was.
+type Record struct {
+	ID           string
+	Step         Step
+	Mobile       string // normalized 09XXXXXXXXX, after step 1
+	NationalCode string // normalized 10 digits, after step 3
+	Tracking     string // SEJAM tracking code, after step 3
+	Person       *kyc.Person
+	CardSerial   string
+	CardKind     kyc.CardKind
+	Challenge    []int // the current, unused finger challenge (left to right)
+	// Attempts and Failures count tries per step (captures, codes); lockouts read them.
+	Attempts map[Step]int
+	Failures map[Step]int
+	Checks   map[Step]CheckResult
+	// Media names the stored media of this session (e.g. "selfie", "signature", "video",
+	// "registry.photo") with their SHA-256 (hex) as the store reported them.
+	Media      map[string]string
+	ClientIP   string
+	Mode       string // "kiosk" or "online"
+	StartedAt  time.Time
+	LastActive time.Time
+	AcceptedAt time.Time // commitments accepted
+	Outcome    string    // locale key explaining rejected / locked / expired
+}
+
+// Event is one transition, appended to the session's history (and the audit chain) in the same
+// transaction as the new Record.
+type Event struct {
+	From, To Step
+	Name     string // what happened, e.g. "mobile.submitted", "selfie.checked", "back", "expired"
+	At       time.Time
+	// Detail is a short non-personal note (a reason key, an outcome); never a national code,
+	// name, number or code.
+	Detail string
+}
+
+// Store keeps sessions durably. Every method that changes state is atomic.
+type Store interface {
+	// Create writes a new session.
+	Create(ctx context.Context, r Record, ev Event) error
+	// Save replaces the session's record and appends ev, in one transaction.
+	Save(ctx context.Context, r Record, ev Event) error
+	// Load returns one session.
+	Load(ctx context.Context, id string) (Record, error)
+	// LatestOpen returns the newest session that is not finished, expired, locked or rejected.
+	LatestOpen(ctx context.Context) (Record, bool, error)
+	// PutMedia stores one captured file encrypted and returns its SHA-256 (hex, of the plain
+	// bytes). Storing the same name again replaces it (a retake).
+	PutMedia(ctx context.Context, sessionID, name, format string, data []byte) (string, error)
+	// Wipe deletes the session's personal data and media now (expiry, abandon), keeping only
+	// non-personal step history and the audit hashes; r is the already-wiped record to keep.
+	Wipe(ctx context.Context, r Record, ev Event) error
+}
