@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/ehraz/ehraz/app/services"
 )
 
 // Config is the whole configuration.
@@ -27,6 +29,9 @@ type Config struct {
 	Plugins  Plugins  `toml:"plugins"`
 	Camera   Camera   `toml:"camera"`
 	Operator Operator `toml:"operator"`
+	// Services configures SMS, OTP, SEJAM/registry (or their simulator), geo-IP, eligibility and
+	// the dossier intake; the embedded default is the demo set-up (see services.Demo).
+	Services services.Config `toml:"services"`
 }
 
 // Session holds the flow's timing rules.
@@ -35,6 +40,9 @@ type Session struct {
 	IdleWarning     Duration `toml:"idle_warning"`
 	RetainFinished  Duration `toml:"retain_finished"`
 	RetainAbandoned Duration `toml:"retain_abandoned"`
+	// DressCodeReview marks every selfie for a human dress-code (hijab) check: the product text
+	// requires it and no algorithm may silently accept or reject it.
+	DressCodeReview bool `toml:"dress_code_review"`
 }
 
 // Plugins says where detector plugins live.
@@ -86,9 +94,11 @@ func Default() Config {
 			IdleWarning:     Duration{30 * time.Second},
 			RetainFinished:  Duration{30 * 24 * time.Hour},
 			RetainAbandoned: Duration{24 * time.Hour},
+			DressCodeReview: true,
 		},
-		Plugins: Plugins{Dir: "bin/plugins", CallTimeout: Duration{10 * time.Second}},
-		Camera:  Camera{Source: "auto", Width: 640, Height: 480, FPS: 15},
+		Plugins:  Plugins{Dir: "bin/plugins", CallTimeout: Duration{10 * time.Second}},
+		Camera:   Camera{Source: "auto", Width: 640, Height: 480, FPS: 15},
+		Services: services.Demo(),
 	}
 }
 

@@ -189,31 +189,35 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nc := s.ncHash(d.Applicant.Person.NationalCode)
-	var other int
-	if err := s.db.QueryRowContext(r.Context(), `SELECT count(*) FROM dossiers WHERE nc_hash = ?`, nc).Scan(&other); err != nil {
-		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
-		return
-	}
-	if other > 0 {
-		reply(w, http.StatusConflict, map[string]any{"error": "already_verified"})
-		return
-	}
 	sealed, err := outbox.Seal(s.cfg.DataKey, body, []byte(key))
 	if err != nil {
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "seal"})
 		return
 	}
 	sum := sha256.Sum256(body)
+	// One statement, so the "one remote verification per national code" rule and the insert are
+	// atomic: two kiosks racing with the same person cannot both be accepted, and a parallel
+	// retry of the same delivery (same key) is a duplicate, not a second verification.
 	res, err := s.db.ExecContext(r.Context(), `INSERT INTO dossiers (idempotency_key, session_id, kiosk_id, mode, submitter_ip, nc_hash, payload, payload_sha256, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-		key, d.SessionID, d.KioskID, d.Mode, submitter.String(), nc, sealed, hex.EncodeToString(sum[:]), s.cfg.Now().UnixMilli())
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM dossiers WHERE nc_hash = ? AND idempotency_key != ?)
+		ON CONFLICT (idempotency_key) DO NOTHING`,
+		key, d.SessionID, d.KioskID, d.Mode, submitter.String(), nc, sealed, hex.EncodeToString(sum[:]), s.cfg.Now().UnixMilli(),
+		nc, key)
 	if err != nil {
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
 		return
 	}
-	if n, _ := res.RowsAffected(); n == 0 { // a parallel delivery of the same key won
-		s.db.QueryRowContext(r.Context(), `SELECT id FROM dossiers WHERE idempotency_key = ?`, key).Scan(&id)
-		reply(w, http.StatusOK, map[string]any{"receipt": strconv.FormatInt(id, 10), "duplicate": true})
+	if n, _ := res.RowsAffected(); n == 0 {
+		err := s.db.QueryRowContext(r.Context(), `SELECT id FROM dossiers WHERE idempotency_key = ?`, key).Scan(&id)
+		switch {
+		case err == nil: // a parallel delivery of the same key won
+			reply(w, http.StatusOK, map[string]any{"receipt": strconv.FormatInt(id, 10), "duplicate": true})
+		case errors.Is(err, sql.ErrNoRows):
+			reply(w, http.StatusConflict, map[string]any{"error": "already_verified"})
+		default:
+			reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		}
 		return
 	}
 	id, _ = res.LastInsertId()

@@ -3,12 +3,14 @@ package intake_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -323,5 +325,54 @@ func TestDeliveredPayloadIsDropped(t *testing.T) {
 	db.QueryRow(`SELECT length(payload) FROM outbox`).Scan(&after)
 	if before == 0 || after != 0 {
 		t.Errorf("payload %d bytes before, %d after delivery", before, after)
+	}
+}
+
+// TestParallelRetriesOfOneDossierAreDuplicates: a kiosk that retries while its first post is
+// still in flight must get "duplicate", never "already verified" for its own dossier; a second
+// dossier (another key) for the same person is refused.
+func TestParallelRetriesOfOneDossierAreDuplicates(t *testing.T) {
+	rig := newIntake(t, "127.0.0.1:0", loopback())
+	s := session("sess-parallel", "0015260186", "kiosk", "")
+	body, err := json.Marshal(outbox.Dossier{Version: outbox.Version, SessionID: s.SessionID, KioskID: "kiosk-1", Mode: "kiosk",
+		Applicant: s.Applicant, StartedAt: s.StartedAt, AcceptedAt: s.AcceptedAt, SubmittedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(key string) int {
+		req := httptest.NewRequest(http.MethodPost, "/v1/dossiers", bytes.NewReader(body))
+		req.RemoteAddr = "127.0.0.1:5555"
+		req.Header.Set("Authorization", "Bearer kiosk-token")
+		req.Header.Set("Idempotency-Key", key)
+		rec := httptest.NewRecorder()
+		rig.srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	const n = 32
+	codes := make(chan int, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); <-start; codes <- post("kiosk-1-sess-parallel") }()
+	}
+	close(start)
+	wg.Wait()
+	close(codes)
+	created := 0
+	for c := range codes {
+		switch c {
+		case http.StatusCreated:
+			created++
+		case http.StatusOK:
+		default:
+			t.Errorf("a retry of the same dossier got HTTP %d, want 201 or 200 (duplicate)", c)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d deliveries were stored as new, want exactly 1", created)
+	}
+	if c := post("kiosk-2-another-session"); c != http.StatusConflict {
+		t.Errorf("a second dossier for the same national code got HTTP %d, want 409", c)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
@@ -49,6 +50,9 @@ type Outbox struct {
 	cfg  Config
 	http *http.Client
 	kick chan struct{}
+	// flushing serializes Flush: the delivery loop and an explicit Flush never post the same
+	// entry twice at once.
+	flushing sync.Mutex
 }
 
 var _ flow.Dossier = (*Outbox)(nil)
@@ -161,6 +165,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 
 // Flush tries every due entry once and reports how many were acknowledged.
 func (o *Outbox) Flush(ctx context.Context) (int, error) {
+	o.flushing.Lock()
+	defer o.flushing.Unlock()
 	rows, err := o.db.QueryContext(ctx, `SELECT id, idempotency_key, payload, attempts FROM outbox
 		WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id`, o.cfg.Now().UnixMilli())
 	if err != nil {

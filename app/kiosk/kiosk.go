@@ -1,0 +1,140 @@
+// Package kiosk assembles the kiosk's back end from configuration — the SQLite store, the
+// external services (or their simulators), the detector plugin host and the ten-step flow — so
+// the GUI main and the tests that kill a real kiosk process build exactly the same thing.
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ehraz/ehraz/app/config"
+	"github.com/ehraz/ehraz/app/detect"
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/services"
+	"github.com/ehraz/ehraz/app/store"
+)
+
+// Kiosk is the assembled back end. Close releases everything Open started, in reverse order.
+type Kiosk struct {
+	Config   config.Config
+	Store    *store.Store
+	Services *services.Services
+	Plugins  *detect.Host
+	Flow     *flow.Machine
+
+	closers []func() error
+}
+
+// Options carries what does not belong in the configuration file.
+type Options struct {
+	// Shared is the team's shared folder (demo photos for the simulator); "" means $EHRAZ_SHARED,
+	// then $SHARED.
+	Shared string
+	// Warn receives non-fatal start-up problems (a plugin refused or down); nil ignores them.
+	// The kiosk still starts: the affected checks answer "could not verify".
+	Warn func(error)
+}
+
+// DatabaseFile and StoreKeyFile are the store's files inside the data folder.
+const (
+	DatabaseFile = "ehraz.db"
+	StoreKeyFile = "keys/store.key"
+)
+
+// Open builds the back end. Plugins that fail to start do not stop the kiosk (their checks give
+// "could not verify" and the operator sees them down); everything else is required.
+func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err error) {
+	k := &Kiosk{Config: cfg}
+	defer func() {
+		if err != nil {
+			k.Close()
+		}
+	}()
+	if o.Shared == "" {
+		o.Shared = firstNonEmpty(os.Getenv("EHRAZ_SHARED"), os.Getenv("SHARED"))
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("kiosk: data folder %s: %w", cfg.DataDir, err)
+	}
+
+	st, err := store.Open(ctx, store.Options{Path: cfg.Path(DatabaseFile), KeyFile: cfg.Path(StoreKeyFile)})
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: open store: %w", err)
+	}
+	k.Store = st
+	k.closers = append(k.closers, st.Close)
+
+	svc, err := services.Start(ctx, cfg.Services, services.Deps{
+		DB: st.DB(), Source: st, KioskID: cfg.KioskID, Mode: cfg.Mode, DataDir: cfg.DataDir, Shared: o.Shared,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: start services: %w", err)
+	}
+	k.Services = svc
+	k.closers = append(k.closers, svc.Close)
+
+	host, err := detect.Open(ctx, detect.Config{Dir: pluginDir(cfg.Plugins.Dir), CallTimeout: cfg.Plugins.CallTimeout.Duration})
+	if host == nil {
+		return nil, fmt.Errorf("kiosk: plugins: %w", err)
+	}
+	if err != nil && o.Warn != nil {
+		o.Warn(fmt.Errorf("kiosk: some plugins did not start: %w", err))
+	}
+	k.Plugins = host
+	k.closers = append(k.closers, host.Close)
+
+	m, err := flow.New(flow.Deps{
+		Store: st, OTP: svc.OTP, Sejam: svc.Sejam, Registry: svc.Registry, Eligibility: svc.Eligibility,
+		Detectors: host, Dossier: svc.Outbox,
+	}, flow.Config{
+		IdleTimeout:     cfg.Session.IdleTimeout.Duration,
+		Mode:            cfg.Mode,
+		DressCodeReview: cfg.Session.DressCodeReview,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: flow: %w", err)
+	}
+	k.Flow = m
+	return k, nil
+}
+
+// Close stops what Open started.
+func (k *Kiosk) Close() error {
+	var errs []error
+	for i := len(k.closers) - 1; i >= 0; i-- {
+		errs = append(errs, k.closers[i]())
+	}
+	k.closers = nil
+	return errors.Join(errs...)
+}
+
+// pluginDir resolves a relative plugin folder against the working directory first and then
+// against the executable's folder's parent (bin/ehraz → bin/plugins), so the kiosk finds its
+// plugins whether started by `make run` or from elsewhere.
+func pluginDir(dir string) string {
+	if dir == "" || filepath.IsAbs(dir) {
+		return dir
+	}
+	if _, err := os.Stat(dir); err == nil {
+		return dir
+	}
+	if exe, err := os.Executable(); err == nil {
+		alt := filepath.Join(filepath.Dir(exe), "..", dir)
+		if _, err := os.Stat(alt); err == nil {
+			return alt
+		}
+	}
+	return dir
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
