@@ -37,3 +37,6 @@ type Info struct {
 
 // ErrDisconnected is returned by Read while the camera is unavailable.
 var ErrDisconnected = errors.New("capture: camera disconnected")
+
+// ErrClosed is returned by Read after Close.
+var ErrClosed = errors.New("capture: source closed")

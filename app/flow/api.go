@@ -67,6 +67,8 @@ type CheckResult struct {
 	// Attempt counts captures of this step in this session, from 1.
 	Attempt int
 	At      time.Time
+	// Challenge is the finger challenge the video attempt answered (video step only).
+	Challenge []int
 }
 
 // Snapshot is everything a screen needs to draw the current state. It is a copy.

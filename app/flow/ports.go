@@ -93,7 +93,11 @@ type Record struct {
 	Person       *kyc.Person
 	CardSerial   string
 	CardKind     kyc.CardKind
-	Challenge    []int // the current, unused finger challenge (left to right)
+	// MobileOTP and SejamOTP are the codes' timers as the issuers reported them (never the code:
+	// OTPState.DemoCode is kept in memory only).
+	MobileOTP OTPState
+	SejamOTP  OTPState
+	Challenge []int // the current, unused finger challenge (left to right)
 	// Attempts and Failures count tries per step (captures, codes); lockouts read them.
 	Attempts map[Step]int
 	Failures map[Step]int
@@ -118,6 +122,13 @@ type Event struct {
 	// Detail is a short non-personal note (a reason key, an outcome); never a national code,
 	// name, number or code.
 	Detail string
+}
+
+// MediaReader is implemented by stores that can hand a session's stored media back (decrypted).
+// The flow uses it after a restart to find the registry photo and the selfie for face matching;
+// without it those matches answer "could not verify" after a restart.
+type MediaReader interface {
+	ReadMedia(ctx context.Context, sessionID, name string) (data []byte, format string, err error)
 }
 
 // Store keeps sessions durably. Every method that changes state is atomic.

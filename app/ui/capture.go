@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -55,11 +56,12 @@ func purposeFor(step flow.Step) sdk.Purpose {
 // preview holds the latest camera frame; the reader goroutine writes it, the UI and the capture
 // read it.
 type preview struct {
-	mu     sync.Mutex
-	last   *image.RGBA
-	at     time.Time
-	frames int // frames read from the camera
-	shown  int // frames drawn on the UI goroutine
+	mu      sync.Mutex
+	last    *image.RGBA
+	at      time.Time
+	frames  int  // frames read from the camera
+	shown   int  // frames drawn on the UI goroutine
+	pending bool // a draw is queued with fyne.Do
 }
 
 // PreviewFrames reports how many camera frames the current capture screen has read and drawn
@@ -76,11 +78,24 @@ func (u *UI) PreviewFrames() (read, shown int) {
 	return pv.frames, pv.shown
 }
 
-func (p *preview) set(img *image.RGBA, at time.Time) {
+// set stores the newest frame and reports whether a draw must be queued (none is pending).
+func (p *preview) set(img *image.RGBA, at time.Time) bool {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.last, p.at = img, at
 	p.frames++
-	p.mu.Unlock()
+	queue := !p.pending
+	p.pending = true
+	return queue
+}
+
+// take is the queued draw's side: the newest frame, counted as shown.
+func (p *preview) take() *image.RGBA {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pending = false
+	p.shown++
+	return p.last
 }
 
 func (p *preview) get() (*image.RGBA, time.Time) {
@@ -101,7 +116,11 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	status.Importance = widget.HighImportance
 	overlay := u.guideOverlay(step)
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xd0, G: 0xd4, B: 0xd8, A: 0xff})
-	view := container.NewGridWrap(fyne.NewSize(viewW, viewH), container.NewStack(bg, img, overlay, container.NewCenter(status)))
+	layers := []fyne.CanvasObject{bg, img, overlay, container.NewCenter(status)}
+	if u.opt.Camera != nil && u.opt.Camera.Info().Kind == "demo" {
+		layers = append(layers, u.demoBadge())
+	}
+	view := container.NewGridWrap(fyne.NewSize(viewW, viewH), container.NewStack(layers...))
 
 	hints := container.NewVBox()
 	// The preview outlives a retake (the last frame stays usable) but not a step.
@@ -113,18 +132,16 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	u.mu.Unlock()
 	ctx, cancel := context.WithCancel(u.ctx)
 	st.cancel = cancel
-	if u.opt.Camera == nil {
-		u.notice(status, "ui.camera.unavailable")
-	} else {
-		go u.readCamera(ctx, pv, img, status)
-		go u.analyze(ctx, pv, step, hints)
-	}
+	// cam is the shoot button's state, touched on the UI goroutine only: enabled while frames
+	// arrive and no capture is under way.
+	cam := &shotState{}
 
 	intro := container.NewVBox(u.para("ui."+string(step)+".intro", sideChars))
-	var challenge fyne.CanvasObject
+	var challenge *challengeRow
 	if step == flow.StepVideo {
-		challenge = u.challengeView(snap.Challenge)
-		intro.Add(challenge)
+		var view fyne.CanvasObject
+		challenge, view = u.challengeView(snap.Challenge)
+		intro.Add(view)
 	}
 	u.mu.Lock()
 	v := u.verdict
@@ -148,19 +165,31 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 		shootKey = "ui.capture.retake"
 	}
 	shoot = u.iconButton(u.T(shootKey), theme.MediaPhotoIcon(), func() {
+		cam.shooting = true
 		shoot.Disable()
 		u.touch()
 		u.busy.Add(1) // released once the flow call is under way (tests wait on it)
 		u.countdown(ctx, status, func() {
 			if step == flow.StepVideo {
-				u.record(ctx, pv, status)
+				u.record(ctx, pv, status, challenge)
 				return
 			}
 			u.still(ctx, pv, step, status)
 		})
 	})
-	if u.opt.Camera == nil {
+	cam.shoot = shoot
+	// Live from the start when the preview has a fresh frame (a retake), else from the first one.
+	if last, at := pv.get(); last != nil && time.Since(at) < time.Second {
+		img.Image = last
+		cam.setLive(true)
+	} else {
 		shoot.Disable()
+	}
+	if u.opt.Camera == nil {
+		u.notice(status, "ui.camera.unavailable")
+	} else {
+		go u.readCamera(ctx, u.opt.Camera, pv, img, status, cam)
+		go u.analyze(ctx, pv, step, hints)
 	}
 	cols := container.NewBorder(nil, nil, nil, nil,
 		container.NewHBox(u.layer.Order([]fyne.CanvasObject{container.NewGridWrap(fyne.NewSize(sideW, viewH), intro), view})...))
@@ -221,10 +250,10 @@ func (l *guideLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSi
 
 // readCamera reads frames in its own goroutine and pushes each to the image through fyne.Do; a
 // pulled camera shows a message and the loop keeps calling Read, which reconnects.
-func (u *UI) readCamera(ctx context.Context, pv *preview, img *canvas.Image, status *widget.Label) {
-	lost := false
+func (u *UI) readCamera(ctx context.Context, src capture.Source, pv *preview, img *canvas.Image, status *widget.Label, cam *shotState) {
+	lost, first := false, true
 	for ctx.Err() == nil {
-		f, err := u.opt.Camera.Read(ctx)
+		f, err := src.Read(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -235,7 +264,12 @@ func (u *UI) readCamera(ctx context.Context, pv *preview, img *canvas.Image, sta
 				if !errors.Is(err, capture.ErrDisconnected) {
 					key = "ui.camera.error"
 				}
-				fyne.Do(func() { u.notice(status, key) })
+				fyne.Do(func() {
+					if ctx.Err() == nil {
+						cam.setLive(false)
+						u.notice(status, key)
+					}
+				})
 			}
 			select {
 			case <-ctx.Done():
@@ -244,25 +278,30 @@ func (u *UI) readCamera(ctx context.Context, pv *preview, img *canvas.Image, sta
 			}
 			continue
 		}
-		if lost {
-			lost = false
+		if lost || first {
+			lost, first = false, false
 			fyne.Do(func() {
+				if ctx.Err() != nil {
+					return
+				}
+				cam.setLive(true)
 				if status.SizeName == theme.SizeNameText {
 					status.SetText("")
 					status.SizeName = theme.SizeNameHeadingText
 				}
 			})
 		}
-		pv.set(f.Img, f.Time)
-		fyne.Do(func() {
-			if ctx.Err() == nil {
-				img.Image = f.Img
-				img.Refresh()
-				pv.mu.Lock()
-				pv.shown++
-				pv.mu.Unlock()
-			}
-		})
+		// At most one draw is queued: when the UI goroutine falls behind, frames are skipped
+		// instead of piling up in fyne.Do's queue, and the newest one is drawn.
+		if pv.set(f.Img, f.Time) {
+			fyne.Do(func() {
+				latest := pv.take()
+				if ctx.Err() == nil && latest != nil {
+					img.Image = latest
+					img.Refresh()
+				}
+			})
+		}
 	}
 }
 
@@ -402,21 +441,38 @@ func (u *UI) keepVerdict(v sdk.Verdict, err error) {
 }
 
 // record collects videoLength of frames at videoFPS and sends them with the challenge.
-func (u *UI) record(ctx context.Context, pv *preview, status *widget.Label) {
-	status.SetText(u.T("ui.capture.recording"))
+// The status shows the seconds left and the challenge row lights the number to show now (the
+// recording time split evenly between the numbers). With Options.RecordVideo set, the same frames
+// also go to a video file.
+func (u *UI) record(ctx context.Context, pv *preview, status *widget.Label, ch *challengeRow) {
+	length := u.opt.Timing.VideoLength
+	showLeft := func(left time.Duration) {
+		secs := int((left + time.Second - 1) / time.Second)
+		status.SetText(u.T("ui.capture.recording_left", "s", u.layer.Digits(itoa(secs))))
+	}
+	showLeft(length)
+	ch.light(0)
 	go func() {
 		defer u.busy.Done()
+		rec := u.openRecording()
 		var frames []sdk.Frame
 		start := time.Now()
 		t := time.NewTicker(time.Second / videoFPS)
 		defer t.Stop()
 		var lastAt time.Time
-		for time.Since(start) < u.opt.Timing.VideoLength {
+		for el := time.Duration(0); el < length; el = time.Since(start) {
 			select {
 			case <-ctx.Done():
+				closeRecording(rec)
+				fyne.Do(func() { ch.light(-1) })
 				return
 			case <-t.C:
 			}
+			el = time.Since(start)
+			fyne.Do(func() {
+				showLeft(length - el)
+				ch.light(ch.at(el, length))
+			})
 			img, at := pv.get()
 			if img == nil || !at.After(lastAt) {
 				continue
@@ -427,10 +483,60 @@ func (u *UI) record(ctx context.Context, pv *preview, status *widget.Label) {
 				continue
 			}
 			frames = append(frames, sdk.Frame{Image: enc, TimestampMS: at.Sub(start).Milliseconds()})
+			if rec != nil && rec.Write(capture.Frame{Img: img, Seq: uint64(len(frames)), Time: at}) != nil {
+				closeRecording(rec) // a failed recording must not stop the check
+				rec = nil
+			}
 		}
-		fyne.Do(func() { status.SetText(u.T("ui.capture.checking")) })
+		closeRecording(rec)
+		fyne.Do(func() {
+			ch.light(-1)
+			status.SetText(u.T("ui.capture.checking"))
+		})
 		u.submitVideo(frames)
 	}()
+}
+
+// VideoRecorder receives the video step's frames (capture/cvcam.Recorder writes an AVI).
+type VideoRecorder interface {
+	Write(f capture.Frame) error
+	Close() error
+}
+
+func (u *UI) openRecording() VideoRecorder {
+	if u.opt.RecordVideo == nil {
+		return nil
+	}
+	rec, err := u.opt.RecordVideo()
+	if err != nil {
+		return nil // the check goes on without a file
+	}
+	return rec
+}
+
+func closeRecording(rec VideoRecorder) {
+	if rec != nil {
+		_ = rec.Close() // best effort: the frames also went to the flow
+	}
+}
+
+// shotState is the shoot button's state on a capture screen (UI goroutine only).
+type shotState struct {
+	shoot    *widget.Button
+	shooting bool
+	live     bool
+}
+
+func (c *shotState) setLive(live bool) {
+	c.live = live
+	if c.shoot == nil {
+		return
+	}
+	if live && !c.shooting {
+		c.shoot.Enable()
+	} else {
+		c.shoot.Disable()
+	}
 }
 
 func (u *UI) submitVideo(frames []sdk.Frame) {
@@ -441,23 +547,59 @@ func (u *UI) submitVideo(frames []sdk.Frame) {
 	})
 }
 
+// challengeRow is the video step's numbers on screen; light marks the one to show now.
+type challengeRow struct {
+	digits []*canvas.Text
+	fg, hi color.Color
+}
+
+// light marks number i (-1: none). Safe on a nil row (no challenge).
+func (c *challengeRow) light(i int) {
+	if c == nil {
+		return
+	}
+	for j, d := range c.digits {
+		col := c.fg
+		if j == i {
+			col = c.hi
+		}
+		if d.Color != col {
+			d.Color = col
+			d.Refresh()
+		}
+	}
+}
+
+// at is the number to show el into a recording of length.
+func (c *challengeRow) at(el, length time.Duration) int {
+	if c == nil || len(c.digits) == 0 || length <= 0 {
+		return -1
+	}
+	return min(int(int64(el)*int64(len(c.digits))/int64(length)), len(c.digits)-1)
+}
+
 // challengeView shows the finger numbers always left to right (the plugin checks that order),
 // with arrows and «first» under the leftmost number: a Persian reader would otherwise start on
 // the right.
-func (u *UI) challengeView(nums []int) fyne.CanvasObject {
+func (u *UI) challengeView(nums []int) (*challengeRow, fyne.CanvasObject) {
 	if len(nums) == 0 {
-		return u.label("ui.video.no_challenge")
+		return nil, u.label("ui.video.no_challenge")
 	}
+	ch := &challengeRow{fg: theme.Color(theme.ColorNameForeground), hi: theme.Color(theme.ColorNamePrimary)}
 	row := container.NewHBox()
 	for i, n := range nums {
 		if i > 0 {
 			a := canvas.NewText("→", theme.Color(theme.ColorNamePrimary))
 			a.TextSize = 36
-			row.Add(container.NewCenter(a))
+			// As tall as a digit, so the arrow sits at the digits' middle, not the row's.
+			tall := canvas.NewText("0", color.Transparent)
+			tall.TextSize = 56
+			row.Add(container.NewVBox(container.NewStack(tall, container.NewCenter(a))))
 		}
-		d := canvas.NewText(u.layer.Digits(itoa(n)), theme.Color(theme.ColorNameForeground))
+		d := canvas.NewText(u.layer.Digits(itoa(n)), ch.fg)
 		d.TextSize = 56
 		d.TextStyle.Bold = true
+		ch.digits = append(ch.digits, d)
 		cell := container.NewVBox(container.NewCenter(d))
 		if i == 0 {
 			first := canvas.NewText(u.T("ui.video.first"), theme.Color(theme.ColorNamePrimary))
@@ -466,7 +608,18 @@ func (u *UI) challengeView(nums []int) fyne.CanvasObject {
 		}
 		row.Add(cell)
 	}
-	return container.NewVBox(u.para("ui.video.order", sideChars), container.NewCenter(row))
+	return ch, container.NewVBox(u.para("ui.video.order", sideChars), container.NewCenter(row))
+}
+
+// demoBadge labels the synthetic camera's picture so nobody takes it for a real one.
+func (u *UI) demoBadge() fyne.CanvasObject {
+	t := canvas.NewText(u.T("ui.camera.demo"), color.White)
+	t.TextSize = 16
+	t.TextStyle.Bold = true
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xb0, G: 0x30, B: 0x30, A: 0xd0})
+	bg.CornerRadius = 4
+	badge := container.NewStack(bg, container.NewPadded(t))
+	return container.NewVBox(container.NewHBox(u.layer.Order([]fyne.CanvasObject{badge, layout.NewSpacer()})...))
 }
 
 // verdictView lists a capture verdict's outcome and reasons (locale keys).

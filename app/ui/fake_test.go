@@ -230,3 +230,15 @@ func (a *fakeAnalyzer) AnalyzeFrame(_ context.Context, req sdk.FrameRequest) (sd
 	a.mu.Unlock()
 	return sdk.FrameAnalysis{Hints: []sdk.Hint{{Key: "ui.hints.ready", Severity: 0}}}, nil
 }
+
+// fakeRecorder counts the frames a video take writes.
+type fakeRecorder struct {
+	mu     sync.Mutex
+	n      int
+	closed bool
+}
+
+func (r *fakeRecorder) Write(capture.Frame) error { r.mu.Lock(); r.n++; r.mu.Unlock(); return nil }
+func (r *fakeRecorder) Close() error              { r.mu.Lock(); r.closed = true; r.mu.Unlock(); return nil }
+func (r *fakeRecorder) frames() int               { r.mu.Lock(); defer r.mu.Unlock(); return r.n }
+func (r *fakeRecorder) isClosed() bool            { r.mu.Lock(); defer r.mu.Unlock(); return r.closed }

@@ -227,8 +227,16 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 		health.Add(u.label("operator.camera.none"))
 	} else {
 		inf := u.opt.Camera.Info()
-		health.Add(u.label("operator.camera.info", "kind", inf.Kind, "name", inf.Name,
-			"size", fmt.Sprintf("%dx%d", inf.Width, inf.Height), "fps", fmt.Sprintf("%.0f", inf.FPS)))
+		// Width and height as separate words: «۶۴۰×۴۸۰» would be reordered in a Persian line.
+		w, h, fps := fmt.Sprint(inf.Width), fmt.Sprint(inf.Height), fmt.Sprintf("%.0f", inf.FPS)
+		switch inf.Kind {
+		case "webcam":
+			health.Add(u.label("operator.camera.webcam", "w", w, "h", h, "fps", fps))
+		case "file":
+			health.Add(u.label("operator.camera.file", "w", w, "h", h, "fps", fps))
+		default:
+			health.Add(u.label("operator.camera.demo", "w", w, "h", h, "fps", fps))
+		}
 	}
 	if u.opt.Health == nil {
 		health.Add(u.label("operator.plugins.unavailable"))

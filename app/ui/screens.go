@@ -229,14 +229,39 @@ func (u *UI) commitmentsScreen(snap flow.Snapshot) fyne.CanvasObject {
 	text.Add(u.para("ui.commitments.end", 70))
 	scroll := container.NewVScroll(text)
 	hint := u.label("ui.commitments.scroll_hint")
-	// Accepting is possible only once the applicant has scrolled to the end of the text.
-	scroll.OnScrolled = func(p fyne.Position) {
-		if p.Y+scroll.Size().Height >= text.MinSize().Height-4 {
-			accept.Enable()
-			hint.SetText(u.T("ui.commitments.read"))
+	// Accepting is possible only once the applicant has seen the end of the text: scrolled to it,
+	// or at once when the whole text fits on the screen.
+	reached := func() {
+		h := scroll.Size().Height
+		if !accept.Disabled() || h <= 0 || scroll.Offset.Y+h < text.MinSize().Height-4 {
+			return
 		}
+		accept.Enable()
+		hint.SetText(u.T("ui.commitments.read"))
 	}
-	return container.NewBorder(container.NewVBox(u.para("ui.commitments.intro", 70), hint), u.navRow(snap, accept), nil, nil, scroll)
+	scroll.OnScrolled = func(fyne.Position) { reached() }
+	body := container.New(&afterLayout{then: reached}, scroll)
+	return container.NewBorder(container.NewVBox(u.para("ui.commitments.intro", 70), hint), u.navRow(snap, accept), nil, nil, body)
+}
+
+// afterLayout stacks its objects like container.NewStack, then calls then (to react to the size
+// the window gave them).
+type afterLayout struct{ then func() }
+
+func (l *afterLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	l.then()
+}
+
+func (l *afterLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
 }
 
 // commitmentCount is the number of ui.commitments.itemN texts.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/capture"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -28,14 +29,67 @@ func (u *UI) RunTour(dir string) error {
 	}
 	td := &tourDriver{}
 	u.opt.Flow = td
+	if u.opt.Camera == nil {
+		// Without a camera the capture screens would only say so: show the synthetic demo
+		// camera (labelled as such on screen), and the unavailable state on one extra page.
+		demo, err := capture.NewDemo(capture.Config{Source: "demo"})
+		if err != nil {
+			return fmt.Errorf("screenshot camera: %w", err)
+		}
+		u.opt.Camera = demo
+	}
 	go func() {
 		defer fyne.Do(u.app.Quit)
-		time.Sleep(time.Second) // let the window appear
+		if err := u.waitPainted(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "screenshots:", err)
+			return
+		}
 		if err := u.tour(td, dir); err != nil {
 			fmt.Fprintln(os.Stderr, "screenshots:", err)
 		}
 	}()
 	return nil
+}
+
+// waitPainted waits until the window shows something other than black: under a loaded Xvfb the
+// first paint can take seconds, and a screenshot before it is a black square.
+func (u *UI) waitPainted(dir string) error {
+	probe := filepath.Join(dir, ".probe.png")
+	defer os.Remove(probe)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		if err := u.capture(probe); err != nil {
+			return err
+		}
+		if painted(probe) {
+			time.Sleep(500 * time.Millisecond)
+			return nil
+		}
+	}
+	return fmt.Errorf("the window was not painted within 20 s")
+}
+
+// painted reports whether the PNG at path has a pixel that is not black.
+func painted(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return false
+	}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			if r, g, bl, _ := img.At(x, y).RGBA(); r|g|bl > 0x2000 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (u *UI) tour(td *tourDriver, dir string) error {
@@ -87,34 +141,37 @@ func (u *UI) tour(td *tourDriver, dir string) error {
 		u.verdict = &sdk.Verdict{Outcome: sdk.Fail, Reasons: []string{"ui.camera.no_frame"}}
 	}
 	pages := []page{
-		{"welcome", welcome, nil, 300 * time.Millisecond},
-		{"help", welcome, func() { u.help = true }, 300 * time.Millisecond},
-		{"mobile", step(flow.StepMobile), func() { u.help = false }, 300 * time.Millisecond},
-		{"mobile-error", step(flow.StepMobile), mobileErr, 300 * time.Millisecond},
-		{"mobile-otp", step(flow.StepMobileOTP), nil, 300 * time.Millisecond},
-		{"identity", step(flow.StepIdentity), nil, 300 * time.Millisecond},
-		{"sejam-otp", step(flow.StepSejamOTP), nil, 300 * time.Millisecond},
-		{"card-serial", step(flow.StepCardSerial), nil, 300 * time.Millisecond},
-		{"selfie", step(flow.StepSelfie), nil, 1500 * time.Millisecond},
-		{"selfie-retake", step(flow.StepSelfie), failedSelfie, 1500 * time.Millisecond},
-		{"signature", step(flow.StepSignature), nil, 1500 * time.Millisecond},
-		{"video", step(flow.StepVideo), nil, 1500 * time.Millisecond},
-		{"review", step(flow.StepReview), nil, 300 * time.Millisecond},
-		{"commitments", step(flow.StepCommitments), nil, 300 * time.Millisecond},
-		{"submitted", step(flow.StepSubmitted), nil, 300 * time.Millisecond},
-		{"expired", step(flow.StepExpired), nil, 300 * time.Millisecond},
+		{"welcome", welcome, nil, 700 * time.Millisecond},
+		{"help", welcome, func() { u.help = true }, 700 * time.Millisecond},
+		{"mobile", step(flow.StepMobile), func() { u.help = false }, 700 * time.Millisecond},
+		{"mobile-error", step(flow.StepMobile), mobileErr, 700 * time.Millisecond},
+		{"mobile-otp", step(flow.StepMobileOTP), nil, 700 * time.Millisecond},
+		{"identity", step(flow.StepIdentity), nil, 700 * time.Millisecond},
+		{"sejam-otp", step(flow.StepSejamOTP), nil, 700 * time.Millisecond},
+		{"card-serial", step(flow.StepCardSerial), nil, 700 * time.Millisecond},
+		{"selfie", step(flow.StepSelfie), nil, 2000 * time.Millisecond},
+		{"selfie-retake", step(flow.StepSelfie), failedSelfie, 2000 * time.Millisecond},
+		{"signature", step(flow.StepSignature), nil, 2000 * time.Millisecond},
+		{"video", step(flow.StepVideo), nil, 2000 * time.Millisecond},
+		{"review", step(flow.StepReview), nil, 700 * time.Millisecond},
+		{"commitments", step(flow.StepCommitments), nil, 700 * time.Millisecond},
+		{"submitted", step(flow.StepSubmitted), nil, 700 * time.Millisecond},
+		{"expired", step(flow.StepExpired), nil, 700 * time.Millisecond},
 	}
 	locked := step(flow.StepLocked)
 	locked.Outcome = "eligibility.already_verified"
 	rejected := step(flow.StepRejected)
 	rejected.Outcome = "eligibility.under_18"
-	pages = append(pages, page{"locked", locked, nil, 300 * time.Millisecond},
-		page{"rejected", rejected, nil, 300 * time.Millisecond})
+	cam := u.opt.Camera
+	pages = append(pages, page{"locked", locked, nil, 700 * time.Millisecond},
+		page{"rejected", rejected, nil, 700 * time.Millisecond},
+		page{"selfie-no-camera", step(flow.StepSelfie), func() { u.opt.Camera = nil }, 700 * time.Millisecond})
 	for _, p := range pages {
 		if err := shot(p.name, p.snap, p.setup, p.settle); err != nil {
 			return err
 		}
 	}
+	fyne.DoAndWait(func() { u.opt.Camera = cam })
 	// The idle warning over a step.
 	idle := step(flow.StepIdentity)
 	td.set(idle)
@@ -122,17 +179,17 @@ func (u *UI) tour(td *tourDriver, dir string) error {
 		u.render(idle)
 		u.showIdle(17 * time.Second)
 	})
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(700 * time.Millisecond)
 	n++
 	if err := u.capture(filepath.Join(dir, fmt.Sprintf("%02d-idle-warning.png", n))); err != nil {
 		return err
 	}
 	fyne.DoAndWait(u.hideIdle)
 	// Operator mode: PIN entry, then the logged-in view.
-	if err := shot("operator-pin", welcome, func() { u.oper = &operatorState{view: "pin"} }, 300*time.Millisecond); err != nil {
+	if err := shot("operator-pin", welcome, func() { u.oper = &operatorState{view: "pin"} }, 700*time.Millisecond); err != nil {
 		return err
 	}
-	return shot("operator", welcome, func() { u.oper = &operatorState{view: "home", loggedIn: true} }, 300*time.Millisecond)
+	return shot("operator", welcome, func() { u.oper = &operatorState{view: "home", loggedIn: true} }, 700*time.Millisecond)
 }
 
 // capture grabs the X screen with ImageMagick's import (Fyne's GL Capture reads an undefined

@@ -48,6 +48,9 @@ type Options struct {
 	Now func() time.Time
 	// Timing of the capture screens; zero values take the defaults.
 	Timing Timing
+	// RecordVideo, when set, opens a recorder for each video take; the frames sent to the flow
+	// are written to it too (e.g. a capture/cvcam.Recorder). Nil records nothing.
+	RecordVideo func() (VideoRecorder, error)
 }
 
 // Timing is how long the capture countdown steps and the video recording last.

@@ -84,6 +84,18 @@ func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 	}
 }
 
+// tapWhenEnabled waits for a button that enables itself (the shoot button once the camera
+// delivers), as a person waits for the picture, then taps it.
+func (h *harness) tapWhenEnabled(text string) {
+	h.t.Helper()
+	h.waitFor(func() bool {
+		var on bool
+		fyne.DoAndWait(func() { on = !h.button(text).Disabled() })
+		return on
+	}, "button "+text)
+	h.tap(text)
+}
+
 func (h *harness) tap(text string) {
 	h.t.Helper()
 	b := h.button(text)
@@ -166,18 +178,23 @@ func TestWalkThrough(t *testing.T) {
 			// Capture: wait for live frames and a hint, then shoot; the first selfie is rejected.
 			h.waitFor(func() bool { h.cam.mu.Lock(); defer h.cam.mu.Unlock(); return h.cam.seq > 3 }, "camera frames")
 			h.waitFor(func() bool { h.an.mu.Lock(); defer h.an.mu.Unlock(); return h.an.calls > 0 }, "live hints")
-			h.tap(T("ui.capture.take"))
+			h.tapWhenEnabled(T("ui.capture.take"))
 			h.expect(flow.StepSelfie)
-			h.tap(T("ui.capture.retake"))
+			h.tapWhenEnabled(T("ui.capture.retake"))
 			h.expect(flow.StepSignature)
 			h.waitFor(func() bool { h.cam.mu.Lock(); defer h.cam.mu.Unlock(); return h.cam.seq > 8 }, "camera frames")
-			h.tap(T("ui.capture.take"))
+			h.tapWhenEnabled(T("ui.capture.take"))
 			h.expect(flow.StepVideo)
 			if !h.hasText(h.u.layer.Digits("3")) || !h.hasText(T("ui.video.first")) {
 				t.Error("the challenge numbers and the «first» marker are not shown")
 			}
-			h.tap(T("ui.capture.record"))
+			rec := &fakeRecorder{}
+			h.u.opt.RecordVideo = func() (VideoRecorder, error) { return rec, nil }
+			h.tapWhenEnabled(T("ui.capture.record"))
 			h.expect(flow.StepReview)
+			if rec.frames() != h.flow.videoFrames || !rec.isClosed() {
+				t.Errorf("recorder got %d frames (closed %v), the flow %d", rec.frames(), rec.isClosed(), h.flow.videoFrames)
+			}
 			if h.flow.videoFrames < 3 {
 				t.Errorf("video sent %d frames", h.flow.videoFrames)
 			}
@@ -190,11 +207,31 @@ func TestWalkThrough(t *testing.T) {
 			if !accept.Disabled() {
 				t.Fatal("accept must stay disabled until the text is scrolled to the end")
 			}
+			// Scroll the text with the wheel (or a swipe) as a person does: a little is not enough,
+			// the end is.
+			var text *container.Scroll
 			walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
 				if s, ok := o.(*container.Scroll); ok {
-					s.ScrollToBottom()
+					text = s
 				}
 			})
+			if text == nil {
+				t.Fatal("the commitments text does not scroll")
+			}
+			at := fyne.CurrentApp().Driver().AbsolutePositionForObject(text).Add(fyne.NewPos(20, 20))
+			test.Scroll(h.u.win.Canvas(), at, 0, -40)
+			if text.Offset.Y == 0 {
+				t.Fatal("scrolling did not move the commitments text")
+			}
+			if !accept.Disabled() {
+				t.Fatal("accept enabled before the end of the text")
+			}
+			for i := 0; i < 100 && accept.Disabled(); i++ {
+				test.Scroll(h.u.win.Canvas(), at, 0, -120)
+			}
+			if accept.Disabled() {
+				t.Fatal("accept still disabled at the end of the text")
+			}
 			h.tap(T("ui.commitments.accept"))
 			h.expect(flow.StepSubmitted)
 			if !h.hasText(h.u.wrapped(h.u.raw("ui.submitted.next"), 70)[0]) {
@@ -284,13 +321,22 @@ func TestCameraPulledAndBack(t *testing.T) {
 	fyne.DoAndWait(func() { h.u.render(h.flow.Snapshot()) })
 	msg := h.u.wrapped(h.u.raw("ui.camera.disconnected"), 36)[0]
 	seen := func() bool { ok := false; fyne.DoAndWait(func() { ok = h.hasText(msg) }); return ok }
+	take := h.u.T("ui.capture.take")
+	enabled := func() bool { on := false; fyne.DoAndWait(func() { on = !h.button(take).Disabled() }); return on }
+	h.waitFor(enabled, "the shoot button with a live camera")
+	if !h.hasText(h.u.T("ui.camera.demo")) {
+		t.Error("the demo camera's picture is not labelled synthetic")
+	}
 	h.cam.setPulled(true)
 	h.waitFor(seen, "the disconnected message")
+	if enabled() {
+		t.Error("shoot enabled while the camera is away (it would send a stale frame)")
+	}
 	h.cam.setPulled(false)
 	h.waitFor(func() bool { return !seen() }, "recovery")
+	h.waitFor(enabled, "the shoot button after reconnecting")
 	read, shown := h.u.PreviewFrames()
-	h.waitFor(func() bool { r, _ := h.u.PreviewFrames(); return r > read+3 }, "frames after reconnecting")
-	_ = shown
+	h.waitFor(func() bool { r, s := h.u.PreviewFrames(); return r > read+3 && s > shown+3 }, "frames read and drawn after reconnecting")
 }
 
 func TestOperatorPIN(t *testing.T) {

@@ -43,6 +43,10 @@ func commands() []command {
 		benchCommand(),
 		simCommand(),
 		intakeCommand(),
+		evalSignatureCommand(), // before the other "eval" commands: it hands them other subjects
+		evalFaceCommand(),
+		validateCommand(),
+		sessionsCommand(), keysCommand(), auditCommand(), purgeCommand(),
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/kyc"
 	"github.com/ehraz/ehraz/app/services/sms"
 )
 
@@ -181,7 +182,7 @@ func (s *Service) Send(ctx context.Context, sessionID, mobile string) (flow.OTPS
 // comparison, so parallel guesses cannot exceed the limit.
 func (s *Service) Verify(ctx context.Context, sessionID, code string) (flow.OTPState, error) {
 	now := s.now()
-	code = normalizeDigits(code)
+	code = kyc.Compact(code) // applicants type Persian or Arabic-Indic digits, and spaces
 	res, err := s.db.ExecContext(ctx, `UPDATE otp_codes SET attempts_left = attempts_left - 1
 		WHERE session_id = ? AND attempts_left > 0 AND used = 0 AND expires_at > ?`, sessionID, now.UnixMilli())
 	if err != nil {
@@ -245,20 +246,4 @@ func newCode(n int) (string, error) {
 		b.WriteByte(byte('0' + d.Int64()))
 	}
 	return b.String(), nil
-}
-
-// normalizeDigits maps Persian and Arabic-Indic digits to ASCII and drops spaces, because
-// applicants type any of them.
-func normalizeDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		case r == ' ' || r == '\u200c':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
 }

@@ -1,15 +1,13 @@
 // Command previewbench measures the capture screen's live preview in a real Fyne window: it shows
-// the selfie screen fed by a synthetic 640×480 camera at a fixed rate and prints the frames read
+// the selfie screen fed by the demo camera (640×480) at a fixed rate and prints the frames read
 // and drawn per second and the process CPU use. Run it under Xvfb (make ui-preview-bench).
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
 	"os"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -26,6 +24,7 @@ func main() {
 	fps := flag.Int("fps", 30, "synthetic camera frame rate")
 	dur := flag.Duration("for", 10*time.Second, "measuring time")
 	fonts := flag.String("fonts", "assets/fonts", "font directory")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
 	flag.Parse()
 	cat, err := locales.Load()
 	if err != nil {
@@ -33,7 +32,14 @@ func main() {
 		os.Exit(1)
 	}
 	a := app.NewWithID("ir.ehraz.previewbench")
-	u := ui.New(a, ui.Options{Lang: "fa", Catalog: cat, Flow: nil, Camera: &synthetic{fps: *fps}})
+	// The demo camera: the same source the kiosk uses without a webcam (a photo on white,
+	// moving), so its drawing cost is part of the figure.
+	cam, err := capture.NewDemo(capture.Config{Source: "demo", Width: 640, Height: 480, FPS: float64(*fps)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	u := ui.New(a, ui.Options{Lang: "fa", Catalog: cat, Flow: nil, Camera: cam})
 	if err := u.UseTheme(*fonts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -44,6 +50,13 @@ func main() {
 		time.Sleep(2 * time.Second) // warm up
 		r0, s0 := u.PreviewFrames()
 		c0, t0 := cpu(), time.Now()
+		if *prof != "" {
+			if f, err := os.Create(*prof); err == nil {
+				_ = pprof.StartCPUProfile(f)
+				defer f.Close()
+				defer pprof.StopCPUProfile()
+			}
+		}
 		time.Sleep(*dur)
 		r1, s1 := u.PreviewFrames()
 		c1, el := cpu(), time.Since(t0).Seconds()
@@ -60,39 +73,3 @@ func cpu() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
-
-// synthetic is a moving test pattern paced like a camera.
-type synthetic struct {
-	fps  int
-	seq  uint64
-	next time.Time
-}
-
-func (s *synthetic) Read(ctx context.Context) (capture.Frame, error) {
-	if s.next.IsZero() {
-		s.next = time.Now()
-	}
-	s.next = s.next.Add(time.Second / time.Duration(s.fps))
-	select {
-	case <-ctx.Done():
-		return capture.Frame{}, ctx.Err()
-	case <-time.After(time.Until(s.next)):
-	}
-	s.seq++
-	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
-	off := int(s.seq * 4)
-	for y := 0; y < 480; y++ {
-		row := img.Pix[y*img.Stride:]
-		for x := 0; x < 640; x++ {
-			c := color.RGBA{R: uint8(x + off), G: uint8(y), B: uint8((x + y) / 4), A: 255}
-			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = c.R, c.G, c.B, c.A
-		}
-	}
-	return capture.Frame{Img: img, Seq: s.seq, Time: time.Now()}, nil
-}
-
-func (s *synthetic) Info() capture.Info {
-	return capture.Info{Kind: "demo", Name: "synthetic", Width: 640, Height: 480, FPS: float64(s.fps)}
-}
-
-func (s *synthetic) Close() error { return nil }

@@ -1,0 +1,551 @@
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// memStore is an in-memory Store and MediaReader. Records go through JSON like the SQLite
+// store's sealed blob, so a field that does not survive serialization fails the tests here too.
+type memStore struct {
+	mu      sync.Mutex
+	order   []string
+	records map[string][]byte
+	events  map[string][]Event
+	media   map[string]map[string]storedMedia
+	wiped   map[string]bool
+	failOn  string // Save fails when the event has this name
+	saves   int
+}
+
+type storedMedia struct {
+	data   []byte
+	format string
+}
+
+func newMemStore() *memStore {
+	return &memStore{records: map[string][]byte{}, events: map[string][]Event{},
+		media: map[string]map[string]storedMedia{}, wiped: map[string]bool{}}
+}
+
+func (s *memStore) put(r Record, ev Event) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	s.records[r.ID] = b
+	s.events[r.ID] = append(s.events[r.ID], ev)
+	return nil
+}
+
+func (s *memStore) Create(_ context.Context, r Record, ev Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.records[r.ID]; dup {
+		return fmt.Errorf("duplicate session %s", r.ID)
+	}
+	s.order = append(s.order, r.ID)
+	return s.put(r, ev)
+}
+
+func (s *memStore) Save(_ context.Context, r Record, ev Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.records[r.ID]; !ok {
+		return fmt.Errorf("no session %s", r.ID)
+	}
+	if s.failOn != "" && ev.Name == s.failOn {
+		return errors.New("disk full")
+	}
+	s.saves++
+	return s.put(r, ev)
+}
+
+func (s *memStore) Load(_ context.Context, id string) (Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.records[id]
+	if !ok {
+		return Record{}, fmt.Errorf("no session %s", id)
+	}
+	var r Record
+	err := json.Unmarshal(b, &r)
+	return r, err
+}
+
+func (s *memStore) LatestOpen(ctx context.Context) (Record, bool, error) {
+	s.mu.Lock()
+	ids := slices.Clone(s.order)
+	s.mu.Unlock()
+	for i := len(ids) - 1; i >= 0; i-- {
+		r, err := s.Load(ctx, ids[i])
+		if err != nil {
+			return Record{}, false, err
+		}
+		if !terminal(r.Step) {
+			return r, true, nil
+		}
+	}
+	return Record{}, false, nil
+}
+
+func (s *memStore) PutMedia(_ context.Context, id, name, format string, data []byte) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.media[id] == nil {
+		s.media[id] = map[string]storedMedia{}
+	}
+	s.media[id][name] = storedMedia{slices.Clone(data), format}
+	return fmt.Sprintf("sha-%s-%d", name, len(data)), nil
+}
+
+func (s *memStore) ReadMedia(_ context.Context, id, name string) ([]byte, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.media[id][name]
+	if !ok {
+		return nil, "", fmt.Errorf("no media %s", name)
+	}
+	return slices.Clone(m.data), m.format, nil
+}
+
+func (s *memStore) Wipe(_ context.Context, r Record, ev Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.media, r.ID)
+	s.wiped[r.ID] = true
+	return s.put(r, ev)
+}
+
+func (s *memStore) eventNames(id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, e := range s.events[id] {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+func (s *memStore) mediaNames(id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for n := range s.media[id] {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// storeOnly hides memStore's ReadMedia: a store that cannot hand media back.
+type storeOnly struct{ Store }
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+const (
+	goodOTP   = "123456"
+	goodSejam = "55555"
+)
+
+// fakeOTP accepts goodOTP; wrong codes count down 5 tries like the real service.
+type fakeOTP struct {
+	mu    sync.Mutex
+	clock Clock
+	sends []string
+	left  int
+	err   error // returned by Send when set
+}
+
+func (o *fakeOTP) Send(_ context.Context, id, mobile string) (OTPState, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err != nil {
+		return OTPState{}, o.err
+	}
+	o.sends = append(o.sends, mobile)
+	o.left = 5
+	now := o.clock.Now()
+	return OTPState{ExpiresAt: now.Add(2 * time.Minute), ResendAt: now.Add(time.Minute), AttemptsLeft: 5,
+		DemoCode: goodOTP}, nil
+}
+
+func (o *fakeOTP) Verify(_ context.Context, id, code string) (OTPState, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if code != goodOTP {
+		o.left--
+		return OTPState{AttemptsLeft: o.left}, &Error{Key: "otp.wrong_code", Args: []string{"left", fmt.Sprint(o.left)}}
+	}
+	return OTPState{}, nil
+}
+
+// applicant is one person known to the fake SEJAM and registry.
+type applicant struct {
+	person   kyc.Person
+	tracking string
+	serial   string
+	photo    bool
+}
+
+const (
+	ncAdult = "0076229645"
+	mobile  = "09121234567"
+)
+
+func adult() applicant {
+	return applicant{person: kyc.Person{NationalCode: ncAdult, FirstName: "علي", LastName: "كريمي",
+		FatherName: "حسن", Gender: "male", BirthDate: "1370/05/12", PlaceOfBirth: "تهران",
+		Type: kyc.NaturalPerson, Nationality: "IR", Mobile: mobile},
+		tracking: "1402000001", serial: "1G23456789", photo: true}
+}
+
+type fakeSejam struct {
+	mu     sync.Mutex
+	people map[string]applicant
+	err    error // returned by RequestOTP when set
+}
+
+func (s *fakeSejam) RequestOTP(_ context.Context, nc, tracking, mob string) (OTPState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return OTPState{}, s.err
+	}
+	a, ok := s.people[nc]
+	switch {
+	case !ok:
+		return OTPState{}, &Error{Key: "sejam.not_registered"}
+	case a.tracking != tracking:
+		return OTPState{}, &Error{Key: "sejam.tracking_mismatch"}
+	case a.person.Mobile != mob:
+		return OTPState{}, &Error{Key: "sejam.mobile_not_owned"}
+	}
+	return OTPState{AttemptsLeft: 3, DemoCode: goodSejam}, nil
+}
+
+func (s *fakeSejam) Profile(_ context.Context, nc, otp string) (kyc.Person, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if otp != goodSejam {
+		return kyc.Person{}, &Error{Key: "sejam.otp_wrong"}
+	}
+	return s.people[nc].person, nil
+}
+
+type fakeRegistry struct {
+	mu     sync.Mutex
+	people map[string]applicant
+	err    error
+	calls  int
+}
+
+func (r *fakeRegistry) VerifyCard(_ context.Context, nc, birth, serial string) (RegistryRecord, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	if r.err != nil {
+		return RegistryRecord{}, r.err
+	}
+	a, ok := r.people[nc]
+	switch {
+	case !ok:
+		return RegistryRecord{}, &Error{Key: "registry.not_found"}
+	case a.person.BirthDate != birth:
+		return RegistryRecord{}, &Error{Key: "registry.birth_date_mismatch"}
+	case a.serial != serial:
+		return RegistryRecord{}, &Error{Key: "registry.serial_mismatch"}
+	}
+	rec := RegistryRecord{Person: a.person, Kind: kyc.SmartCard, Alive: true}
+	if a.photo {
+		rec.Photo = sdk.Image{Data: []byte("registry-photo"), Format: "jpeg"}
+	}
+	return rec, nil
+}
+
+// fakeEligibility applies the real age rule through kyc and the person-type rules.
+type fakeEligibility struct {
+	err error
+}
+
+func (e *fakeEligibility) Check(_ context.Context, p kyc.Person, now time.Time) error {
+	if e.err != nil {
+		return e.err
+	}
+	switch {
+	case p.Type == kyc.LegalPerson:
+		return &Error{Key: "eligibility.legal_person"}
+	case p.Type != kyc.NaturalPerson || p.Nationality != "IR":
+		return &Error{Key: "eligibility.foreign_national"}
+	}
+	d, err := kyc.ParseJalali(p.BirthDate)
+	if err != nil {
+		return &Error{Key: "eligibility.birth_date_invalid"}
+	}
+	age, err := kyc.AgeOn(d, now)
+	if err != nil || age < 18 {
+		return &Error{Key: "eligibility.under_18"}
+	}
+	return nil
+}
+
+// fakeDetectors answers from queues of verdicts (the last one repeats); the default is a pass.
+// It records what it was asked.
+type fakeDetectors struct {
+	mu         sync.Mutex
+	selfie     []sdk.Verdict
+	match      []sdk.Verdict
+	signature  []sdk.Verdict
+	liveness   []sdk.Verdict
+	errAll     error
+	challenges [][]int
+	matchRefs  [][]byte
+}
+
+func next(q *[]sdk.Verdict) sdk.Verdict {
+	if len(*q) == 0 {
+		return sdk.Verdict{Outcome: sdk.Pass}
+	}
+	v := (*q)[0]
+	if len(*q) > 1 {
+		*q = (*q)[1:]
+	}
+	return v
+}
+
+func (d *fakeDetectors) CheckSelfie(context.Context, sdk.SelfieRequest) (sdk.Verdict, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return next(&d.selfie), d.errAll
+}
+
+func (d *fakeDetectors) MatchFaces(_ context.Context, req sdk.MatchRequest) (sdk.Verdict, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.matchRefs = append(d.matchRefs, req.Reference.Data)
+	return next(&d.match), d.errAll
+}
+
+func (d *fakeDetectors) CheckSignature(context.Context, sdk.SignatureRequest) (sdk.Verdict, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	v := next(&d.signature)
+	if v.Outcome == sdk.Pass {
+		v.Artifacts = []sdk.Artifact{{Name: "signature.clean", Image: sdk.Image{Data: []byte("clean"), Format: "png"}}}
+	}
+	return v, d.errAll
+}
+
+func (d *fakeDetectors) CheckLiveness(_ context.Context, req sdk.LivenessRequest) (sdk.Verdict, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.challenges = append(d.challenges, slices.Clone(req.Challenge.Numbers))
+	return next(&d.liveness), d.errAll
+}
+
+type fakeDossier struct {
+	mu  sync.Mutex
+	ids []string
+	err error
+}
+
+func (d *fakeDossier) Enqueue(_ context.Context, id string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.err != nil {
+		return d.err
+	}
+	d.ids = append(d.ids, id)
+	return nil
+}
+
+// seqChallenges issues 1-2-3, 2-3-4, 3-4-5, 4-5-1 … so every challenge differs from the last.
+type seqChallenges struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (s *seqChallenges) NewChallenge() ([]int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	return []int{(s.n-1)%5 + 1, s.n%5 + 1, (s.n+1)%5 + 1}, nil
+}
+
+// rig is a Machine with fakes of every port.
+type rig struct {
+	t     *testing.T
+	m     *Machine
+	store *memStore
+	clock *fakeClock
+	otp   *fakeOTP
+	sejam *fakeSejam
+	reg   *fakeRegistry
+	elig  *fakeEligibility
+	det   *fakeDetectors
+	dos   *fakeDossier
+	chal  *seqChallenges
+	cfg   Config
+	ctx   context.Context
+	idMu  sync.Mutex
+	ids   int
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	people := map[string]applicant{ncAdult: adult()}
+	clock := &fakeClock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	r := &rig{t: t, store: newMemStore(), clock: clock, otp: &fakeOTP{clock: clock},
+		sejam: &fakeSejam{people: people}, reg: &fakeRegistry{people: people}, elig: &fakeEligibility{},
+		det: &fakeDetectors{}, dos: &fakeDossier{}, chal: &seqChallenges{},
+		cfg: Config{IdleTimeout: 3 * time.Minute}, ctx: context.Background()}
+	r.m = r.machine(r.store)
+	return r
+}
+
+func (r *rig) deps(s Store) Deps {
+	return Deps{Store: s, OTP: r.otp, Sejam: r.sejam, Registry: r.reg, Eligibility: r.elig,
+		Detectors: r.det, Dossier: r.dos, Clock: r.clock, Challenges: r.chal,
+		NewID: func() (string, error) {
+			r.idMu.Lock()
+			defer r.idMu.Unlock()
+			r.ids++
+			return fmt.Sprintf("session-%d", r.ids), nil
+		}}
+}
+
+// machine builds another Machine over store s (a restarted kiosk).
+func (r *rig) machine(s Store) *Machine {
+	r.t.Helper()
+	m, err := New(r.deps(s), r.cfg)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return m
+}
+
+func (r *rig) step() Step { return r.m.Snapshot().Step }
+
+func (r *rig) must(err error) {
+	r.t.Helper()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *rig) wantStep(s Step) {
+	r.t.Helper()
+	if got := r.step(); got != s {
+		r.t.Fatalf("step %s, want %s", got, s)
+	}
+}
+
+var (
+	jpeg   = sdk.Image{Data: []byte("selfie-jpeg"), Format: "jpeg"}
+	sigImg = sdk.Image{Data: []byte("signature-jpeg"), Format: "jpeg"}
+)
+
+func frames(n int) []sdk.Frame {
+	out := make([]sdk.Frame, n)
+	for i := range out {
+		out[i] = sdk.Frame{Image: sdk.Image{Data: []byte(fmt.Sprintf("frame-%d", i)), Format: "jpeg"},
+			TimestampMS: int64(i) * 125}
+	}
+	return out
+}
+
+// advance performs the happy action of the current step once.
+func (r *rig) advance() {
+	r.t.Helper()
+	ctx := r.ctx
+	switch s := r.step(); s {
+	case "":
+		_, err := r.m.Start(ctx)
+		r.must(err)
+	case StepWelcome:
+		r.must(r.m.Begin(ctx))
+	case StepMobile:
+		r.must(r.m.SubmitMobile(ctx, "+98 912 123 4567"))
+	case StepMobileOTP:
+		r.must(r.m.SubmitMobileOTP(ctx, "۱۲۳۴۵۶"))
+	case StepIdentity:
+		r.must(r.m.SubmitIdentity(ctx, "۰۰۷۶۲۲۹۶۴۵", "1402000001"))
+	case StepSejamOTP:
+		r.must(r.m.SubmitSejamOTP(ctx, goodSejam))
+	case StepCardSerial:
+		r.must(r.m.SubmitCardSerial(ctx, "1g23456789"))
+	case StepSelfie:
+		_, err := r.m.SubmitSelfie(ctx, jpeg)
+		r.must(err)
+	case StepSignature:
+		_, err := r.m.SubmitSignature(ctx, sigImg)
+		r.must(err)
+	case StepVideo:
+		_, err := r.m.SubmitVideo(ctx, frames(16))
+		r.must(err)
+	case StepReview:
+		r.must(r.m.ConfirmReview(ctx))
+	case StepCommitments:
+		r.must(r.m.AcceptCommitments(ctx))
+	default:
+		r.t.Fatalf("no happy action at step %s", s)
+	}
+}
+
+// walk advances until the session is at step to.
+func (r *rig) walk(to Step) {
+	r.t.Helper()
+	for i := 0; r.step() != to; i++ {
+		if i > 20 {
+			r.t.Fatalf("did not reach %s (at %s)", to, r.step())
+		}
+		r.advance()
+	}
+}
+
+// stored loads the session's record from the store.
+func (r *rig) stored() Record {
+	r.t.Helper()
+	rec, err := r.store.Load(r.ctx, r.m.Snapshot().SessionID)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return rec
+}
+
+// wantKey fails unless err is a *Error with key.
+func wantKey(t *testing.T, err error, key string) {
+	t.Helper()
+	var fe *Error
+	if !errors.As(err, &fe) {
+		t.Fatalf("error %v, want *flow.Error %s", err, key)
+	}
+	if fe.Key != key {
+		t.Fatalf("key %s (%v), want %s", fe.Key, fe, key)
+	}
+}

@@ -1,0 +1,63 @@
+package flow
+
+import "context"
+
+// Touch records applicant activity. LastActive always moves in memory (the idle timer reads it);
+// it is written to the store only when Config.TouchPersistEvery has passed since the last write,
+// so frequent taps cost nothing. While another call is running Touch does nothing: that call
+// records the activity when it commits.
+func (m *Machine) Touch(ctx context.Context) error {
+	if !m.op.TryLock() {
+		return nil
+	}
+	defer m.op.Unlock()
+	m.mu.Lock()
+	if !m.has || terminal(m.rec.Step) {
+		m.mu.Unlock()
+		return nil
+	}
+	now := m.now()
+	m.rec.LastActive = now
+	due := now.Sub(m.lastWrite) >= m.cfg.TouchPersistEvery
+	r := cloneRecord(m.rec)
+	m.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return m.commit(ctx, r.Step, r, "active", "")
+}
+
+// ExpireIfIdle wipes the session when a numbered step has been idle past Config.IdleTimeout.
+// The welcome screen holds no personal data and never expires. While another call is running
+// the session is not idle.
+func (m *Machine) ExpireIfIdle(ctx context.Context) (bool, error) {
+	if !m.op.TryLock() {
+		return false, nil
+	}
+	defer m.op.Unlock()
+	m.mu.RLock()
+	r, has := cloneRecord(m.rec), m.has
+	m.mu.RUnlock()
+	if !has || stepIndex(r.Step) == 0 || m.now().Sub(r.LastActive) <= m.cfg.IdleTimeout {
+		return false, nil
+	}
+	if err := m.end(ctx, r, StepExpired, "flow.outcome.expired", "expired"); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// Abandon ends the session now and wipes its data (the applicant cancelled or the operator reset
+// the kiosk). A session that is already over (submitted, locked for an operator, rejected,
+// expired) is left as it is.
+func (m *Machine) Abandon(ctx context.Context) error {
+	m.op.Lock()
+	defer m.op.Unlock()
+	m.mu.RLock()
+	r, has := cloneRecord(m.rec), m.has
+	m.mu.RUnlock()
+	if !has || terminal(r.Step) {
+		return nil
+	}
+	return m.end(ctx, r, StepExpired, "flow.outcome.abandoned", "abandoned")
+}

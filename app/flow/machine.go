@@ -1,0 +1,349 @@
+package flow
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// Deps are the ports a Machine drives. Clock, Challenges and NewID may be nil (system clock,
+// CryptoChallenges, random 128-bit hex IDs); the rest are required.
+type Deps struct {
+	Store       Store
+	OTP         OTP
+	Sejam       Sejam
+	Registry    Registry
+	Eligibility Eligibility
+	Detectors   Detectors
+	Dossier     Dossier
+	Clock       Clock
+	Challenges  ChallengeSource
+	NewID       func() (string, error)
+}
+
+// Config holds the flow's rules. Zero fields take the defaults in brackets.
+type Config struct {
+	// IdleTimeout wipes a session without activity for this long [3m].
+	IdleTimeout time.Duration
+	// CaptureAttempts is how many failed captures of one step (selfie, signature, video) send the
+	// session to an operator (StepLocked) [3].
+	CaptureAttempts int
+	// CodeAttempts is how many wrong codes (SMS, SEJAM) or rejected card serials on one step send
+	// the session to an operator [10]. The issuers also limit tries per code.
+	CodeAttempts int
+	// Mode is "kiosk" (in a branch) or "online" ["kiosk"].
+	Mode string
+	// ClientIP is recorded with each session (the kiosk's address, or the online client's).
+	ClientIP string
+	// DressCodeReview asks the face plugin to mark selfies for a human dress-code check.
+	DressCodeReview bool
+	// TouchPersistEvery bounds how often Touch writes LastActive to the store [5s].
+	TouchPersistEvery time.Duration
+	// MatchFrames is how many video frames are matched against the selfie [3].
+	MatchFrames int
+	// The guides drawn on screen, in normalized coordinates, passed to the plugins [the UI's].
+	SelfieGuide, SignatureGuide, VideoGuide sdk.Rect
+}
+
+func (c *Config) defaults() {
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 3 * time.Minute
+	}
+	if c.CaptureAttempts <= 0 {
+		c.CaptureAttempts = 3
+	}
+	if c.CodeAttempts <= 0 {
+		c.CodeAttempts = 10
+	}
+	if c.Mode == "" {
+		c.Mode = "kiosk"
+	}
+	if c.TouchPersistEvery <= 0 {
+		c.TouchPersistEvery = 5 * time.Second
+	}
+	if c.MatchFrames <= 0 {
+		c.MatchFrames = 3
+	}
+	face := sdk.Rect{X: 0.3, Y: 0.1, W: 0.4, H: 0.75}
+	if c.SelfieGuide == (sdk.Rect{}) {
+		c.SelfieGuide = face
+	}
+	if c.VideoGuide == (sdk.Rect{}) {
+		c.VideoGuide = face
+	}
+	if c.SignatureGuide == (sdk.Rect{}) {
+		c.SignatureGuide = sdk.Rect{X: 0.1, Y: 0.15, W: 0.8, H: 0.7}
+	}
+}
+
+// Machine is the flow's state machine for one kiosk: at most one session at a time. It is safe
+// for concurrent use: state-changing calls are serialized, Snapshot never waits for them.
+type Machine struct {
+	deps Deps
+	cfg  Config
+
+	op sync.Mutex // serializes state-changing calls, including their I/O
+
+	mu        sync.RWMutex // guards the fields below
+	rec       Record
+	has       bool
+	lastWrite time.Time             // when the record was last written to the store
+	demo      map[OTPPurpose]string // console-provider demo codes, memory only
+	media     map[string]sdk.Image  // this process's copies of "registry.photo" and "selfie"
+}
+
+var _ Driver = (*Machine)(nil)
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// New returns a Machine with no session; call Resume or Start.
+func New(deps Deps, cfg Config) (*Machine, error) {
+	missing := []string{}
+	for name, ok := range map[string]bool{"Store": deps.Store != nil, "OTP": deps.OTP != nil,
+		"Sejam": deps.Sejam != nil, "Registry": deps.Registry != nil, "Eligibility": deps.Eligibility != nil,
+		"Detectors": deps.Detectors != nil, "Dossier": deps.Dossier != nil} {
+		if !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return nil, fmt.Errorf("flow: missing dependencies %v", missing)
+	}
+	if cfg.Mode != "" && cfg.Mode != "kiosk" && cfg.Mode != "online" {
+		return nil, fmt.Errorf("flow: mode %q: want kiosk or online", cfg.Mode)
+	}
+	cfg.defaults()
+	if deps.Clock == nil {
+		deps.Clock = systemClock{}
+	}
+	if deps.Challenges == nil {
+		deps.Challenges = CryptoChallenges{}
+	}
+	if deps.NewID == nil {
+		deps.NewID = randomID
+	}
+	return &Machine{deps: deps, cfg: cfg, demo: map[OTPPurpose]string{}, media: map[string]sdk.Image{}}, nil
+}
+
+func randomID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("flow: session id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+func (m *Machine) now() time.Time { return m.deps.Clock.Now() }
+
+// terminal reports whether a session at step s is over.
+func terminal(s Step) bool {
+	switch s {
+	case StepSubmitted, StepExpired, StepLocked, StepRejected:
+		return true
+	}
+	return false
+}
+
+// stepIndex is 1..10 for the numbered steps, 0 otherwise.
+func stepIndex(s Step) int {
+	return slices.Index(Steps, s) + 1
+}
+
+// Snapshot returns a copy of what the screens need. Without a session it is the zero Snapshot.
+func (m *Machine) Snapshot() Snapshot {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if !m.has {
+		return Snapshot{}
+	}
+	r := m.rec
+	s := Snapshot{
+		SessionID:  r.ID,
+		Step:       r.Step,
+		StepIndex:  stepIndex(r.Step),
+		Mobile:     r.Mobile,
+		MobileOTP:  r.MobileOTP,
+		SejamOTP:   r.SejamOTP,
+		CardSerial: r.CardSerial,
+		CardKind:   r.CardKind,
+		Challenge:  slices.Clone(r.Challenge),
+		Checks:     cloneChecks(r.Checks),
+		CanGoBack:  canGoBack(r.Step),
+		StartedAt:  r.StartedAt,
+		LastActive: r.LastActive,
+		Outcome:    r.Outcome,
+	}
+	s.MobileOTP.DemoCode = m.demo[OTPMobile]
+	s.SejamOTP.DemoCode = m.demo[OTPSejam]
+	if r.Person != nil {
+		p := *r.Person
+		s.Person = &p
+	}
+	if s.StepIndex > 0 {
+		s.IdleExpires = r.LastActive.Add(m.cfg.IdleTimeout)
+	}
+	return s
+}
+
+// current returns a copy of the session's record if it is at one of the given steps.
+// Call with m.op held.
+func (m *Machine) current(steps ...Step) (Record, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if !m.has {
+		return Record{}, &Error{Key: "flow.no_session"}
+	}
+	if !slices.Contains(steps, m.rec.Step) {
+		return Record{}, &Error{Key: "flow.wrong_step", Err: fmt.Errorf("at step %s, want %v", m.rec.Step, steps)}
+	}
+	return cloneRecord(m.rec), nil
+}
+
+// commit writes r with the event describing how it got there, then makes it the current state.
+// from is the step before the change. Call with m.op held.
+func (m *Machine) commit(ctx context.Context, from Step, r Record, name, detail string) error {
+	now := m.now()
+	r.LastActive = now
+	ev := Event{From: from, To: r.Step, Name: name, At: now, Detail: detail}
+	if err := m.deps.Store.Save(ctx, r, ev); err != nil {
+		return fmt.Errorf("flow: save %s: %w", name, err)
+	}
+	m.set(r, now)
+	return nil
+}
+
+func (m *Machine) set(r Record, wrote time.Time) {
+	m.mu.Lock()
+	m.rec, m.has, m.lastWrite = r, true, wrote
+	m.mu.Unlock()
+}
+
+// end wipes the session's personal data and media and leaves it at a terminal step with outcome.
+// Call with m.op held.
+func (m *Machine) end(ctx context.Context, r Record, step Step, outcome, name string) error {
+	from := r.Step
+	w := wiped(r)
+	w.Step, w.Outcome = step, outcome
+	now := m.now()
+	ev := Event{From: from, To: step, Name: name, At: now, Detail: outcome}
+	if err := m.deps.Store.Wipe(ctx, w, ev); err != nil {
+		return fmt.Errorf("flow: wipe session (%s): %w", name, err)
+	}
+	m.mu.Lock()
+	m.rec, m.has, m.lastWrite = w, true, now
+	clear(m.demo)
+	clear(m.media)
+	m.mu.Unlock()
+	return nil
+}
+
+// Start opens a new session at the welcome screen. An unfinished session still held by this
+// Machine is abandoned (and wiped) first.
+func (m *Machine) Start(ctx context.Context) (Snapshot, error) {
+	m.op.Lock()
+	defer m.op.Unlock()
+	m.mu.RLock()
+	prev, had := cloneRecord(m.rec), m.has
+	m.mu.RUnlock()
+	if had && !terminal(prev.Step) {
+		if err := m.end(ctx, prev, StepExpired, "flow.outcome.abandoned", "abandoned"); err != nil {
+			return Snapshot{}, err
+		}
+	}
+	id, err := m.deps.NewID()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	now := m.now()
+	r := Record{ID: id, Step: StepWelcome, Mode: m.cfg.Mode, ClientIP: m.cfg.ClientIP, StartedAt: now,
+		LastActive: now, Attempts: map[Step]int{}, Failures: map[Step]int{}, Checks: map[Step]CheckResult{},
+		Media: map[string]string{}}
+	if err := m.deps.Store.Create(ctx, r, Event{To: StepWelcome, Name: "started", At: now, Detail: m.cfg.Mode}); err != nil {
+		return Snapshot{}, fmt.Errorf("flow: create session: %w", err)
+	}
+	m.mu.Lock()
+	clear(m.demo)
+	clear(m.media)
+	m.mu.Unlock()
+	m.set(r, now)
+	return m.Snapshot(), nil
+}
+
+// Resume reopens the newest open session. One idle past the timeout is expired (wiped) instead
+// and ok is false. The resumption is recorded ("resumed") and restarts the idle timer, so the
+// applicant standing at a restarted kiosk gets the full time. Resuming at the video step issues a
+// fresh challenge: the old one may have been seen before the restart.
+func (m *Machine) Resume(ctx context.Context) (Snapshot, bool, error) {
+	m.op.Lock()
+	defer m.op.Unlock()
+	r, ok, err := m.deps.Store.LatestOpen(ctx)
+	if err != nil {
+		return Snapshot{}, false, fmt.Errorf("flow: resume: %w", err)
+	}
+	if !ok || terminal(r.Step) {
+		return Snapshot{}, false, nil
+	}
+	r = normalizeRecord(r)
+	m.mu.Lock()
+	clear(m.demo)
+	clear(m.media)
+	m.mu.Unlock()
+	if m.now().Sub(r.LastActive) > m.cfg.IdleTimeout {
+		if err := m.end(ctx, r, StepExpired, "flow.outcome.expired", "expired"); err != nil {
+			return Snapshot{}, false, err
+		}
+		return Snapshot{}, false, nil
+	}
+	if r.Step == StepVideo {
+		c, err := m.newChallenge()
+		if err != nil {
+			return Snapshot{}, false, err
+		}
+		r.Challenge = c
+	}
+	if err := m.commit(ctx, r.Step, r, "resumed", ""); err != nil {
+		return Snapshot{}, false, err
+	}
+	return m.Snapshot(), true, nil
+}
+
+// userError turns a validator's rejection into a flow *Error.
+func userError(err error) error {
+	var ke *kyc.Error
+	if errors.As(err, &ke) {
+		return &Error{Key: ke.Key, Args: slices.Clone(ke.Args)}
+	}
+	return fmt.Errorf("flow: validate: %w", err)
+}
+
+// serviceError passes an applicant-facing *Error through and turns anything else into the
+// generic "service unavailable, try again" (the cause kept for logs).
+func serviceError(err error) *Error {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return &Error{Key: "service.unavailable", Err: err}
+}
+
+func (m *Machine) newChallenge() ([]int, error) {
+	c, err := m.deps.Challenges.NewChallenge()
+	if err != nil {
+		return nil, fmt.Errorf("flow: new challenge: %w", err)
+	}
+	if len(c) == 0 {
+		return nil, fmt.Errorf("flow: new challenge: empty")
+	}
+	return c, nil
+}

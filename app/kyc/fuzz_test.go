@@ -1,0 +1,162 @@
+package kyc
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// Invariants for every validator: it never panics; it either accepts and returns a value that is
+// ASCII, already normalized (validating it again returns it unchanged), or rejects with a
+// *kyc.Error carrying a "kyc." key.
+
+func checkRejection(t *testing.T, err error) {
+	t.Helper()
+	var ke *Error
+	if !errors.As(err, &ke) || !strings.HasPrefix(ke.Key, "kyc.") {
+		t.Fatalf("rejection %v is not a *kyc.Error with a kyc. key", err)
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func FuzzNationalCode(f *testing.F) {
+	for _, s := range []string{"0076229645", "11537027", "1583250689", "۰۰۷۶۲۲۹۶۴۵", "0000000000",
+		"1230000000", "007-622-9645", "", "abc", "\u200f123"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := NationalCode(in)
+		if err != nil {
+			checkRejection(t, err)
+			return
+		}
+		if len(got) != 10 || !allDigits(got) || !nationalCodeChecksumOK(got) {
+			t.Fatalf("accepted %q as %q", in, got)
+		}
+		if again, err := NationalCode(got); err != nil || again != got {
+			t.Fatalf("normalized %q does not re-validate: %q %v", got, again, err)
+		}
+		if again, err := NationalCode(PersianDigits(got)); err != nil || again != got {
+			t.Fatalf("Persian form of %q does not validate: %v", got, err)
+		}
+	})
+}
+
+func FuzzMobile(f *testing.F) {
+	for _, s := range []string{"09121234567", "+989121234567", "00989351234567", "989201234567",
+		"9121234567", "۰۹۱۲۱۲۳۴۵۶۷", "(0912) 123-4567", "09401234567", "", "+"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, op, err := Mobile(in)
+		if err != nil {
+			checkRejection(t, err)
+			return
+		}
+		if len(got) != 11 || !strings.HasPrefix(got, "09") || !allDigits(got) || op == "" {
+			t.Fatalf("accepted %q as %q %q", in, got, op)
+		}
+		if again, op2, err := Mobile(got); err != nil || again != got || op2 != op {
+			t.Fatalf("normalized %q does not re-validate: %q %v", got, again, err)
+		}
+		if again, _, err := Mobile("+98" + got[1:]); err != nil || again != got {
+			t.Fatalf("+98 form of %q does not validate: %v", got, err)
+		}
+	})
+}
+
+func FuzzCardSerial(f *testing.F) {
+	for _, s := range []string{"1G23456789", "1g23456789", "۱G۲۳۴۵۶۷۸۹", "123456789012", "G123456789",
+		"1G2345678O", "", "1 G 2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, kind, err := CardSerial(in)
+		if err != nil {
+			checkRejection(t, err)
+			return
+		}
+		if !isASCII(got) || strings.ToUpper(got) != got || (kind != SmartCard && kind != CardReceipt) {
+			t.Fatalf("accepted %q as %q %q", in, got, kind)
+		}
+		if again, kind2, err := CardSerial(got); err != nil || again != got || kind2 != kind {
+			t.Fatalf("normalized %q does not re-validate: %q %v", got, again, err)
+		}
+	})
+}
+
+func FuzzTrackingCode(f *testing.F) {
+	for _, s := range []string{"1402000001", "۱۴۰۲۰۰۰۰۰۱", "14020", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := TrackingCode(in)
+		if err != nil {
+			checkRejection(t, err)
+			return
+		}
+		if len(got) != 10 || !allDigits(got) {
+			t.Fatalf("accepted %q as %q", in, got)
+		}
+		if again, err := TrackingCode(got); err != nil || again != got {
+			t.Fatalf("normalized %q does not re-validate", got)
+		}
+	})
+}
+
+func FuzzOTPCode(f *testing.F) {
+	for _, s := range []string{"12345", "۱۲۳۴۵۶", "1234", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := OTPCode(in)
+		if err != nil {
+			checkRejection(t, err)
+			return
+		}
+		if len(got) < 5 || len(got) > 6 || !allDigits(got) {
+			t.Fatalf("accepted %q as %q", in, got)
+		}
+	})
+}
+
+func FuzzParseJalali(f *testing.F) {
+	for _, s := range []string{"1370/05/12", "۱۳۹۹/۱۲/۳۰", "1400/12/30", "1370-1-1", "", "////"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		d, err := ParseJalali(in)
+		if err != nil {
+			checkRejection(t, err)
+			return
+		}
+		if again, err := ParseJalali(d.String()); err != nil || again != d {
+			t.Fatalf("%v does not round-trip through %q: %v", d, d.String(), err)
+		}
+	})
+}
+
+func FuzzNormalizeDigits(f *testing.F) {
+	f.Add("۰۱۲ abc ٣٤٥")
+	f.Fuzz(func(t *testing.T, in string) {
+		out := NormalizeDigits(in)
+		if hasNonASCIIDigit(out) {
+			t.Fatalf("NormalizeDigits(%q) left non-ASCII digits", in)
+		}
+		if NormalizeDigits(PersianDigits(out)) != NormalizeDigits(PersianDigits(NormalizeDigits(out))) {
+			t.Fatal("not idempotent")
+		}
+		if utf8.ValidString(in) && utf8.RuneCountInString(out) != utf8.RuneCountInString(in) {
+			t.Fatalf("rune count changed: %q → %q", in, out)
+		}
+	})
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ehraz/ehraz/app/detect"
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/store"
+	"github.com/ehraz/ehraz/app/ui"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// operatorSessions adapts the store to what operator mode reads.
+type operatorSessions struct {
+	st  *store.Store
+	now func() time.Time
+}
+
+var _ ui.Sessions = operatorSessions{}
+
+func (o operatorSessions) Today(ctx context.Context) ([]ui.SessionSummary, error) {
+	rows, err := o.st.Today(ctx, o.now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ui.SessionSummary, len(rows))
+	for i, r := range rows {
+		out[i] = ui.SessionSummary{ID: r.ID, Step: r.Step, StartedAt: r.StartedAt, NeedsReview: r.NeedsReview}
+	}
+	return out, nil
+}
+
+func (o operatorSessions) Detail(ctx context.Context, id string) (ui.SessionDetail, error) {
+	d, err := o.st.Detail(ctx, id)
+	if err != nil {
+		return ui.SessionDetail{}, err
+	}
+	out := ui.SessionDetail{Summary: ui.SessionSummary{ID: d.ID, Step: d.Step, StartedAt: d.StartedAt, NeedsReview: d.NeedsReview}}
+	for _, c := range d.Checks {
+		out.Checks = append(out.Checks, c.Result())
+	}
+	for _, p := range d.Photos {
+		out.Photos = append(out.Photos, sdk.Image{Data: p.Data, Format: p.Format})
+	}
+	if len(d.Video) > 0 {
+		if out.Video, err = flow.DecodeVideo(d.Video); err != nil {
+			return out, fmt.Errorf("operator: session video: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func (o operatorSessions) Override(ctx context.Context, id string, step flow.Step, outcome sdk.Outcome, reason string) error {
+	return o.st.Override(ctx, id, step, outcome, reason)
+}
+
+// pluginHealth adapts the plugin host's health to operator mode.
+type pluginHealth struct{ host *detect.Host }
+
+var _ ui.Health = pluginHealth{}
+
+func (p pluginHealth) Plugins(context.Context) []ui.PluginHealth {
+	var out []ui.PluginHealth
+	for _, h := range p.host.Health() {
+		detail := string(h.State)
+		if h.Info.Version != "" {
+			detail = fmt.Sprintf("%s %s (%s), restarts %d", h.Info.Name, h.Info.Version, h.State, h.Restarts)
+		}
+		if h.LastError != "" {
+			detail += ": " + h.LastError
+		}
+		out = append(out, ui.PluginHealth{Name: h.Name, OK: h.State == detect.StateUp, Detail: detail})
+	}
+	return out
+}

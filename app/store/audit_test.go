@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ehraz/ehraz/app/flow"
+)
+
+// Editing one audit row with the sqlite3 command-line tool is caught at that row.
+func TestAuditVerifyFindsEditedRow(t *testing.T) {
+	cli, err := exec.LookPath("sqlite3")
+	if err != nil {
+		t.Skip("sqlite3 command-line tool not installed (apt sqlite3)")
+	}
+	tests := []struct {
+		name    string
+		sql     string
+		seq     int64
+		reason  string
+		wantErr bool
+	}{
+		{"untouched", "", 0, "", false},
+		{"detail edited", `UPDATE audit SET detail = 'pass []' WHERE seq = 4;`, 4, "hash", true},
+		{"time edited", `UPDATE audit SET at = at + 1 WHERE seq = 2;`, 2, "hash", true},
+		{"row deleted", `DELETE FROM audit WHERE seq = 3;`, 4, "sequence", true},
+		{"row rehashed", `UPDATE audit SET hash = zeroblob(32) WHERE seq = 5;`, 5, "hash", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, dir := openTest(t)
+			r := fullRecord("a-1")
+			if err := s.Create(ctx, openRecord("a-1", t0), ev("session.started", flow.StepWelcome, flow.StepMobile, t0)); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= 3; i++ {
+				if err := s.Save(ctx, r, ev("selfie.checked", flow.StepSelfie, flow.StepSelfie, t0.Add(time.Duration(i)*time.Minute))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n, err := VerifyAudit(ctx, s.DB())
+			if err != nil || n != 5 { // 4 events + 1 verdict
+				t.Fatalf("before: n=%d err=%v", n, err)
+			}
+			s.Close()
+			db := filepath.Join(dir, "ehraz.db")
+			if tc.sql != "" {
+				if out, err := exec.Command(cli, db, tc.sql).CombinedOutput(); err != nil {
+					t.Fatalf("sqlite3: %v %s", err, out)
+				}
+			}
+			ro, err := OpenReadOnly(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ro.Close()
+			_, err = VerifyAudit(ctx, ro)
+			if !tc.wantErr {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var br *AuditBreak
+			if !errors.As(err, &br) || br.Seq != tc.seq || br.Reason != tc.reason {
+				t.Fatalf("VerifyAudit = %v, want break at row %d (%s)", err, tc.seq, tc.reason)
+			}
+			// Restore a valid chain for the cleanup's check: drop the tampered tail.
+			exec.Command(cli, db, `DELETE FROM audit WHERE seq >= `+strconv.FormatInt(tc.seq-1, 10)+`;`).Run()
+		})
+	}
+}

@@ -1,0 +1,23 @@
+// Package store keeps the kiosk's durable state in one SQLite file (WAL) and a folder of sealed
+// media: sessions with their personal fields sealed under AES-256-GCM, the append-only step
+// history, every check verdict, the media index, operator overrides and a hash-chained audit
+// log, with key rotation and retention purges. It implements flow.Store, flow.MediaReader and
+// outbox.Source, and hands its *sql.DB to the services (OTP, outbox), whose migrations it
+// applies too.
+//
+// On disk, under the data folder:
+//
+//	ehraz.db, -wal, -shm   SQLite; personal data only inside sessions.sealed
+//	media/<session>/<name>.sealed
+//	                       nonce ‖ AES-256-GCM(file), associated data = session + name
+//	keys/store.key         the active key, hex, mode 0600 (or EHRAZ_STORE_KEY instead)
+//	keys/store.key.next    only while a rotation runs (it resumes from it)
+//	keys/retired/<id>.key  old keys kept for reading (ehrazctl keys rotate --keep-old)
+//	.store.lock            flock: shared while open, exclusive for a rotation
+//
+// Clear columns are what operators and retention need and nothing about the person: ids, steps,
+// mode, times, outcome keys, verdict outcomes/reasons/numbers, media names, sizes and SHA-256.
+// The audit table chains sha256(prev ‖ row) over events, verdicts, stored media, overrides,
+// purges and rotations; VerifyAudit names the first altered row, and AuditHead gives the value
+// to note elsewhere so that a truncated tail can be detected too.
+package store

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ehraz/ehraz/app/outbox"
+)
+
+// ErrNotFinished is returned by FinishedSession for a session whose commitments were not accepted
+// or whose data was wiped.
+var ErrNotFinished = errors.New("session has not accepted the commitments")
+
+// OverrideReason is the reason key that marks an operator decision among a dossier's checks.
+const OverrideReason = "store.override"
+
+// FinishedSession reads a session that accepted the commitments for its dossier: the applicant,
+// every verdict of every attempt (operator decisions follow as checks whose first reason is
+// OverrideReason) and the media, decrypted and checked against their SHA-256.
+func (s *Store) FinishedSession(ctx context.Context, sessionID string) (outbox.Session, error) {
+	r, err := s.Load(ctx, sessionID)
+	if err != nil {
+		return outbox.Session{}, err
+	}
+	if r.AcceptedAt.IsZero() || r.Person == nil {
+		return outbox.Session{}, fmt.Errorf("store: finished session: %w", ErrNotFinished)
+	}
+	checks, err := s.checks(ctx, sessionID)
+	if err != nil {
+		return outbox.Session{}, fmt.Errorf("store: finished session: %w", err)
+	}
+	overrides, err := s.overrides(ctx, sessionID)
+	if err != nil {
+		return outbox.Session{}, fmt.Errorf("store: finished session: %w", err)
+	}
+	media, err := s.Media(ctx, sessionID)
+	if err != nil {
+		return outbox.Session{}, err
+	}
+	out := outbox.Session{
+		SessionID: r.ID, Mode: r.Mode, ClientIP: r.ClientIP,
+		Applicant:  outbox.Applicant{Person: *r.Person, Mobile: r.Mobile, CardSerial: r.CardSerial, CardKind: r.CardKind},
+		Media:      media,
+		StartedAt:  r.StartedAt,
+		AcceptedAt: r.AcceptedAt,
+	}
+	for _, c := range checks {
+		out.Checks = append(out.Checks, outbox.Check{Step: string(c.Step), Attempt: c.Attempt, At: c.At, Outcome: c.Outcome,
+			Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, DurationMS: c.Duration.Milliseconds()})
+	}
+	for _, o := range overrides {
+		out.Checks = append(out.Checks, outbox.Check{Step: string(o.Step), At: o.At, Outcome: o.Outcome,
+			Reasons: []string{OverrideReason, o.Reason}})
+	}
+	return out, nil
+}

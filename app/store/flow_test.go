@@ -1,0 +1,149 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/app/store"
+)
+
+// The flow's ports the first five steps use, answering like the simulators; the later ports are
+// embedded nil interfaces because these steps never reach them (a call would panic the test).
+type otpFake struct{}
+
+func (otpFake) Send(context.Context, string, string) (flow.OTPState, error) {
+	return flow.OTPState{ExpiresAt: time.Now().Add(2 * time.Minute), AttemptsLeft: 5}, nil
+}
+
+func (otpFake) Verify(_ context.Context, _, code string) (flow.OTPState, error) {
+	if code != "123456" {
+		return flow.OTPState{}, &flow.Error{Key: "otp.wrong_code"}
+	}
+	return flow.OTPState{}, nil
+}
+
+type sejamFake struct{ p kyc.Person }
+
+func (s sejamFake) RequestOTP(context.Context, string, string, string) (flow.OTPState, error) {
+	return flow.OTPState{AttemptsLeft: 3}, nil
+}
+
+func (s sejamFake) Profile(context.Context, string, string) (kyc.Person, error) { return s.p, nil }
+
+type unused struct {
+	flow.Registry
+	flow.Eligibility
+	flow.Detectors
+	flow.Dossier
+}
+
+var person = kyc.Person{NationalCode: "0499370899", FirstName: "شهرزاد", LastName: "کیانپور", FatherName: "بهرام",
+	Gender: "female", BirthDate: "1370/04/12", PlaceOfBirth: "شیراز", Type: kyc.NaturalPerson, Nationality: "IR",
+	Mobile: "09123456789"}
+
+func machine(t *testing.T, s *store.Store) *flow.Machine {
+	t.Helper()
+	u := unused{}
+	m, err := flow.New(flow.Deps{Store: s, OTP: otpFake{}, Sejam: sejamFake{person}, Registry: u, Eligibility: u,
+		Detectors: u, Dossier: u}, flow.Config{Mode: "kiosk", IdleTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// A kiosk killed at the card-serial step resumes there from the SQLite store, with the SEJAM
+// profile intact, while nothing about the applicant is readable on disk; abandoning wipes it.
+func TestKioskResumesFromStore(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv(store.KeyEnv, "")
+	dir := t.TempDir()
+	opts := store.Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key")}
+	s, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := machine(t, s)
+	if _, err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"begin", func() error { return m.Begin(ctx) }},
+		{"mobile", func() error { return m.SubmitMobile(ctx, person.Mobile) }},
+		{"mobile otp", func() error { return m.SubmitMobileOTP(ctx, "123456") }},
+		{"identity", func() error { return m.SubmitIdentity(ctx, person.NationalCode, "7731955024") }},
+		{"sejam otp", func() error { return m.SubmitSejamOTP(ctx, "654321") }},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+	}
+	before := m.Snapshot()
+	if before.Step != flow.StepCardSerial {
+		t.Fatalf("at %s, want card_serial", before.Step)
+	}
+	s.Close() // the kiosk dies
+
+	s2, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	m2 := machine(t, s2)
+	snap, ok, err := m2.Resume(ctx)
+	if err != nil || !ok {
+		t.Fatalf("Resume: ok=%v err=%v", ok, err)
+	}
+	if snap.SessionID != before.SessionID || snap.Step != flow.StepCardSerial {
+		t.Fatalf("resumed %s at %s, want %s at card_serial", snap.SessionID, snap.Step, before.SessionID)
+	}
+	rec, err := s2.Load(ctx, snap.SessionID)
+	if err != nil || rec.Person == nil || *rec.Person != person || rec.Tracking != "7731955024" || rec.Mobile != person.Mobile {
+		t.Fatalf("stored record lost data: %+v (err %v)", rec, err)
+	}
+	assertNotOnDisk(t, dir, person.NationalCode, person.LastName, person.Mobile)
+
+	if err := m2.Abandon(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec, err = s2.Load(ctx, snap.SessionID)
+	if err != nil || rec.Person != nil || rec.NationalCode != "" {
+		t.Fatalf("after Abandon the record still holds personal data (err %v)", err)
+	}
+	if _, ok, _ := s2.LatestOpen(ctx); ok {
+		t.Error("an abandoned session is still open")
+	}
+	if n, err := store.VerifyAudit(ctx, s2.DB()); err != nil || n < 7 {
+		t.Errorf("audit: %d rows, %v", n, err)
+	}
+	if err := s2.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+func assertNotOnDisk(t *testing.T, dir string, secrets ...string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%q in clear in %s", s, p)
+			}
+		}
+		return nil
+	})
+}

