@@ -1,5 +1,6 @@
-// Command ehraz is the kiosk: it only wires configuration, locales, the camera, the flow and the
-// Fyne UI together; every decision lives in a package with tests.
+// Command ehraz is the kiosk: it only wires configuration, locales, the back end (store,
+// services, plugins, flow — package kiosk), the camera and the Fyne UI together; every decision
+// lives in a package with tests.
 package main
 
 import (
@@ -7,13 +8,17 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2/app"
 
 	"github.com/ehraz/ehraz/app/config"
-	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/kiosk"
 	"github.com/ehraz/ehraz/app/ui"
 	"github.com/ehraz/ehraz/capture"
+	"github.com/ehraz/ehraz/capture/cvcam"
 	"github.com/ehraz/ehraz/locales"
 )
 
@@ -35,46 +40,62 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fontDir := os.Getenv("EHRAZ_FONTS")
-	if fontDir == "" {
-		fontDir = "assets/fonts"
-	}
-	screenshots := os.Getenv("EHRAZ_SCREENSHOTS")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 
-	// TODO(store, services, detect, capture, flow): wire store.Open(cfg.Path(...)), the
-	// services/simulators, the plugin host (Analyzer + Health), a capture source from cfg.Camera
-	// and flow.NewMachine(...) here once those packages provide constructors.
-	var (
-		driver flow.Driver
-		camera capture.Source
-	)
+	k, err := kiosk.Open(ctx, cfg, kiosk.Options{Warn: func(err error) { fmt.Fprintln(os.Stderr, "ehraz:", err) }})
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+
+	pinHash, err := operatorPIN(cfg, os.Stdout)
+	if err != nil {
+		return err
+	}
+
+	cam, err := cvcam.Open(ctx, capture.Config{Source: cfg.Camera.Source, Device: cfg.Camera.Device, File: cfg.Camera.File,
+		Width: cfg.Camera.Width, Height: cfg.Camera.Height, FPS: float64(cfg.Camera.FPS)})
+	if err != nil {
+		return fmt.Errorf("camera: %w", err)
+	}
+	defer cam.Close()
+	fmt.Fprintf(os.Stderr, "ehraz: camera %s (%s) %dx%d\n", cam.Info().Kind, cam.Info().Name, cam.Info().Width, cam.Info().Height)
 
 	a := app.NewWithID("ir.ehraz.kiosk")
 	u := ui.New(a, ui.Options{
 		Lang:        cfg.Language,
 		Catalog:     cat,
-		Flow:        driver,
-		Camera:      camera,
-		PINHash:     cfg.Operator.PINHash,
+		Flow:        k.Flow,
+		Camera:      cam,
+		Analyzer:    k.Plugins,
+		Sessions:    operatorSessions{st: k.Store, now: time.Now},
+		Health:      pluginHealth{host: k.Plugins},
+		PINHash:     pinHash,
 		IdleWarning: cfg.Session.IdleWarning.Duration,
-		Kiosk:       cfg.Mode == "kiosk",
+		Kiosk:       cfg.Mode == "kiosk" && os.Getenv("EHRAZ_WINDOWED") == "",
 	})
-	if err := u.UseTheme(fontDir); err != nil {
+	if err := u.UseTheme(fontDir()); err != nil {
 		return err
 	}
-	if screenshots != "" {
-		if err := u.RunTour(screenshots); err != nil {
+	go func() { <-ctx.Done(); u.Close() }()
+	if dir := os.Getenv("EHRAZ_SCREENSHOTS"); dir != "" {
+		if err := u.RunTour(dir); err != nil {
 			return err
 		}
 		u.ShowAndRun()
 		return nil
 	}
-	if driver == nil {
-		return fmt.Errorf("the session flow is not available in this build")
-	}
-	if err := u.Start(context.Background()); err != nil {
+	if err := u.Start(ctx); err != nil {
 		return fmt.Errorf("start session: %w", err)
 	}
 	u.ShowAndRun()
 	return nil
+}
+
+func fontDir() string {
+	if d := os.Getenv("EHRAZ_FONTS"); d != "" {
+		return d
+	}
+	return "assets/fonts"
 }

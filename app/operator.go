@@ -2,9 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/detect"
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/store"
@@ -74,4 +82,36 @@ func (p pluginHealth) Plugins(context.Context) []ui.PluginHealth {
 		out = append(out, ui.PluginHealth{Name: h.Name, OK: h.State == detect.StateUp, Detail: detail})
 	}
 	return out
+}
+
+// operatorPIN returns the operator PIN's hash: the configured one, else the one this kiosk
+// generated on its first start (kept hashed under the data folder). A new PIN is printed once
+// on the terminal of whoever started the kiosk, never logged and never stored in clear.
+func operatorPIN(cfg config.Config, out io.Writer) (string, error) {
+	if cfg.Operator.PINHash != "" {
+		return cfg.Operator.PINHash, nil
+	}
+	path := cfg.Path(filepath.Join("keys", "operator.pin.hash"))
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("operator pin: %w", err)
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", fmt.Errorf("operator pin: %w", err)
+	}
+	pin := fmt.Sprintf("%06d", n.Int64())
+	hash, err := ui.HashPIN(pin)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("operator pin: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(hash+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("operator pin: %w", err)
+	}
+	fmt.Fprintf(out, "ehraz: operator PIN for this kiosk (shown once; set [operator] pin_hash to choose your own): %s\n", pin)
+	return hash, nil
 }
