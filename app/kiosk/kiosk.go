@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/detect"
@@ -38,12 +39,6 @@ type Options struct {
 	Warn func(error)
 }
 
-// DatabaseFile and StoreKeyFile are the store's files inside the data folder.
-const (
-	DatabaseFile = "ehraz.db"
-	StoreKeyFile = "keys/store.key"
-)
-
 // Open builds the back end. Plugins that fail to start do not stop the kiosk (their checks give
 // "could not verify" and the operator sees them down); everything else is required.
 func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err error) {
@@ -60,7 +55,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 		return nil, fmt.Errorf("kiosk: data folder %s: %w", cfg.DataDir, err)
 	}
 
-	st, err := store.Open(ctx, store.Options{Path: cfg.Path(DatabaseFile), KeyFile: cfg.Path(StoreKeyFile)})
+	st, err := store.Open(ctx, store.ConfigOptions(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: open store: %w", err)
 	}
@@ -98,6 +93,20 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 		return nil, fmt.Errorf("kiosk: flow: %w", err)
 	}
 	k.Flow = m
+
+	// Retention: finished and abandoned sessions are purged on schedule while the kiosk runs.
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		st.PurgeEvery(purgeCtx, time.Hour, cfg.Session.RetainFinished.Duration, cfg.Session.RetainAbandoned.Duration,
+			func(_ store.PurgeReport, err error) {
+				if err != nil && o.Warn != nil {
+					o.Warn(fmt.Errorf("kiosk: retention purge: %w", err))
+				}
+			})
+	}()
+	k.closers = append(k.closers, func() error { stopPurge(); <-purged; return nil })
 	return k, nil
 }
 

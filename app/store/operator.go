@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -291,6 +292,8 @@ func (s *Store) Detail(ctx context.Context, id string) (Detail, error) {
 	return d, nil
 }
 
+var longNumber = regexp.MustCompile(`\p{Nd}{5,}`)
+
 // Override records an operator's decision on one step (Pass, Fail or NeedsReview; reason a short
 // non-personal note or locale key) as an event and an audit entry.
 func (s *Store) Override(ctx context.Context, id string, step flow.Step, decision sdk.Outcome, reason string) error {
@@ -301,6 +304,11 @@ func (s *Store) Override(ctx context.Context, id string, step flow.Step, decisio
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 200 {
 		return fmt.Errorf("store: override: reason must be 1-200 bytes")
+	}
+	// The reason goes into the audit chain, which is never purged: refuse anything that looks
+	// like a national code, mobile, card serial or code typed by mistake.
+	if longNumber.MatchString(reason) {
+		return fmt.Errorf("store: override: the reason must not contain long numbers (personal data)")
 	}
 	at := s.now()
 	err := s.withTx(ctx, func(tx *sql.Tx) error {

@@ -67,6 +67,8 @@ func TestOperatorReadsAndOverride(t *testing.T) {
 		{"could not verify is no decision", "o-review", sdk.CouldNotVerify, "x", true},
 		{"unspecified", "o-review", sdk.OutcomeUnspecified, "x", true},
 		{"empty reason", "o-review", sdk.Pass, " ", true},
+		{"national code in reason", "o-review", sdk.Pass, "same as 0499370899", true},
+		{"persian digits in reason", "o-review", sdk.Pass, "کد ۰۴۹۹۳۷۰۸۹۹", true},
 		{"unknown session", "nobody", sdk.Pass, "x", true},
 		{"pass", "o-review", sdk.Pass, "operator.reason.same_person", false},
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/ehraz/ehraz/app/flow"
 )
@@ -121,8 +123,11 @@ func (s *Store) update(ctx context.Context, r flow.Record, ev flow.Event, wiped 
 	})
 }
 
-// afterWrite appends the event, records verdicts not seen before, and audits both.
+// afterWrite appends the event, records verdicts not seen before, and audits both. The event's
+// name and detail are meant to be non-personal; long digit runs are masked anyway, since events
+// and the audit outlive the sealed record.
 func (s *Store) afterWrite(ctx context.Context, tx *sql.Tx, r flow.Record, ev flow.Event) error {
+	ev.Name, ev.Detail = maskNumbers(ev.Name), maskNumbers(ev.Detail)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO events (session_id, from_step, to_step, name, at, detail) VALUES (?, ?, ?, ?, ?, ?)`,
 		r.ID, string(ev.From), string(ev.To), ev.Name, ms(ev.At), ev.Detail); err != nil {
 		return fmt.Errorf("append event: %w", err)
@@ -232,4 +237,9 @@ func (s *Store) Wipe(ctx context.Context, r flow.Record, ev flow.Event) error {
 		return fmt.Errorf("store: wipe: %w", err)
 	}
 	return nil
+}
+
+// maskNumbers replaces runs of five or more digits (any script) with '#'.
+func maskNumbers(s string) string {
+	return longNumber.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat("#", utf8.RuneCountInString(m)) })
 }

@@ -149,6 +149,18 @@ func faceAtFMR(genuine, impostor []float64, target float64) faceOperatingPoint {
 	return faceRates(genuine, impostor, th, target)
 }
 
+// faceAtFNMR picks the smallest threshold whose FNMR on the genuine distances stays at or below
+// target (target is recorded in TargetFMR's place).
+func faceAtFNMR(genuine, impostor []float64, target float64) faceOperatingPoint {
+	gen := append([]float64(nil), genuine...)
+	sort.Float64s(gen)
+	if len(gen) == 0 {
+		return faceRates(genuine, impostor, math.Inf(1), target)
+	}
+	k := int(math.Floor(target * float64(len(gen)) * (1 + 1e-9)))
+	return faceRates(genuine, impostor, gen[max(0, len(gen)-1-k)], target)
+}
+
 func faceRates(genuine, impostor []float64, th, target float64) faceOperatingPoint {
 	op := faceOperatingPoint{TargetFMR: target, Threshold: th}
 	for _, d := range impostor {
@@ -241,6 +253,11 @@ func evalFace(ctx context.Context, e *env, dir, plug string) error {
 	for _, t := range []float64{0.01, 0.001, 0} {
 		op := faceAtFMR(genuine, impostor, t)
 		fmt.Fprintf(w, "eval.face target_fmr=%g threshold=%.4f fmr=%.4f fnmr=%.4f\n", t, op.Threshold, op.FMR, op.FNMR)
+	}
+	// Where almost every genuine pair is still accepted: the boundary between review and fail.
+	for _, t := range []float64{0.05, 0.01} {
+		op := faceAtFNMR(genuine, impostor, t)
+		fmt.Fprintf(w, "eval.face target_fnmr=%g threshold=%.4f fmr=%.4f fnmr=%.4f\n", t, op.Threshold, op.FMR, op.FNMR)
 	}
 	if threshold > 0 {
 		op := faceRates(genuine, impostor, threshold, 0)

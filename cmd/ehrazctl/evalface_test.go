@@ -34,3 +34,21 @@ func TestFaceAtFMR(t *testing.T) {
 		t.Errorf("FMR 100%%: %+v", op)
 	}
 }
+
+func TestFaceAtFNMR(t *testing.T) {
+	genuine := []float64{0.30, 0.35, 0.40, 0.45, 0.60}
+	impostor := []float64{0.42, 0.50, 0.55, 0.58, 0.62, 0.65, 0.70}
+	tests := []struct {
+		target, threshold, fnmr, fmr float64
+	}{
+		{0, 0.60, 0, 4.0 / 7},     // keep every genuine pair
+		{0.2, 0.45, 0.2, 1.0 / 7}, // give up the worst one
+		{0.05, 0.60, 0, 4.0 / 7},  // under 1/n: same as zero
+	}
+	for _, tc := range tests {
+		op := faceAtFNMR(genuine, impostor, tc.target)
+		if op.Threshold != tc.threshold || math.Abs(op.FNMR-tc.fnmr) > 1e-9 || math.Abs(op.FMR-tc.fmr) > 1e-9 {
+			t.Errorf("target %v: %+v, want threshold %v fnmr %v fmr %v", tc.target, op, tc.threshold, tc.fnmr, tc.fmr)
+		}
+	}
+}

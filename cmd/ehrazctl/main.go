@@ -45,6 +45,7 @@ func commands() []command {
 		intakeCommand(),
 		evalSignatureCommand(), // before the other "eval" commands: it hands them other subjects
 		evalFaceCommand(),
+		evalLivenessCommand(),
 		validateCommand(),
 		sessionsCommand(), keysCommand(), auditCommand(), purgeCommand(),
 	}

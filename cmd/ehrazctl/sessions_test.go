@@ -73,6 +73,7 @@ func TestStoreCommands(t *testing.T) {
 		{"show unknown", []string{"sessions", "show", "nobody", "--data", dir}, exitInvalid, nil, nil},
 		{"no database", []string{"sessions", "list", "--data", filepath.Join(dir, "none")}, exitInvalid, nil, nil},
 		{"audit ok", []string{"audit", "verify", "--db", filepath.Join(dir, "ehraz.db")}, exitOK, []string{"intact: 5 rows"}, nil},
+		{"audit head", []string{"audit", "head", "--data", dir}, exitOK, []string{"5 "}, nil},
 		{"purge dry run", []string{"purge", "--dry-run", "--data", dir}, exitOK, []string{"old-1", "would remove 1 sessions"}, []string{"today-1"}},
 		{"keys show", []string{"keys", "show", "--data", dir}, exitOK, []string{"Active key"}, nil},
 		{"keys rotate", []string{"keys", "rotate", "--data", dir}, exitOK, []string{"2 sessions and 2 media files re-encrypted"}, nil},
