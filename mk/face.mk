@@ -34,9 +34,12 @@ $(FACE_CONVERTER): tools/facemodel/cxx/resnet_convert.cc
 	g++ -std=c++17 -O2 -DNDEBUG -o $@ $< $$(pkg-config --cflags --libs dlib-1) -lcblas -llapack -lpthread
 
 $(FACE_MODELS): $(FACEAPI_MODEL) $(FACE_CONVERTER) $(wildcard tools/facemodel/*.go)
-	@test -f $(FACE_MMOD) || { echo "models: $(FACE_MMOD) missing (set SHARED)"; exit 1; }
-	$(GO) run ./tools/facemodel -faceapi $(dir $(FACEAPI_MODEL)) -converter $(FACE_CONVERTER) \
-		-landmarks $(FACE_LANDMARKS) -mmod $(FACE_MMOD) -out $(FACE_MODEL_DIR)
+	@if [ ! -f $(FACE_MMOD) ]; then \
+		echo "models: WARNING $(FACE_MMOD) missing (set SHARED): face plugin models not prepared, its tests skip"; \
+	else \
+		$(GO) run ./tools/facemodel -faceapi $(dir $(FACEAPI_MODEL)) -converter $(FACE_CONVERTER) \
+		-landmarks $(FACE_LANDMARKS) -mmod $(FACE_MMOD) -out $(FACE_MODEL_DIR); \
+	fi
 
 face-test: models ## run the face plugin's tests (conformance kit, selfie rules, matching)
 	$(GO) test -count=1 ./plugins/face/... ./tools/facemodel/...

@@ -32,7 +32,7 @@ screenshots: ui-fonts ## start the kiosk under Xvfb and write a PNG of every scr
 		rm -rf $(SCREENSHOT_DIR)/$$l; \
 		EHRAZ_LANG=$$l EHRAZ_SCREENSHOTS=$(SCREENSHOT_DIR)/$$l EHRAZ_DATA_DIR=$$(mktemp -d) \
 			xvfb-run -a -s "-screen 0 1024x768x24" ./$(BIN)/ehraz || exit 1; \
-		test $$(ls $(SCREENSHOT_DIR)/$$l/*.png | wc -l) -ge 22 || { echo "screenshots: $$l incomplete"; exit 1; }; \
+		test $$(ls $(SCREENSHOT_DIR)/$$l/*.png | wc -l) -ge 23 || { echo "screenshots: $$l incomplete"; exit 1; }; \
 	done
 	@ls $(SCREENSHOT_DIR)/fa $(SCREENSHOT_DIR)/en
 

@@ -111,12 +111,10 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	img := canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, previewW, previewH)))
 	img.FillMode = canvas.ImageFillStretch
 	img.ScaleMode = canvas.ImageScaleFastest
-	status := widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	status.SizeName = theme.SizeNameHeadingText
-	status.Importance = widget.HighImportance
+	status := newStatusView()
 	overlay := u.guideOverlay(step)
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xd0, G: 0xd4, B: 0xd8, A: 0xff})
-	layers := []fyne.CanvasObject{bg, img, overlay, container.NewCenter(status)}
+	layers := []fyne.CanvasObject{bg, img, overlay, container.NewCenter(status.view)}
 	if u.opt.Camera != nil && u.opt.Camera.Info().Kind == "demo" {
 		layers = append(layers, u.demoBadge())
 	}
@@ -250,7 +248,7 @@ func (l *guideLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSi
 
 // readCamera reads frames in its own goroutine and pushes each to the image through fyne.Do; a
 // pulled camera shows a message and the loop keeps calling Read, which reconnects.
-func (u *UI) readCamera(ctx context.Context, src capture.Source, pv *preview, img *canvas.Image, status *widget.Label, cam *shotState) {
+func (u *UI) readCamera(ctx context.Context, src capture.Source, pv *preview, img *canvas.Image, status *statusView, cam *shotState) {
 	lost, first := false, true
 	for ctx.Err() == nil {
 		f, err := src.Read(ctx)
@@ -368,7 +366,7 @@ func (u *UI) hintLine(key string, severity int) fyne.CanvasObject {
 }
 
 // countdown shows 3, 2, 1 over the preview, then runs done on the UI goroutine.
-func (u *UI) countdown(ctx context.Context, status *widget.Label, done func()) {
+func (u *UI) countdown(ctx context.Context, status *statusView, done func()) {
 	go func() {
 		for n := countdownFrom; n > 0; n-- {
 			n := n
@@ -396,7 +394,7 @@ func (u *UI) countdown(ctx context.Context, status *widget.Label, done func()) {
 
 // still sends the latest frame to the flow as the selfie or signature photo, waiting briefly for
 // the first frame when the camera has only just started.
-func (u *UI) still(ctx context.Context, pv *preview, step flow.Step, status *widget.Label) {
+func (u *UI) still(ctx context.Context, pv *preview, step flow.Step, status *statusView) {
 	status.SetText(u.T("ui.capture.checking"))
 	go func() {
 		defer u.busy.Done()
@@ -444,7 +442,7 @@ func (u *UI) keepVerdict(v sdk.Verdict, err error) {
 // The status shows the seconds left and the challenge row lights the number to show now (the
 // recording time split evenly between the numbers). With Options.RecordVideo set, the same frames
 // also go to a video file.
-func (u *UI) record(ctx context.Context, pv *preview, status *widget.Label, ch *challengeRow) {
+func (u *UI) record(ctx context.Context, pv *preview, status *statusView, ch *challengeRow) {
 	length := u.opt.Timing.VideoLength
 	showLeft := func(left time.Duration) {
 		secs := int((left + time.Second - 1) / time.Second)
@@ -642,7 +640,35 @@ func encodeJPEG(img image.Image, q int) (sdk.Image, error) {
 }
 
 // notice shows a camera message over the preview, wrapped and at text size.
-func (u *UI) notice(status *widget.Label, key string) {
+func (u *UI) notice(status *statusView, key string) {
 	status.SizeName = theme.SizeNameText
 	status.SetText(strings.Join(u.wrapped(u.raw(key), 36), "\n"))
+}
+
+// statusView is the text over the preview (countdown, recording, camera messages) on a light
+// panel, so it stays readable over any picture; the panel hides with the text.
+type statusView struct {
+	*widget.Label
+	bg   *canvas.Rectangle
+	view fyne.CanvasObject
+}
+
+func newStatusView() *statusView {
+	l := widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameHeadingText
+	l.Importance = widget.HighImportance
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xe6})
+	bg.CornerRadius = 8
+	bg.Hide()
+	return &statusView{Label: l, bg: bg, view: container.NewStack(bg, container.NewPadded(l))}
+}
+
+// SetText shows text, with its panel when it is not empty.
+func (s *statusView) SetText(text string) {
+	s.Label.SetText(text)
+	if text == "" {
+		s.bg.Hide()
+	} else {
+		s.bg.Show()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -20,6 +21,7 @@ type field struct {
 	max     int
 	display *widget.Label
 	caption *widget.Label
+	frame   *canvas.Rectangle // the visible box: the person taps it to choose the field
 	layer   rtl.Layer
 	active  bool
 	mask    bool // a PIN: shown as dots, never as digits
@@ -57,6 +59,13 @@ func (f *field) refresh() {
 		text += " ▏"
 	}
 	f.display.SetText(text)
+	if f.frame != nil {
+		f.frame.StrokeColor, f.frame.StrokeWidth = theme.Color(theme.ColorNameInputBorder), 1
+		if f.active {
+			f.frame.StrokeColor, f.frame.StrokeWidth = theme.Color(theme.ColorNamePrimary), 3
+		}
+		f.frame.Refresh()
+	}
 	if f.active {
 		f.display.Importance = widget.HighImportance
 	} else {
@@ -71,6 +80,8 @@ func (u *UI) newField(key string, max int, initial string) *field {
 	f.display = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Monospace: false, Bold: true})
 	f.display.SizeName = theme.SizeNameHeadingText
 	f.caption = u.label(key)
+	f.frame = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	f.frame.CornerRadius = theme.InputRadiusSize()
 	f.refresh()
 	return f
 }
@@ -83,7 +94,7 @@ func (f *field) view() fyne.CanvasObject {
 		}
 	})
 	btn.Importance = widget.LowImportance
-	box := container.NewStack(btn, container.NewPadded(f.display))
+	box := container.NewStack(f.frame, btn, container.NewPadded(f.display))
 	return container.NewVBox(f.caption, box)
 }
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/kyc"
@@ -172,10 +174,35 @@ func (u *UI) tour(td *tourDriver, dir string) error {
 		}
 	}
 	fyne.DoAndWait(func() { u.opt.Camera = cam })
+	// The video step while recording: the shoot button tapped as a person would, captured after
+	// the countdown, with the number to show lit and the seconds left.
+	video := step(flow.StepVideo)
+	td.set(video)
+	fyne.DoAndWait(func() { u.render(video) })
+	time.Sleep(2 * time.Second) // frames arrive and enable the button
+	var rec *widget.Button
+	fyne.DoAndWait(func() { rec = findButton(u.win.Canvas().Content(), u.T("ui.capture.record")) })
+	if rec == nil {
+		return fmt.Errorf("no record button on the video screen")
+	}
+	fyne.DoAndWait(func() {
+		if !rec.Disabled() && rec.OnTapped != nil {
+			rec.OnTapped()
+		}
+	})
+	time.Sleep(time.Duration(countdownFrom)*u.opt.Timing.Countdown + u.opt.Timing.VideoLength/2)
+	n++
+	if err := u.capture(filepath.Join(dir, fmt.Sprintf("%02d-video-recording.png", n))); err != nil {
+		return err
+	}
+	u.Wait()
 	// The idle warning over a step.
 	idle := step(flow.StepIdentity)
 	td.set(idle)
 	fyne.DoAndWait(func() {
+		u.mu.Lock()
+		u.message, u.msgArgs, u.verdict = "", nil, nil // the refused video check above
+		u.mu.Unlock()
 		u.render(idle)
 		u.showIdle(17 * time.Second)
 	})
@@ -256,3 +283,21 @@ func (d *tourDriver) Back(context.Context) error                 { return errTou
 func (d *tourDriver) Touch(context.Context) error                { return nil }
 func (d *tourDriver) ExpireIfIdle(context.Context) (bool, error) { return false, nil }
 func (d *tourDriver) Abandon(context.Context) error              { return errTour() }
+
+// findButton is the first button under o whose text is text.
+func findButton(o fyne.CanvasObject, text string) *widget.Button {
+	if b, ok := o.(*widget.Button); ok && b.Text == text {
+		return b
+	}
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, ch := range c.Objects {
+			if b := findButton(ch, text); b != nil {
+				return b
+			}
+		}
+	case *container.Scroll:
+		return findButton(c.Content, text)
+	}
+	return nil
+}

@@ -251,6 +251,25 @@ func printLivenessEval(out io.Writer, plugin string, photos int, cases []liveCas
 		fmt.Fprintf(out, "eval.liveness.apcer kind=%s attacks=%d accepted=%d apcer=%.3f rejected_by_spoof_score=%d\n", k, n, accepted, apcer, bySpoof)
 	}
 	fmt.Fprintf(out, "eval.liveness.apcer kind=worst apcer=%.3f\n", worst)
+	// the anti-spoofing cues per kind (median and range; -1 = not measured), for calibration
+	for _, k := range []string{"genuine", "screen-replay", "print", "flat-warp"} {
+		for _, cue := range []string{"spoof.border", "spoof.moire", "spoof.glare", "spoof.flat", "spoof.net", "spoof.score"} {
+			var vals []float64
+			for _, c := range cases {
+				if c.label() != k {
+					continue
+				}
+				if r, ok := liveRule(c.v, cue); ok {
+					vals = append(vals, r.Value)
+				}
+			}
+			if len(vals) == 0 {
+				continue
+			}
+			slices.Sort(vals)
+			fmt.Fprintf(out, "eval.liveness.cue kind=%s cue=%s n=%d min=%.3f median=%.3f max=%.3f\n", k, cue, len(vals), vals[0], vals[len(vals)/2], vals[len(vals)-1])
+		}
+	}
 	fmt.Fprintf(out, "eval.liveness.speed clips=%d mean_check_ms=%.0f\n", len(cases), float64(dur.Milliseconds())/float64(max(1, len(cases))))
 	fmt.Fprintln(out, "eval.liveness.note hands are rendered (palm and finger capsules), faces are real photos pasted flat with a simulated head turn, attacks are simulations: these figures show the pipeline works end to end and catches these attacks, not its accuracy on real applicants or real attacks; a needs-review answer to an attack counts as accepted")
 }

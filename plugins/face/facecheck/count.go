@@ -29,7 +29,7 @@ func (d *Detector) extraFaces(g *image.Gray, known []image.Rectangle) []image.Re
 		centre := image.Pt((c.Min.X+c.Max.X)/2, (c.Min.Y+c.Max.Y)/2)
 		dup := false
 		for _, k := range known {
-			if centre.In(k.Inset(-k.Dx()/4)) {
+			if centre.In(k.Inset(-k.Dx() / 4)) {
 				dup = true
 				break
 			}

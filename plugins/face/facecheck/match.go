@@ -54,15 +54,7 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 	}
 	dist := math.Sqrt(face.SquaredEuclideanDistance(*descs[0], *descs[1]))
 	th := d.th
-	r := sdk.Rule{Name: "face.match.distance", Value: dist, Threshold: th.MatchPass, Unit: "euclidean"}
-	switch {
-	case dist <= th.MatchPass:
-		r.Outcome, r.Reason = sdk.Pass, "verdict.face.match.same"
-	case dist <= th.MatchReview:
-		r.Outcome, r.Reason, r.Threshold = sdk.NeedsReview, "verdict.face.match.uncertain", th.MatchReview
-	default:
-		r.Outcome, r.Reason, r.Threshold = sdk.Fail, "verdict.face.match.different", th.MatchReview
-	}
+	r := th.matchRule(dist)
 	rules = append(rules,
 		r,
 		// The error rates behind the pass threshold, from `ehrazctl eval face` (informational).
@@ -83,4 +75,19 @@ func imageReasonSuffix(err error) string {
 	default:
 		return "unreadable"
 	}
+}
+
+// matchRule decides on a descriptor distance: at or below MatchPass the faces match, up to
+// MatchReview an operator reviews, above it they differ.
+func (th Thresholds) matchRule(dist float64) sdk.Rule {
+	r := sdk.Rule{Name: "face.match.distance", Value: dist, Threshold: th.MatchPass, Unit: "euclidean"}
+	switch {
+	case dist <= th.MatchPass:
+		r.Outcome, r.Reason = sdk.Pass, "verdict.face.match.same"
+	case dist <= th.MatchReview:
+		r.Outcome, r.Reason, r.Threshold = sdk.NeedsReview, "verdict.face.match.uncertain", th.MatchReview
+	default:
+		r.Outcome, r.Reason, r.Threshold = sdk.Fail, "verdict.face.match.different", th.MatchReview
+	}
+	return r
 }

@@ -3,10 +3,13 @@ package facecheck
 import (
 	"bufio"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	face "github.com/Kagami/go-face"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -30,59 +33,94 @@ func people(t *testing.T, dir string) map[string][]string {
 	return out
 }
 
-// TestMatchFacesPairs takes every photo of the people with two or three photos (frontal studio
-// shots dominate there) and checks, at the plugin's threshold, that different people never match
-// and that same-person pairs match at least once, and that the verdict carries its distance and
-// the threshold's error rates.
+// TestMatchFacesPairs computes the descriptor of every labelled photo once, then checks the
+// calibrated threshold on all pairs: no different-person pair is at or under MatchPass, some
+// same-person pairs are; and MatchFaces end to end passes the closest same-person pair and does
+// not pass the closest different-person pair.
 func TestMatchFacesPairs(t *testing.T) {
 	d := openTest(t)
 	dir := facesDir(t)
-	type photo struct{ person, file string }
+	type photo struct {
+		person, file string
+		img          sdk.Image
+		desc         face.Descriptor
+	}
 	var photos []photo
-	for p, files := range people(t, dir) {
-		if len(files) == 2 {
-			for _, f := range files {
-				photos = append(photos, photo{p, f})
-			}
-		}
-	}
-	if len(photos) < 4 {
-		t.Fatalf("people.tsv has too few people with two photos: %v", photos)
-	}
-	imgs := map[string]sdk.Image{}
-	for _, p := range photos {
-		imgs[p.file] = encode(t, loadImage(t, dir, p.file, 800))
-	}
-	sameTotal, sameMatched := 0, 0
-	for i := range photos {
-		for j := i + 1; j < len(photos); j++ {
-			a, b := photos[i], photos[j]
-			v, err := d.MatchFaces(context.Background(), sdk.MatchRequest{Probe: imgs[a.file], Reference: imgs[b.file]})
+	for person, files := range people(t, dir) {
+		for _, f := range files {
+			img := encode(t, loadImage(t, dir, f, 1024))
+			pic, err := decode(img)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, ok := findRule(v, "face.match.distance")
-			if !ok {
-				t.Fatalf("%s vs %s: no distance rule, %v %v", a.file, b.file, v.Outcome, v.Reasons)
+			fs, err := d.faces(pic)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if _, ok := findRule(v, "face.match.fmr"); !ok {
-				t.Errorf("%s vs %s: no fmr rule", a.file, b.file)
+			if len(fs) == 0 {
+				continue // two photos have no face HOG can find
 			}
-			if a.person == b.person {
-				sameTotal++
-				if v.Outcome == sdk.Pass {
+			best := 0
+			for j, f := range fs {
+				if f.Rectangle.Dx() > fs[best].Rectangle.Dx() {
+					best = j
+				}
+			}
+			photos = append(photos, photo{person, f, img, fs[best].Descriptor})
+		}
+	}
+	if len(photos) < 20 {
+		t.Fatalf("only %d photos with a face", len(photos))
+	}
+	th := d.th
+	type pair struct {
+		a, b int
+		dist float64
+	}
+	closestSame, closestDiff := pair{dist: math.Inf(1)}, pair{dist: math.Inf(1)}
+	sameMatched, same := 0, 0
+	for i := range photos {
+		for j := i + 1; j < len(photos); j++ {
+			p := pair{i, j, math.Sqrt(face.SquaredEuclideanDistance(photos[i].desc, photos[j].desc))}
+			r := th.matchRule(p.dist)
+			if photos[i].person == photos[j].person {
+				same++
+				if r.Outcome == sdk.Pass {
 					sameMatched++
+				}
+				if p.dist < closestSame.dist {
+					closestSame = p
 				}
 				continue
 			}
-			if v.Outcome == sdk.Pass || r.Value <= d.th.MatchPass {
-				t.Errorf("different people %s and %s matched: distance %.3f", a.person, b.person, r.Value)
+			if r.Outcome == sdk.Pass {
+				t.Errorf("different people %s and %s match at %.3f", photos[i].person, photos[j].person, p.dist)
+			}
+			if p.dist < closestDiff.dist {
+				closestDiff = p
 			}
 		}
 	}
-	t.Logf("same-person pairs matched: %d of %d", sameMatched, sameTotal)
+	t.Logf("same-person pairs matched: %d of %d; closest different pair %.3f", sameMatched, same, closestDiff.dist)
 	if sameMatched == 0 {
-		t.Errorf("no same-person pair matched at %.3f", d.th.MatchPass)
+		t.Errorf("no same-person pair matches at %.3f", th.MatchPass)
+	}
+	for _, tc := range []struct {
+		p    pair
+		pass bool
+	}{{closestSame, true}, {closestDiff, false}} {
+		a, b := photos[tc.p.a], photos[tc.p.b]
+		v, err := d.MatchFaces(context.Background(), sdk.MatchRequest{Probe: a.img, Reference: b.img})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := findRule(v, "face.match.distance")
+		if (v.Outcome == sdk.Pass) != tc.pass || math.Abs(r.Value-tc.p.dist) > 1e-6 {
+			t.Errorf("%s vs %s: %v at %.3f (descriptor distance %.3f), want pass=%v", a.person, b.person, v.Outcome, r.Value, tc.p.dist, tc.pass)
+		}
+		if _, ok := findRule(v, "face.match.fmr"); !ok {
+			t.Error("no fmr rule")
+		}
 	}
 }
 

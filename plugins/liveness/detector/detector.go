@@ -22,6 +22,7 @@ const Version = "0.1.0"
 // Detector implements sdk.Plugin, sdk.LivenessDetector and sdk.FrameAnalyzer.
 type Detector struct {
 	lm       *hand.Landmarker
+	anti     *model.Session // human-models antispoof net: one weak cue, optional
 	cascades cascadePool
 	workers  int
 	setupErr error // why the check cannot run (models missing); answered as CouldNotVerify
@@ -48,6 +49,13 @@ func New(modelDir string) *Detector {
 		return d
 	}
 	d.lm = lm
+	for _, s := range model.Shipped {
+		if s.File == model.AntiSpoof {
+			if anti, err := rt.LoadSpec(s); err == nil {
+				d.anti = anti
+			}
+		}
+	}
 	return d
 }
 
@@ -58,6 +66,9 @@ func (d *Detector) Err() error { return d.setupErr }
 func (d *Detector) Close() {
 	if d.lm != nil {
 		_ = d.lm.Close()
+	}
+	if d.anti != nil {
+		_ = d.anti.Close()
 	}
 	if d.cascades != nil {
 		d.cascades.close()

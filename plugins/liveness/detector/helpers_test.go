@@ -54,7 +54,7 @@ func face(tb testing.TB, d *Detector, name string) (image.Image, image.Rectangle
 	if err != nil {
 		tb.Fatalf("decode %s: %v", name, err)
 	}
-	r, ok := FaceBox(context.Background(), d, b, img.Bounds().Dx(), img.Bounds().Dy())
+	r, ok := synth.FaceBox(context.Background(), d, b, img.Bounds().Dx(), img.Bounds().Dy())
 	if !ok {
 		tb.Skipf("no face found in %s", name)
 	}

@@ -20,6 +20,8 @@ var cues = []struct {
 	{"spoof.moire", "verdict.liveness.spoof.moire", 1.0, 1.4, 0.85, "log10"},
 	{"spoof.glare", "verdict.liveness.spoof.glare", 0.01, 0.04, 0.5, "ratio"},
 	{"spoof.flat", "verdict.liveness.spoof.flat", 0.85, 0.95, 0.6, "ratio"},
+	// the learned net's "real" score, inverted so that higher means more spoof-like; weak.
+	{"spoof.net", "verdict.liveness.spoof.net", 0.6, 0.85, 0.3, "1-score"},
 }
 
 // minLiveScore is the fused score below which the video is treated as a presentation attack.
@@ -35,7 +37,7 @@ func (d *Detector) spoofRules(a *analysis, good []frame, faces [][]image.Rectang
 			}
 		}
 	}
-	var borders, moires, glares []float64
+	var borders, moires, glares, nets []float64
 	for _, i := range sample {
 		f := good[i]
 		s := float64(f.work.W) / float64(f.small.W)
@@ -47,6 +49,7 @@ func (d *Detector) spoofRules(a *analysis, good []frame, faces [][]image.Rectang
 		borders = append(borders, b)
 		moires = append(moires, moire(f.work, fs))
 		glares = append(glares, glare(f.work, fs))
+		nets = append(nets, 1-antispoofNet(d.anti, f.work, fs))
 	}
 	// flatness: face tracks between frames ~0.6–1.2 s apart that actually moved
 	var flats []float64
@@ -70,7 +73,7 @@ func (d *Detector) spoofRules(a *analysis, good []frame, faces [][]image.Rectang
 			break
 		}
 	}
-	values := []float64{mean(borders), quantile(moires, 0.5), quantile(glares, 0.5), quantile(flats, 0.5)}
+	values := []float64{mean(borders), quantile(moires, 0.5), quantile(glares, 0.5), quantile(flats, 0.5), quantile(nets, 0.5)}
 	live := 1.0
 	measured := 0
 	for c, cue := range cues {

@@ -84,9 +84,12 @@ type Session struct {
 // LoadSpec opens a shipped model.
 func (r *Runtime) LoadSpec(s Spec) (*Session, error) { return r.Load(s.File, s.Input, s.Shape, s.Outputs) }
 
-// Load opens the model file name from the runtime's directory.
+// Load opens the model file name from the runtime's directory (an absolute name is used as is).
 func (r *Runtime) Load(name, input string, shape []int64, outputs []string) (*Session, error) {
-	path := filepath.Join(r.dir, name)
+	path := name
+	if !filepath.IsAbs(name) {
+		path = filepath.Join(r.dir, name)
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrMissing, path, err)
 	}

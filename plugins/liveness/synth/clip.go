@@ -35,6 +35,7 @@ type Spec struct {
 	Seed    uint64
 	W, H    int // default 640×480
 	FPS     int // default 15
+	MinMS   int // the clip lasts at least this long (the tail is extended)
 }
 
 // Clip is the recorded frames plus the exact count drawn in each frame (-1: no hand).
@@ -79,10 +80,11 @@ func Make(s Spec) (Clip, error) {
 		segs = append(segs, seg{n, t, t + hold})
 		t += hold
 	}
-	segs = append(segs, seg{0, t, t + tailMS})
-	total := t + tailMS
+	tail := max(tailMS, s.MinMS-t)
+	segs = append(segs, seg{0, t, t + tail})
+	total := t + tail
 	if s.Shown == nil {
-		total = 6000
+		total = max(6000, s.MinMS)
 	}
 	// face patch at kiosk size
 	fw := 110 + rng.Float64()*35

@@ -1,4 +1,4 @@
-package detector
+package synth
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
-// FrameAnalyzer is the part of a plugin FaceBox needs (a *Detector or a remote plugin).
+// FrameAnalyzer is the part of a liveness plugin FaceBox needs (in process or remote).
 type FrameAnalyzer interface {
 	AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.FrameAnalysis, error)
 }

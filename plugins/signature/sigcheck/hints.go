@@ -44,7 +44,7 @@ func (d *Detector) AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.
 	a.Measures = map[string]float64{
 		"paper.found": 1, "paper.area": s.areaFrac, "paper.brightness": s.bright,
 		"light.evenness": st.evenness, "light.glare": st.glare, "ink.ratio": st.ratio,
-		"sharpness": st.sharp, "clusters": float64(st.clusters),
+		"sharpness": st.sharp, "coherence": st.coherence, "clusters": float64(st.clusters),
 	}
 	th := d.th
 	warn := func(key string) { a.Hints = append(a.Hints, sdk.Hint{Key: key, Severity: severityWarn}) }
@@ -65,7 +65,7 @@ func (d *Detector) AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.
 		warn(hintSign)
 	case float64(st.clusters) > th.MaxSignatures:
 		warn(hintOneOnly)
-	case st.sharp < th.SharpMin*previewSharpFactor:
+	case st.sharp < th.SharpMin*previewSharpFactor || st.coherence > th.ShakeCoherence:
 		warn(hintHoldStill)
 	}
 	if len(a.Hints) == 0 {

@@ -47,7 +47,8 @@ const (
 	clusterGap   = 0.05 // ink closer than this share of the sheet width belongs together
 	clusterShare = 0.25 // a cluster counts as a signature with this share of the biggest one's ink
 	glareLevel   = 250  // saturated paper
-	glareRel     = 1.08 // … and this much above the paper's median level
+	glareRel     = 1.04 // … and this much above the paper's median level
+	glareClip    = 254  // or clipped, when the paper itself is almost white
 	lightSample  = 3    // subsampling step for illumination statistics
 )
 
@@ -89,11 +90,12 @@ func analyseInk(gray gocv.Mat) inkStats {
 	}
 	p5, p50, p95 := percentile(bgHist[:], nbg, 0.05), percentile(bgHist[:], nbg, 0.5), percentile(bgHist[:], nbg, 0.95)
 	st.evenness = p5 / math.Max(p95, 1)
+	// Washed out: near the sensor's limit and clearly above the paper's own level (paper that is
+	// itself almost white still shows glare as the clipped 254–255 plateau).
+	glareFrom := math.Max(glareLevel, math.Min(glareClip, glareRel*p50))
 	glare := 0
-	for v := glareLevel; v < 256; v++ {
-		if float64(v) > glareRel*p50 {
-			glare += bgHist[v]
-		}
+	for v := int(math.Ceil(glareFrom)); v < 256; v++ {
+		glare += bgHist[v]
 	}
 	st.glare = float64(glare) / float64(max(nbg, 1))
 

@@ -63,12 +63,19 @@ func judge(m measurement, th Thresholds) sdk.Verdict {
 		default:
 			add(RuleInkAmount, st.ratio <= th.InkMax, reasonInkTooMuch, st.ratio, th.InkMax, "ratio")
 		}
-		if st.ratio >= th.InkMin {
+		switch {
+		case st.ratio >= th.InkMin:
 			add(RuleInkPrinted, float64(st.components) <= th.PrintedMax, reasonPrinted, float64(st.components), th.PrintedMax, "components")
 			add(RuleSharpness, st.sharp >= th.SharpMin, reasonBlurred, st.sharp, th.SharpMin, "ratio")
 			add(RuleSteady, st.coherence <= th.ShakeCoherence, reasonShaken, st.coherence, th.ShakeCoherence, "ratio")
 			add(RuleCount, float64(st.clusters) <= th.MaxSignatures, reasonMany, float64(st.clusters), th.MaxSignatures, "clusters")
-		} else {
+		case st.inkPixels > 0:
+			// Too little ink to judge a signature, but enough to tell whether blur erased it.
+			notMeasured(RuleInkPrinted, th.PrintedMax, "components")
+			add(RuleSharpness, st.sharp >= th.SharpMin, reasonBlurred, st.sharp, th.SharpMin, "ratio")
+			notMeasured(RuleSteady, th.ShakeCoherence, "ratio")
+			notMeasured(RuleCount, th.MaxSignatures, "clusters")
+		default:
 			notMeasured(RuleInkPrinted, th.PrintedMax, "components")
 			notMeasured(RuleSharpness, th.SharpMin, "ratio")
 			notMeasured(RuleSteady, th.ShakeCoherence, "ratio")

@@ -268,7 +268,7 @@ func paperMask(px []byte, sw, sh int, hist []int, lowSat int, level float64) (go
 		return gocv.Mat{}, false
 	}
 	wl, err := labelsOf(weak)
-	if err != nil {
+	if err != nil || len(wl.lab) != n || len(sLab) != n {
 		return strong, true
 	}
 	// the weak component that contains most of the strong one

@@ -1,0 +1,45 @@
+package detector
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ehraz/ehraz/plugins/liveness/synth"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkCheckLiveness times the whole check of an 8 s, 640×480, 15 fps challenge video (120
+// JPEG frames) and reports wall and CPU seconds per video; the target is ≤ 4 s wall on 2 cores.
+func BenchmarkCheckLiveness(b *testing.B) {
+	d := ready(b)
+	img, box := face(b, d, "bona.jpg")
+	cl, err := synth.Make(synth.Spec{Face: img, FaceBox: box, Shown: []int{2, 5, 3}, Kind: synth.Genuine, Seed: 3, MinMS: 8000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := request(cl, []int{2, 5, 3})
+	b.ResetTimer()
+	c0, t0 := cpuTime(), time.Now()
+	for range b.N {
+		v, err := d.CheckLiveness(context.Background(), req)
+		if err != nil || v.Outcome != sdk.Pass {
+			b.Fatalf("%v %v %v", v.Outcome, v.Reasons, err)
+		}
+	}
+	wall := time.Since(t0) / time.Duration(b.N)
+	cpu := (cpuTime() - c0) / time.Duration(b.N)
+	b.ReportMetric(wall.Seconds(), "wall-s/video")
+	b.ReportMetric(cpu.Seconds(), "cpu-s/video")
+	b.Logf("video %d frames %.1f s 640x480: wall %.2f s, cpu %.2f s per check (target wall <= 4 s on 2 cores)",
+		len(cl.Frames), float64(cl.Frames[len(cl.Frames)-1].TimestampMS)/1000, wall.Seconds(), cpu.Seconds())
+}
