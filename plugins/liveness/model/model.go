@@ -82,7 +82,9 @@ type Session struct {
 }
 
 // LoadSpec opens a shipped model.
-func (r *Runtime) LoadSpec(s Spec) (*Session, error) { return r.Load(s.File, s.Input, s.Shape, s.Outputs) }
+func (r *Runtime) LoadSpec(s Spec) (*Session, error) {
+	return r.Load(s.File, s.Input, s.Shape, s.Outputs)
+}
 
 // Load opens the model file name from the runtime's directory (an absolute name is used as is).
 func (r *Runtime) Load(name, input string, shape []int64, outputs []string) (*Session, error) {
