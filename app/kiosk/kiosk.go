@@ -107,7 +107,51 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 			})
 	}()
 	k.closers = append(k.closers, func() error { stopPurge(); <-purged; return nil })
+
+	// Submissions whose dossier never reached the outbox (queueing failed, or the kiosk died
+	// between committing the submission and queueing it) are queued now and then every few
+	// minutes, so an accepted applicant is never left unsent.
+	if err := k.Requeue(ctx); err != nil && o.Warn != nil {
+		o.Warn(err)
+	}
+	requeueCtx, stopRequeue := context.WithCancel(ctx)
+	requeued := make(chan struct{})
+	go func() {
+		defer close(requeued)
+		t := time.NewTicker(requeueEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-requeueCtx.Done():
+				return
+			case <-t.C:
+				if err := k.Requeue(requeueCtx); err != nil && o.Warn != nil && requeueCtx.Err() == nil {
+					o.Warn(err)
+				}
+			}
+		}
+	}()
+	k.closers = append(k.closers, func() error { stopRequeue(); <-requeued; return nil })
 	return k, nil
+}
+
+// requeueEvery is how often the kiosk looks for submitted sessions missing from the outbox.
+const requeueEvery = 5 * time.Minute
+
+// Requeue queues the dossier of every submitted session that has none in the outbox and reports
+// how many it could not queue.
+func (k *Kiosk) Requeue(ctx context.Context) error {
+	ids, err := k.Store.Unqueued(ctx)
+	if err != nil {
+		return fmt.Errorf("kiosk: requeue: %w", err)
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := k.Services.Outbox.Enqueue(ctx, id); err != nil {
+			errs = append(errs, fmt.Errorf("kiosk: requeue a submitted session: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Close stops what Open started.
