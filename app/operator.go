@@ -15,6 +15,7 @@ import (
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/detect"
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/pin"
 	"github.com/ehraz/ehraz/app/store"
 	"github.com/ehraz/ehraz/app/ui"
 	"github.com/ehraz/ehraz/plugins/sdk"
@@ -91,7 +92,8 @@ func operatorPIN(cfg config.Config, out io.Writer) (string, error) {
 	if cfg.Operator.PINHash != "" {
 		return cfg.Operator.PINHash, nil
 	}
-	path := cfg.Path(filepath.Join("keys", "operator.pin.hash"))
+	keys := cfg.Path("keys")
+	path := filepath.Join(keys, pin.FileName)
 	if b, err := os.ReadFile(path); err == nil {
 		return strings.TrimSpace(string(b)), nil
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -101,17 +103,14 @@ func operatorPIN(cfg config.Config, out io.Writer) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("operator pin: %w", err)
 	}
-	pin := fmt.Sprintf("%06d", n.Int64())
-	hash, err := ui.HashPIN(pin)
+	code := fmt.Sprintf("%06d", n.Int64())
+	hash, err := pin.Hash(code)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := pin.WriteFile(keys, hash); err != nil {
 		return "", fmt.Errorf("operator pin: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(hash+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("operator pin: %w", err)
-	}
-	fmt.Fprintf(out, "ehraz: operator PIN for this kiosk (shown once; set [operator] pin_hash to choose your own): %s\n", pin)
+	fmt.Fprintf(out, "ehraz: operator PIN for this kiosk (shown once; `ehrazctl pin set` chooses another): %s\n", code)
 	return hash, nil
 }

@@ -3,15 +3,9 @@ package ui
 import (
 	"bytes"
 	"context"
-	"crypto/pbkdf2"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"fmt"
 	"image"
 	_ "image/png" // stored signatures may be PNG
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/pin"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -63,40 +58,6 @@ type PluginHealth struct {
 // Health reports the detector plugins' state (the plugin host).
 type Health interface {
 	Plugins(ctx context.Context) []PluginHealth
-}
-
-// HashPIN returns the config form of an operator PIN: PBKDF2-SHA256 with a random salt, so the
-// config never holds the PIN and a copied config resists guessing all short PINs cheaply.
-func HashPIN(pin string) (string, error) {
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("pin salt: %w", err)
-	}
-	const iter = 200_000
-	k, err := pbkdf2.Key(sha256.New, pin, salt, iter, 32)
-	if err != nil {
-		return "", fmt.Errorf("hash pin: %w", err)
-	}
-	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", iter, hex.EncodeToString(salt), hex.EncodeToString(k)), nil
-}
-
-// CheckPIN reports whether pin matches hash (as made by HashPIN).
-func CheckPIN(hash, pin string) bool {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 4 || parts[0] != "pbkdf2-sha256" {
-		return false
-	}
-	iter, err := strconv.Atoi(parts[1])
-	if err != nil || iter < 1 {
-		return false
-	}
-	salt, err1 := hex.DecodeString(parts[2])
-	want, err2 := hex.DecodeString(parts[3])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	got, err := pbkdf2.Key(sha256.New, pin, salt, iter, len(want))
-	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
 }
 
 // pinLimiter allows a few wrong PINs, then locks operator login for a while.
@@ -159,9 +120,9 @@ func (u *UI) operatorScreen(o *operatorState) fyne.CanvasObject {
 }
 
 func (u *UI) pinScreen(o *operatorState) fyne.CanvasObject {
-	pin := u.newField("operator.pin.label", 8, "")
-	pin.active, pin.mask = true, true
-	pin.refresh()
+	entry := u.newField("operator.pin.label", pin.MaxDigits, "")
+	entry.active, entry.mask = true, true
+	entry.refresh()
 	msg := widget.NewLabelWithStyle("", u.layer.Align(), fyne.TextStyle{Bold: true})
 	msg.Importance = widget.DangerImportance
 	if o.err != "" {
@@ -177,7 +138,7 @@ func (u *UI) pinScreen(o *operatorState) fyne.CanvasObject {
 			o.err = "operator.pin.not_configured"
 		case locked:
 			o.err = "operator.pin.locked"
-		case CheckPIN(u.opt.PINHash, pin.String()):
+		case pin.Check(u.opt.PINHash, entry.String()):
 			o.loggedIn, o.view, o.err = true, "home", ""
 		default:
 			u.mu.Lock()
@@ -189,8 +150,8 @@ func (u *UI) pinScreen(o *operatorState) fyne.CanvasObject {
 	})
 	ok.Importance = widget.HighImportance
 	cancel := widget.NewButton(u.T("operator.cancel"), func() { u.setOperator(nil) })
-	pad := u.keypad(func() *field { return pin })
-	body := container.NewVBox(u.heading(u.raw("operator.pin.title")), pin.view(), msg, pad,
+	pad := u.keypad(func() *field { return entry })
+	body := container.NewVBox(u.heading(u.raw("operator.pin.title")), entry.view(), msg, pad,
 		container.NewCenter(container.NewHBox(u.layer.Order([]fyne.CanvasObject{ok, cancel})...)))
 	return container.NewCenter(body)
 }

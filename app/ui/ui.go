@@ -38,7 +38,7 @@ type Options struct {
 	// Sessions and Health feed the operator mode; nil parts are shown as unavailable.
 	Sessions Sessions
 	Health   Health
-	// PINHash is the operator PIN's hash (see HashPIN); empty disables operator mode.
+	// PINHash is the operator PIN's hash (see app/pin); empty disables operator mode.
 	PINHash string
 	// IdleWarning is how long before the idle wipe the warning appears.
 	IdleWarning time.Duration

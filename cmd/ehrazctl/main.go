@@ -24,6 +24,7 @@ const (
 
 // env is what a subcommand gets: output streams, the language and the string catalog.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	lang           string
 	cat            *locales.Catalog
@@ -47,24 +48,24 @@ func commands() []command {
 		evalFaceCommand(),
 		evalLivenessCommand(),
 		validateCommand(),
-		sessionsCommand(), keysCommand(), auditCommand(), purgeCommand(),
+		sessionsCommand(), keysCommand(), auditCommand(), purgeCommand(), pinCommand(),
 	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cat, err := locales.Load()
 	if err != nil {
 		fmt.Fprintln(stderr, "ehrazctl:", err)
 		return 1
 	}
-	e := &env{stdout: stdout, stderr: stderr, lang: langFromEnv(), cat: cat}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, lang: langFromEnv(), cat: cat}
 	// --lang may come before the subcommand.
 	for len(args) > 0 && strings.HasPrefix(args[0], "--lang") {
 		if v, ok := strings.CutPrefix(args[0], "--lang="); ok {

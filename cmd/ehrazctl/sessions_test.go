@@ -52,7 +52,7 @@ func seedStoreDir(t *testing.T) string {
 func runStoreCtl(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"--lang", "en"}, args...), &out, &errb)
+	code := run(context.Background(), append([]string{"--lang", "en"}, args...), strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

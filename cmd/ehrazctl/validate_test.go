@@ -43,7 +43,7 @@ func TestValidate(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := run(context.Background(), c.args, &out, &errb)
+			code := run(context.Background(), c.args, strings.NewReader(""), &out, &errb)
 			if code != c.code {
 				t.Fatalf("exit %d, want %d (stderr %q)", code, c.code, errb.String())
 			}
