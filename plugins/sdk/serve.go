@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
 
 	pb "github.com/ehraz/ehraz/plugins/sdk/internal/detectorv1"
 )
@@ -185,17 +186,47 @@ func verdictIn(v *pb.Verdict, err error) (Verdict, error) {
 }
 
 func (r *Remote) CheckSelfie(ctx context.Context, req SelfieRequest) (Verdict, error) {
-	return verdictIn(r.c.CheckSelfie(ctx, selfieToPB(req)))
+	m := selfieToPB(req)
+	if v, ok := tooLarge(m); !ok {
+		return v, nil
+	}
+	return verdictIn(r.c.CheckSelfie(ctx, m))
 }
 
 func (r *Remote) MatchFaces(ctx context.Context, req MatchRequest) (Verdict, error) {
-	return verdictIn(r.c.MatchFaces(ctx, matchToPB(req)))
+	m := matchToPB(req)
+	if v, ok := tooLarge(m); !ok {
+		return v, nil
+	}
+	return verdictIn(r.c.MatchFaces(ctx, m))
 }
 
 func (r *Remote) CheckSignature(ctx context.Context, req SignatureRequest) (Verdict, error) {
-	return verdictIn(r.c.CheckSignature(ctx, signatureToPB(req)))
+	m := signatureToPB(req)
+	if v, ok := tooLarge(m); !ok {
+		return v, nil
+	}
+	return verdictIn(r.c.CheckSignature(ctx, m))
 }
 
 func (r *Remote) CheckLiveness(ctx context.Context, req LivenessRequest) (Verdict, error) {
-	return verdictIn(r.c.CheckLiveness(ctx, livenessToPB(req)))
+	m := livenessToPB(req)
+	if v, ok := tooLarge(m); !ok {
+		return v, nil
+	}
+	return verdictIn(r.c.CheckLiveness(ctx, m))
+}
+
+// tooLarge refuses, before anything is sent, a request the protocol cannot carry (over
+// MaxMessageBytes, e.g. a video of oversized frames): the answer is could-not-verify with a
+// reason and the measured size, not a transport error. ok is false when the request is refused.
+func tooLarge(m proto.Message) (v Verdict, ok bool) {
+	n := proto.Size(m)
+	if n <= MaxMessageBytes {
+		return Verdict{}, true
+	}
+	const reason = "verdict.plugin.too_large"
+	return Verdict{Outcome: CouldNotVerify, Reasons: []string{reason}, Rules: []Rule{{
+		Name: "request.size", Outcome: CouldNotVerify, Reason: reason, Value: float64(n), Threshold: MaxMessageBytes, Unit: "bytes",
+	}}}, false
 }
