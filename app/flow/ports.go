@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/ehraz/ehraz/app/kyc"
@@ -130,6 +131,10 @@ type Event struct {
 type MediaReader interface {
 	ReadMedia(ctx context.Context, sessionID, name string) (data []byte, format string, err error)
 }
+
+// ErrStorageFull is wrapped by a Store's error when the disk holding the sessions is full: the
+// change was not made, the session is as it was, and the applicant is told to ask for staff.
+var ErrStorageFull = errors.New("the kiosk's storage is full")
 
 // Store keeps sessions durably. Every method that changes state is atomic.
 type Store interface {

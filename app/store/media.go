@@ -42,7 +42,8 @@ func (s *Store) absPath(p string) string {
 
 // PutMedia seals data into <media>/<session>/<name>.sealed (atomically) and indexes it; a second
 // call with the same name replaces the file (a retake). It returns the SHA-256 (hex) of data.
-func (s *Store) PutMedia(ctx context.Context, sessionID, name, format string, data []byte) (string, error) {
+func (s *Store) PutMedia(ctx context.Context, sessionID, name, format string, data []byte) (_ string, err error) {
+	defer func() { err = diskFull(err) }()
 	rel, err := s.mediaRel(sessionID, name)
 	if err != nil {
 		return "", fmt.Errorf("store: put media: %w", err)

@@ -67,7 +67,8 @@ func (s *Store) openRecord(id, keyID string, sealed []byte) (flow.Record, error)
 }
 
 // Create writes a new session and its first event.
-func (s *Store) Create(ctx context.Context, r flow.Record, ev flow.Event) error {
+func (s *Store) Create(ctx context.Context, r flow.Record, ev flow.Event) (err error) {
+	defer func() { err = diskFull(err) }()
 	if err := checkID(r.ID); err != nil {
 		return fmt.Errorf("store: create: %w", err)
 	}
@@ -91,7 +92,8 @@ func (s *Store) Create(ctx context.Context, r flow.Record, ev flow.Event) error 
 }
 
 // Save replaces the session's record and appends ev (and any new verdicts) in one transaction.
-func (s *Store) Save(ctx context.Context, r flow.Record, ev flow.Event) error {
+func (s *Store) Save(ctx context.Context, r flow.Record, ev flow.Event) (err error) {
+	defer func() { err = diskFull(err) }()
 	if err := s.update(ctx, r, ev, false); err != nil {
 		return fmt.Errorf("store: save session: %w", err)
 	}
@@ -223,7 +225,8 @@ func (s *Store) LatestOpen(ctx context.Context) (flow.Record, bool, error) {
 
 // Wipe deletes the session's media now and replaces its record with r (already stripped of
 // personal data by the flow), appending ev; step history, verdict numbers and the audit stay.
-func (s *Store) Wipe(ctx context.Context, r flow.Record, ev flow.Event) error {
+func (s *Store) Wipe(ctx context.Context, r flow.Record, ev flow.Event) (err error) {
+	defer func() { err = diskFull(err) }()
 	paths, err := s.mediaPaths(ctx, r.ID)
 	if err != nil {
 		return fmt.Errorf("store: wipe: %w", err)

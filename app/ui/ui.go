@@ -208,6 +208,9 @@ func errorKey(err error) (string, []string) {
 	if errors.As(err, &fe) {
 		return fe.Key, fe.Args
 	}
+	if errors.Is(err, flow.ErrStorageFull) {
+		return "flow.error.storage_full", nil
+	}
 	return "service.unavailable", nil
 }
 
