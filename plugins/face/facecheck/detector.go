@@ -26,6 +26,8 @@ type Detector struct {
 
 	motionMu sync.Mutex
 	last     *frameMeasure // the previous AnalyzeFrame's face, for "hold still"
+
+	cache descCache // descriptors of the last few matched pictures
 }
 
 // Open loads go-face's models from modelDir (see ModelDir) and OpenCV's Haar cascade.

@@ -2,6 +2,7 @@ package facecheck
 
 import (
 	"context"
+	"crypto/sha256"
 	"math"
 	"time"
 
@@ -25,26 +26,29 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 		name string
 		img  sdk.Image
 	}{{"probe", req.Probe}, {"reference", req.Reference}} {
-		pic, err := decode(side.img)
-		if err != nil {
-			return single("face.match."+side.name, sdk.Fail, "verdict.face.match."+side.name+"."+imageReasonSuffix(err), start), nil
+		key := sha256.Sum256(side.img.Data)
+		c, ok := d.cache.get(key)
+		if !ok {
+			pic, err := decode(side.img)
+			if err != nil {
+				return single("face.match."+side.name, sdk.Fail, "verdict.face.match."+side.name+"."+imageReasonSuffix(err), start), nil
+			}
+			fs, err := d.faces(pic)
+			if err != nil {
+				return single("face.detector", sdk.CouldNotVerify, "verdict.face.detector_error", start), nil
+			}
+			c = cached{key: key, faces: len(fs)}
+			if best := largest(fs); best >= 0 {
+				c.desc = fs[best].Descriptor
+			}
+			d.cache.put(c)
 		}
-		fs, err := d.faces(pic)
-		if err != nil {
-			return single("face.detector", sdk.CouldNotVerify, "verdict.face.detector_error", start), nil
-		}
-		if len(fs) == 0 {
+		if c.faces == 0 {
 			rules = append(rules, sdk.Rule{Name: "face.match." + side.name, Outcome: sdk.Fail, Reason: "verdict.face.match." + side.name + ".no_face", Value: 0, Threshold: 1})
 			continue
 		}
-		best := 0
-		for j, f := range fs {
-			if f.Rectangle.Dx()*f.Rectangle.Dy() > fs[best].Rectangle.Dx()*fs[best].Rectangle.Dy() {
-				best = j
-			}
-		}
-		descs[i] = &fs[best].Descriptor
-		rules = append(rules, sdk.Rule{Name: "face.match." + side.name, Outcome: sdk.Pass, Reason: "verdict.face.match." + side.name + ".ok", Value: float64(len(fs)), Threshold: 1})
+		descs[i] = &c.desc
+		rules = append(rules, sdk.Rule{Name: "face.match." + side.name, Outcome: sdk.Pass, Reason: "verdict.face.match." + side.name + ".ok", Value: float64(c.faces), Threshold: 1})
 		if err := ctx.Err(); err != nil {
 			return single("face.call", sdk.CouldNotVerify, "verdict.face.cancelled", start), nil
 		}
@@ -64,6 +68,17 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 	v := combine(rules, start)
 	v.Score = clamp(1-dist/(2*th.MatchPass), 0, 1)
 	return v, nil
+}
+
+// largest is the index of the face with the largest box, or -1 when there is none.
+func largest(fs []detected) int {
+	best := -1
+	for j, f := range fs {
+		if best < 0 || f.Rectangle.Dx()*f.Rectangle.Dy() > fs[best].Rectangle.Dx()*fs[best].Rectangle.Dy() {
+			best = j
+		}
+	}
+	return best
 }
 
 func imageReasonSuffix(err error) string {
