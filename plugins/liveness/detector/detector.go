@@ -108,6 +108,8 @@ func (d *Detector) check(ctx context.Context, req sdk.LivenessRequest) (sdk.Verd
 		return sdk.CouldNotVerifyVerdict("verdict.liveness.frames.none"), nil
 	case len(req.Frames) > maxFrames:
 		return sdk.CouldNotVerifyVerdict("verdict.liveness.frames.too_many"), nil
+	case videoTooLarge(req.Frames):
+		return sdk.CouldNotVerifyVerdict("verdict.liveness.video.too_large"), nil
 	}
 	if !validChallenge(req.Challenge.Numbers) {
 		return sdk.CouldNotVerifyVerdict("verdict.liveness.challenge.invalid"), nil

@@ -77,6 +77,8 @@ func TestBadRequestsNeverPass(t *testing.T) {
 		{"no challenge", sdk.LivenessRequest{Frames: frames(good, 10)}, "verdict.liveness.challenge.invalid"},
 		{"challenge out of range", sdk.LivenessRequest{Frames: frames(good, 10), Challenge: sdk.Challenge{Numbers: []int{0, 6, 2}}}, "verdict.liveness.challenge.invalid"},
 		{"too many frames", sdk.LivenessRequest{Frames: frames(good, maxFrames+1), Challenge: sdk.Challenge{Numbers: []int{1, 2, 3}}}, "verdict.liveness.frames.too_many"},
+		{"video too large", sdk.LivenessRequest{Frames: frames(sdk.Image{Data: make([]byte, maxFrameBytes), Format: "jpeg"}, maxVideoBytes/maxFrameBytes+1),
+			Challenge: sdk.Challenge{Numbers: []int{1, 2, 3}}}, "verdict.liveness.video.too_large"},
 	}
 	for _, b := range conformance.BadImages() {
 		cases = append(cases, struct {
