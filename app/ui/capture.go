@@ -169,7 +169,7 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 		u.busy.Add(1) // released once the flow call is under way (tests wait on it)
 		u.countdown(ctx, status, func() {
 			if step == flow.StepVideo {
-				u.record(ctx, pv, status, challenge)
+				u.record(ctx, pv, status, challenge, snap.Challenge)
 				return
 			}
 			u.still(ctx, pv, step, status)
@@ -182,6 +182,17 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 		cam.setLive(true)
 	} else {
 		shoot.Disable()
+	}
+	// A camera that can act out the steps (the demo camera) shows what this one asks for.
+	if sc, ok := u.opt.Camera.(capture.Scener); ok {
+		scene := capture.Scene{Kind: capture.SceneFace}
+		switch step {
+		case flow.StepSignature:
+			scene.Kind = capture.SceneSignature
+		case flow.StepVideo:
+			scene = capture.Scene{Kind: capture.SceneChallenge, Numbers: snap.Challenge}
+		}
+		sc.SetScene(scene)
 	}
 	if u.opt.Camera == nil {
 		u.notice(status, "ui.camera.unavailable")
@@ -441,8 +452,8 @@ func (u *UI) keepVerdict(v sdk.Verdict, err error) {
 // record collects videoLength of frames at videoFPS and sends them with the challenge.
 // The status shows the seconds left and the challenge row lights the number to show now (the
 // recording time split evenly between the numbers). With Options.RecordVideo set, the same frames
-// also go to a video file.
-func (u *UI) record(ctx context.Context, pv *preview, status *statusView, ch *challengeRow) {
+// also go to a video file. nums are the challenge's numbers, for a camera that acts them out.
+func (u *UI) record(ctx context.Context, pv *preview, status *statusView, ch *challengeRow, nums []int) {
 	length := u.opt.Timing.VideoLength
 	showLeft := func(left time.Duration) {
 		secs := int((left + time.Second - 1) / time.Second)
@@ -450,11 +461,16 @@ func (u *UI) record(ctx context.Context, pv *preview, status *statusView, ch *ch
 	}
 	showLeft(length)
 	ch.light(0)
+	scener, _ := u.opt.Camera.(capture.Scener) // read on the UI goroutine
 	go func() {
 		defer u.busy.Done()
 		rec := u.openRecording()
 		var frames []sdk.Frame
 		start := time.Now()
+		if scener != nil && len(nums) > 0 {
+			scener.SetScene(capture.Scene{Kind: capture.SceneChallenge, Numbers: nums, Start: start,
+				Hold: length / time.Duration(len(nums))})
+		}
 		t := time.NewTicker(time.Second / videoFPS)
 		defer t.Stop()
 		var lastAt time.Time

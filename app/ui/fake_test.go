@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -187,6 +188,19 @@ type fakeCamera struct {
 	seq    uint64
 	pulled bool
 	fps    int
+	scenes []capture.Scene // what the screens asked it to show (it acts like the demo camera)
+}
+
+func (c *fakeCamera) SetScene(s capture.Scene) {
+	c.mu.Lock()
+	c.scenes = append(c.scenes, s)
+	c.mu.Unlock()
+}
+
+func (c *fakeCamera) sceneLog() []capture.Scene {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.scenes)
 }
 
 func (c *fakeCamera) setPulled(p bool) { c.mu.Lock(); c.pulled = p; c.mu.Unlock() }

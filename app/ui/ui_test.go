@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/pin"
 	"github.com/ehraz/ehraz/app/ui/rtl"
+	"github.com/ehraz/ehraz/capture"
 	"github.com/ehraz/ehraz/locales"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -199,6 +201,7 @@ func TestWalkThrough(t *testing.T) {
 			if h.flow.videoFrames < 3 {
 				t.Errorf("video sent %d frames", h.flow.videoFrames)
 			}
+			checkScenes(t, h.cam.sceneLog(), h.u.opt.Timing.VideoLength)
 			if !h.hasText(h.u.layer.Text("1370/05/12")) {
 				t.Error("birth date not shown on the review screen")
 			}
@@ -495,5 +498,29 @@ func TestOperatorOverride(t *testing.T) {
 	h.tap(h.u.T("operator.override.pass"))
 	if len(ss.overrides) != 1 || ss.overrides[0] != "abcdef123456/selfie/pass/hijab checked by hand" {
 		t.Fatalf("override not recorded: %v", ss.overrides)
+	}
+}
+
+// checkScenes: a camera that acts out the steps was asked for the face at the selfie, the sheet at
+// the signature, and the challenge at the video — first without a start, then with the recording's
+// start and the time per number.
+func checkScenes(t *testing.T, got []capture.Scene, length time.Duration) {
+	t.Helper()
+	var kinds []capture.SceneKind
+	for _, s := range got {
+		if len(kinds) == 0 || kinds[len(kinds)-1] != s.Kind {
+			kinds = append(kinds, s.Kind)
+		}
+	}
+	want := []capture.SceneKind{capture.SceneFace, capture.SceneSignature, capture.SceneChallenge}
+	if !slices.Equal(kinds, want) {
+		t.Fatalf("scenes %v, want %v", kinds, want)
+	}
+	last := got[len(got)-1]
+	if !slices.Equal(last.Numbers, []int{3, 1, 4}) || last.Start.IsZero() || last.Hold != length/3 {
+		t.Errorf("recording scene %+v, want numbers [3 1 4], a start and hold %v", last, length/3)
+	}
+	if first := got[len(got)-2]; first.Kind == capture.SceneChallenge && !first.Start.IsZero() {
+		t.Errorf("challenge scene before recording already has a start: %+v", first)
 	}
 }
