@@ -22,7 +22,7 @@ import (
 	"github.com/ehraz/ehraz/plugins/sdk/conformance"
 )
 
-// evalFaceCommand measures face matching on a faceLabelled photo folder: `ehrazctl eval face
+// evalFaceCommand measures face matching on a labelled photo folder: `ehrazctl eval face
 // [--data DIR] [--plugin PATH]`. It starts the real face plugin binary (so ehrazctl stays free of
 // go-face, dlib and OpenCV and the figures are those of what the kiosk runs), calls MatchFaces on
 // every pair of photos listed in DIR/people.tsv, and prints FNMR at FMR 1%, 0.1% and 0, the
@@ -59,7 +59,7 @@ func evalFaceCommand() command {
 	}
 }
 
-const evalFaceSummary = "eval face [--data DIR] [--plugin PATH]: face-matching error faceRates on faceLabelled photos"
+const evalFaceSummary = "eval face [--data DIR] [--plugin PATH]: face-matching error rates on labelled photos"
 
 // evalAfter finds the first "eval" command listed after the one with this summary.
 func evalAfter(summary string) (command, bool) {
@@ -249,7 +249,7 @@ func evalFace(ctx context.Context, e *env, dir, plug string) error {
 	w := e.stdout
 	fmt.Fprintf(w, "eval.face data=%s photos=%d\n", dir, len(photos))
 	fmt.Fprintf(w, "eval.face pairs.same=%d pairs.different=%d pairs.no_face=%d\n", len(genuine), len(impostor), unusable)
-	fmt.Fprintf(w, "eval.face distance.same.faceMedian=%.4f distance.different.faceMedian=%.4f\n", faceMedian(genuine), faceMedian(impostor))
+	fmt.Fprintf(w, "eval.face distance.same.median=%.4f distance.different.median=%.4f\n", faceMedian(genuine), faceMedian(impostor))
 	for _, t := range []float64{0.01, 0.001, 0} {
 		op := faceAtFMR(genuine, impostor, t)
 		fmt.Fprintf(w, "eval.face target_fmr=%g threshold=%.4f fmr=%.4f fnmr=%.4f\n", t, op.Threshold, op.FMR, op.FNMR)

@@ -71,7 +71,14 @@ func BenchmarkMatchFaces(b *testing.B) {
 	d := openTest(b)
 	img := photo640(b)
 	ctx := context.Background()
-	timed(b, func() { _, _ = d.MatchFaces(ctx, sdk.MatchRequest{Probe: img, Reference: img}) })
+	// Cache emptied each time and the reference's bytes differ (a trailing byte after the JPEG's
+	// end): both pictures go through the networks, as for a new applicant.
+	ref := img
+	ref.Data = append(append([]byte(nil), img.Data...), 0)
+	timed(b, func() {
+		d.cache = descCache{}
+		_, _ = d.MatchFaces(ctx, sdk.MatchRequest{Probe: img, Reference: ref})
+	})
 }
 
 func BenchmarkAnalyzeFrame(b *testing.B) {
