@@ -36,12 +36,19 @@ type PurgeReport struct {
 	// Orphans are media folders with no session row (left by a crash between a wipe's commit and
 	// its shredding); they are removed too.
 	Orphans []string
+	// OTPSends counts the OTP service's send log rows (hashed mobile numbers, kept for its hourly
+	// rate limits) older than OTPSendsKept, deleted with the sessions.
+	OTPSends int
 }
+
+// OTPSendsKept is how long the OTP send log is kept: its rate limits look back one hour.
+const OTPSendsKept = 24 * time.Hour
 
 // Purge deletes every session past its retention period (finished ones finishedAfter after their
 // last activity, expired and abandoned ones abandonedAfter after it): media files are shredded,
 // and the sealed record, events, verdicts, overrides, media index and the session's OTP row are
-// deleted. The audit chain keeps its rows and gains one "purge" entry per session. With dryRun
+// deleted; so is the OTP send log older than OTPSendsKept. The audit chain keeps its rows and gains
+// one "purge" entry per session. With dryRun
 // it only reports.
 func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandonedAfter time.Duration, dryRun bool) (PurgeReport, error) {
 	rep := PurgeReport{DryRun: dryRun}
@@ -83,8 +90,15 @@ func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandon
 		return rep, fmt.Errorf("store: purge: %w", err)
 	}
 	rep.Orphans = orphans
+	sendsBefore := now.Add(-OTPSendsKept).UnixMilli()
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM otp_sends WHERE sent_at < ?`, sendsBefore).Scan(&rep.OTPSends); err != nil {
+		return rep, fmt.Errorf("store: purge: otp send log: %w", err)
+	}
 	if dryRun {
 		return rep, nil
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM otp_sends WHERE sent_at < ?`, sendsBefore); err != nil {
+		return rep, fmt.Errorf("store: purge: otp send log: %w", err)
 	}
 	for _, p := range rep.Sessions {
 		if err := s.purgeOne(ctx, now, p); err != nil {

@@ -48,6 +48,12 @@ func TestPurge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The OTP send log: two rows past OTPSendsKept, one within it (still needed by the rate limits).
+	for _, at := range []time.Time{now.Add(-OTPSendsKept - time.Hour), now.Add(-OTPSendsKept - time.Minute), now.Add(-time.Hour)} {
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO otp_sends (mobile_hash, kiosk_id, sent_at) VALUES (x'01', 'k', ?)`, at.UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// An orphan folder, as a crash between a wipe's commit and its shredding leaves.
 	os.MkdirAll(filepath.Join(dir, "media", "ghost"), 0o700)
 	os.WriteFile(filepath.Join(dir, "media", "ghost", "selfie.sealed"), []byte("x"), 0o600)
@@ -78,6 +84,9 @@ func TestPurge(t *testing.T) {
 		if len(rep.Orphans) != 1 || rep.Orphans[0] != "ghost" {
 			t.Errorf("orphans %v, want [ghost]", rep.Orphans)
 		}
+		if rep.OTPSends != 2 {
+			t.Errorf("OTP send log rows to purge %d, want 2", rep.OTPSends)
+		}
 	}
 	auditBefore := countRows(t, s, "audit")
 	rep, err := s.Purge(ctx, now, finishedAfter, abandonedAfter, true)
@@ -90,6 +99,9 @@ func TestPurge(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "media", "ghost", "selfie.sealed")); err != nil {
 		t.Fatal("dry run removed the orphan")
+	}
+	if n := countRows(t, s, "otp_sends"); n != 3 {
+		t.Fatalf("dry run deleted OTP send log rows: %d left", n)
 	}
 	rep, err = s.Purge(ctx, now, finishedAfter, abandonedAfter, false)
 	if err != nil {
@@ -122,6 +134,9 @@ func TestPurge(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "media", "ghost")); !errors.Is(err, os.ErrNotExist) {
 		t.Error("orphan media folder not removed")
+	}
+	if n := countRows(t, s, "otp_sends"); n != 1 {
+		t.Errorf("OTP send log rows left %d, want the 1 within %v", n, OTPSendsKept)
 	}
 	if got := countRows(t, s, "audit"); got != auditBefore+len(want) {
 		t.Errorf("audit rows %d, want %d kept plus %d purge entries", got, auditBefore, len(want))

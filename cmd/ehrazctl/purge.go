@@ -52,7 +52,8 @@ func purgeCommand() command {
 			if *dry {
 				key = "store.cli.purge.would"
 			}
-			fmt.Fprintln(e.stdout, e.cat.T(e.lang, key, "count", fmt.Sprint(len(rep.Sessions)), "orphans", fmt.Sprint(len(rep.Orphans))))
+			fmt.Fprintln(e.stdout, e.cat.T(e.lang, key, "count", fmt.Sprint(len(rep.Sessions)), "orphans", fmt.Sprint(len(rep.Orphans)),
+				"sends", fmt.Sprint(rep.OTPSends)))
 			return exitOK
 		},
 	}
