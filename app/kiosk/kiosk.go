@@ -95,18 +95,14 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 	k.Flow = m
 
 	// Retention: finished and abandoned sessions are purged on schedule while the kiosk runs.
-	purgeCtx, stopPurge := context.WithCancel(ctx)
-	purged := make(chan struct{})
-	go func() {
-		defer close(purged)
-		st.PurgeEvery(purgeCtx, time.Hour, cfg.Session.RetainFinished.Duration, cfg.Session.RetainAbandoned.Duration,
+	k.background(ctx, func(ctx context.Context) {
+		st.PurgeEvery(ctx, time.Hour, cfg.Session.RetainFinished.Duration, cfg.Session.RetainAbandoned.Duration,
 			func(_ store.PurgeReport, err error) {
 				if err != nil && o.Warn != nil {
 					o.Warn(fmt.Errorf("kiosk: retention purge: %w", err))
 				}
 			})
-	}()
-	k.closers = append(k.closers, func() error { stopPurge(); <-purged; return nil })
+	})
 
 	// Submissions whose dossier never reached the outbox (queueing failed, or the kiosk died
 	// between committing the submission and queueing it) are queued now and then every few
@@ -114,32 +110,28 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 	if err := k.Requeue(ctx); err != nil && o.Warn != nil {
 		o.Warn(err)
 	}
-	requeueCtx, stopRequeue := context.WithCancel(ctx)
-	requeued := make(chan struct{})
-	go func() {
-		defer close(requeued)
+	k.background(ctx, func(ctx context.Context) {
 		t := time.NewTicker(requeueEvery)
 		defer t.Stop()
 		for {
 			select {
-			case <-requeueCtx.Done():
+			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := k.Requeue(requeueCtx); err != nil && o.Warn != nil && requeueCtx.Err() == nil {
+				if err := k.Requeue(ctx); err != nil && o.Warn != nil && ctx.Err() == nil {
 					o.Warn(err)
 				}
 			}
 		}
-	}()
-	k.closers = append(k.closers, func() error { stopRequeue(); <-requeued; return nil })
+	})
 	return k, nil
 }
 
 // requeueEvery is how often the kiosk looks for submitted sessions missing from the outbox.
 const requeueEvery = 5 * time.Minute
 
-// Requeue queues the dossier of every submitted session that has none in the outbox and reports
-// how many it could not queue.
+// Requeue queues the dossier of every submitted session that has none in the outbox; the error
+// joins those it could not queue.
 func (k *Kiosk) Requeue(ctx context.Context) error {
 	ids, err := k.Store.Unqueued(ctx)
 	if err != nil {
@@ -152,6 +144,18 @@ func (k *Kiosk) Requeue(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// background runs loop in its own goroutine until Close, which cancels loop's context and waits
+// for it to return.
+func (k *Kiosk) background(ctx context.Context, loop func(context.Context)) {
+	ctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		loop(ctx)
+	}()
+	k.closers = append(k.closers, func() error { stop(); <-done; return nil })
 }
 
 // Close stops what Open started.
