@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 

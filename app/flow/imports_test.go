@@ -37,7 +37,7 @@ func isForbidden(dep string) bool {
 // Serve/host code (which pulls in gRPC); dependencies that arrive only through sdk are tolerated
 // here until sdk's types live in a package of their own — everything else is checked.
 func TestForbiddenImports(t *testing.T) {
-	for _, dep := range goList(t, "-deps", "github.com/ehraz/ehraz/app/kyc") {
+	for _, dep := range goList(t, "-deps", "github.com/ehraz/ehraz/domain/kyc") {
 		if isForbidden(dep) {
 			t.Errorf("app/kyc depends on %s", dep)
 		}

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/services/apicall"
+	"github.com/ehraz/ehraz/services/apicall"
 )
 
 // Config says where dossiers go and how hard to try. Zero fields take the defaults in brackets.

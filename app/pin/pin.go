@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/kyc"
 )
 
 // FileName is the hash file's name under the data folder's keys/.

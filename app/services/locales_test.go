@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/ehraz/ehraz/app/services/servicetest"
+	"github.com/ehraz/ehraz/services/servicetest"
 	"github.com/ehraz/ehraz/locales"
 )
 

@@ -17,16 +17,16 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ehraz/ehraz/app/eligibility"
+	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/intake"
+	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/app/outbox"
-	"github.com/ehraz/ehraz/app/services/geoip"
-	"github.com/ehraz/ehraz/app/services/otp"
-	"github.com/ehraz/ehraz/app/services/registry"
-	"github.com/ehraz/ehraz/app/services/sejam"
-	"github.com/ehraz/ehraz/app/services/simulator"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/services/geoip"
+	"github.com/ehraz/ehraz/services/otp"
+	"github.com/ehraz/ehraz/services/registry"
+	"github.com/ehraz/ehraz/services/sejam"
+	"github.com/ehraz/ehraz/services/simulator"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 // Config is the [services] section. Secrets are never in it: each *_file names a file holding

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/app/intake"
+	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/app/services"
-	"github.com/ehraz/ehraz/app/services/servicetest"
+	"github.com/ehraz/ehraz/services/servicetest"
 )
 
 type oneSession struct{ s outbox.Session }

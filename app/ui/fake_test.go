@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/capture"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )

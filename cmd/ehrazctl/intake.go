@@ -11,10 +11,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ehraz/ehraz/app/eligibility"
-	"github.com/ehraz/ehraz/app/intake"
+	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/app/services"
-	"github.com/ehraz/ehraz/app/services/geoip"
+	"github.com/ehraz/ehraz/services/geoip"
 )
 
 // intakeCommand runs the reference brokerage intake server, or records a bourse code at one.

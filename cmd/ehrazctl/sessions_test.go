@@ -12,7 +12,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/app/store"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )

@@ -9,8 +9,8 @@ import (
 	"sort"
 	"text/tabwriter"
 
-	"github.com/ehraz/ehraz/app/services/simulator"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/services/simulator"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 // simCommand runs the SEJAM / Shahkar / civil-registry simulator on loopback, or lists its

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/kyc"
 )
 
 // validators maps each kind of value to its kyc check; each returns the normalized value and,

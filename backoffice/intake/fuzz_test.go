@@ -14,11 +14,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ehraz/ehraz/app/eligibility"
-	"github.com/ehraz/ehraz/app/intake"
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/app/outbox"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 // fuzzRoutes are the API's endpoints; a fuzz input picks one by number.

@@ -22,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 // Config configures the simulator. Zero fields take the defaults in brackets.

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/services/servicetest"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/services/servicetest"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 type clock struct{ t time.Time }

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/app/eligibility"
+	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/services/sejam"
-	"github.com/ehraz/ehraz/app/services/simulator"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/services/sejam"
+	"github.com/ehraz/ehraz/services/simulator"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 type noHistory struct{}

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
-	"github.com/ehraz/ehraz/app/services/geoip"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/services/geoip"
 )
 
 // Config holds the rules that differ between deployments.

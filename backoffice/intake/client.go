@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ehraz/ehraz/app/services/apicall"
+	"github.com/ehraz/ehraz/services/apicall"
 )
 
 // RecordBourseCode asks a running intake server (its admin endpoint) to record the bourse code

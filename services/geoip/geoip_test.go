@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ehraz/ehraz/app/services/servicetest"
+	"github.com/ehraz/ehraz/services/servicetest"
 )
 
 // TestDBPath finds the database that `make setup` installs, or skips.

@@ -35,9 +35,9 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // the intake's own database
 
-	"github.com/ehraz/ehraz/app/eligibility"
+	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/app/outbox"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 //go:embed schema.sql

@@ -10,11 +10,11 @@ import (
 	"unicode"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
-	"github.com/ehraz/ehraz/app/services/apicall"
-	"github.com/ehraz/ehraz/app/services/sejam"
-	"github.com/ehraz/ehraz/app/services/simulator"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/services/apicall"
+	"github.com/ehraz/ehraz/services/sejam"
+	"github.com/ehraz/ehraz/services/simulator"
+	"github.com/ehraz/ehraz/services/sms"
 	"github.com/ehraz/ehraz/locales"
 )
 

@@ -15,12 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/app/eligibility"
-	"github.com/ehraz/ehraz/app/intake"
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/app/outbox"
-	"github.com/ehraz/ehraz/app/services/servicetest"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/services/servicetest"
+	"github.com/ehraz/ehraz/services/sms"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 

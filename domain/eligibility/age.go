@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/kyc"
 )
 
 // AgeOn returns the age in whole Jalali years on the day now falls on in Tehran, for a Jalali

@@ -1,5 +1,5 @@
 package intake_test
 
-import "github.com/ehraz/ehraz/app/services/geoip"
+import "github.com/ehraz/ehraz/services/geoip"
 
 func geoipOpen(path string) (*geoip.DB, error) { return geoip.Open(path) }

@@ -12,9 +12,9 @@ import (
 	jalaali "github.com/jalaali/go-jalaali"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
-	"github.com/ehraz/ehraz/app/services/geoip"
-	"github.com/ehraz/ehraz/app/services/servicetest"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/services/geoip"
+	"github.com/ehraz/ehraz/services/servicetest"
 )
 
 // Noon on 24 Nov 2026 in Tehran, which is 3 Azar 1405.

@@ -3,7 +3,7 @@
 // identities, able to give every answer the real services give (not registered, tracking code
 // mismatch, mobile not owned, revoked card, deceased, service down, slow, flaky…). `make run`
 // starts it inside the kiosk and `ehrazctl sim serve` runs it alone; the contract tests run the
-// real clients (app/services/sejam, app/services/registry) against it.
+// real clients (services/sejam, services/registry) against it.
 //
 // Wire shapes follow public client code of SEJAM's broker API (accessToken, kycOtp,
 // servicesWithOtp/profiles/{nationalCode}?otp=…, profiles/{nationalCode}/isSejami, answers in
@@ -19,7 +19,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/ehraz/ehraz/app/kyc"
+	"github.com/ehraz/ehraz/domain/kyc"
 )
 
 //go:embed seed/identities.json

@@ -16,8 +16,8 @@ import (
 	"strings"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
-	"github.com/ehraz/ehraz/app/services/apicall"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/services/apicall"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 

@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
-	"github.com/ehraz/ehraz/app/services/apicall"
-	"github.com/ehraz/ehraz/app/services/registry"
-	"github.com/ehraz/ehraz/app/services/servicetest"
-	"github.com/ehraz/ehraz/app/services/simulator"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/services/apicall"
+	"github.com/ehraz/ehraz/services/registry"
+	"github.com/ehraz/ehraz/services/servicetest"
+	"github.com/ehraz/ehraz/services/simulator"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 func start(t *testing.T, photoDir, apiKey string) *registry.Client {

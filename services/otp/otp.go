@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
-	"github.com/ehraz/ehraz/app/services/sms"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/services/sms"
 )
 
 // Config holds the OTP rules. Zero fields take the defaults in brackets.

@@ -28,8 +28,8 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/kyc"
-	"github.com/ehraz/ehraz/app/services/apicall"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/services/apicall"
 )
 
 // Config says where SEJAM and Shahkar are and how to log in. Secrets (Password, ShahkarKey)
