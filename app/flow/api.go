@@ -76,11 +76,11 @@ type Snapshot struct {
 	SessionID   string
 	Step        Step
 	StepIndex   int // 1..10 for numbered steps, 0 otherwise
-	Mobile      string
+	Mobile      kyc.Mobile
 	MobileOTP   OTPState
 	SejamOTP    OTPState
 	Person      *kyc.Person // filled after the SEJAM OTP step
-	CardSerial  string
+	CardSerial  kyc.CardSerial
 	CardKind    kyc.CardKind
 	Challenge   []int // the finger numbers for the video step, left to right
 	Checks      map[Step]CheckResult

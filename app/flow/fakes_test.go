@@ -182,13 +182,13 @@ type fakeOTP struct {
 	err   error // returned by Send when set
 }
 
-func (o *fakeOTP) Send(_ context.Context, id, mobile string) (OTPState, error) {
+func (o *fakeOTP) Send(_ context.Context, id string, mobile kyc.Mobile) (OTPState, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.err != nil {
 		return OTPState{}, o.err
 	}
-	o.sends = append(o.sends, mobile)
+	o.sends = append(o.sends, string(mobile))
 	o.left = 5
 	now := o.clock.Now()
 	return OTPState{ExpiresAt: now.Add(2 * time.Minute), ResendAt: now.Add(time.Minute), AttemptsLeft: 5,
@@ -231,17 +231,17 @@ type fakeSejam struct {
 	err    error // returned by RequestOTP when set
 }
 
-func (s *fakeSejam) RequestOTP(_ context.Context, nc, tracking, mob string) (OTPState, error) {
+func (s *fakeSejam) RequestOTP(_ context.Context, nc kyc.NationalCode, tracking kyc.TrackingCode, mob kyc.Mobile) (OTPState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return OTPState{}, s.err
 	}
-	a, ok := s.people[nc]
+	a, ok := s.people[string(nc)]
 	switch {
 	case !ok:
 		return OTPState{}, &Error{Key: "sejam.not_registered"}
-	case a.tracking != tracking:
+	case a.tracking != string(tracking):
 		return OTPState{}, &Error{Key: "sejam.tracking_mismatch"}
 	case a.person.Mobile != mob:
 		return OTPState{}, &Error{Key: "sejam.mobile_not_owned"}
@@ -249,13 +249,13 @@ func (s *fakeSejam) RequestOTP(_ context.Context, nc, tracking, mob string) (OTP
 	return OTPState{AttemptsLeft: 3, DemoCode: goodSejam}, nil
 }
 
-func (s *fakeSejam) Profile(_ context.Context, nc, otp string) (kyc.Person, error) {
+func (s *fakeSejam) Profile(_ context.Context, nc kyc.NationalCode, otp string) (kyc.Person, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if otp != goodSejam {
 		return kyc.Person{}, &Error{Key: "sejam.otp_wrong"}
 	}
-	return s.people[nc].person, nil
+	return s.people[string(nc)].person, nil
 }
 
 type fakeRegistry struct {
@@ -265,20 +265,20 @@ type fakeRegistry struct {
 	calls  int
 }
 
-func (r *fakeRegistry) VerifyCard(_ context.Context, nc, birth, serial string) (RegistryRecord, error) {
+func (r *fakeRegistry) VerifyCard(_ context.Context, nc kyc.NationalCode, birth string, serial kyc.CardSerial) (RegistryRecord, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls++
 	if r.err != nil {
 		return RegistryRecord{}, r.err
 	}
-	a, ok := r.people[nc]
+	a, ok := r.people[string(nc)]
 	switch {
 	case !ok:
 		return RegistryRecord{}, &Error{Key: "registry.not_found"}
 	case a.person.BirthDate != birth:
 		return RegistryRecord{}, &Error{Key: "registry.birth_date_mismatch"}
-	case a.serial != serial:
+	case a.serial != string(serial):
 		return RegistryRecord{}, &Error{Key: "registry.serial_mismatch"}
 	}
 	rec := RegistryRecord{Person: a.person, Kind: kyc.SmartCard, Alive: true}

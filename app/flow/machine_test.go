@@ -152,11 +152,11 @@ func TestSejamRejections(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRig(t)
 			r.walk(StepMobile)
-			mob := mobile
+			mob := kyc.Mobile(mobile)
 			if c.mobile != "" {
-				mob = c.mobile
+				mob = kyc.Mobile(c.mobile)
 			}
-			r.must(r.m.SubmitMobile(r.ctx, mob))
+			r.must(r.m.SubmitMobile(r.ctx, string(mob)))
 			r.must(r.m.SubmitMobileOTP(r.ctx, goodOTP))
 			r.sejam.err = c.serviceErr
 			wantKey(t, r.m.SubmitIdentity(r.ctx, c.nc, c.tracking), c.key)

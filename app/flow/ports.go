@@ -25,7 +25,7 @@ const (
 // OTP issues and verifies our own one-time codes (hashes stored, expiry, tries, cooldown,
 // rate limits per number and per kiosk).
 type OTP interface {
-	Send(ctx context.Context, sessionID, mobile string) (OTPState, error)
+	Send(ctx context.Context, sessionID string, mobile kyc.Mobile) (OTPState, error)
 	Verify(ctx context.Context, sessionID, code string) (OTPState, error)
 }
 
@@ -34,9 +34,9 @@ type Sejam interface {
 	// RequestOTP checks that nationalCode is registered with this tracking code and that the
 	// mobile typed at the kiosk belongs to this person (Shahkar rule), then makes SEJAM send its
 	// code to the registered mobile.
-	RequestOTP(ctx context.Context, nationalCode, tracking, mobile string) (OTPState, error)
+	RequestOTP(ctx context.Context, nationalCode kyc.NationalCode, tracking kyc.TrackingCode, mobile kyc.Mobile) (OTPState, error)
 	// Profile returns the person's SEJAM profile when otp is right.
-	Profile(ctx context.Context, nationalCode, otp string) (kyc.Person, error)
+	Profile(ctx context.Context, nationalCode kyc.NationalCode, otp string) (kyc.Person, error)
 }
 
 // RegistryRecord is the civil registry's answer for a card.
@@ -51,7 +51,7 @@ type RegistryRecord struct {
 
 // Registry is the civil-registry inquiry (or its simulator).
 type Registry interface {
-	VerifyCard(ctx context.Context, nationalCode, birthDate, serial string) (RegistryRecord, error)
+	VerifyCard(ctx context.Context, nationalCode kyc.NationalCode, birthDate string, serial kyc.CardSerial) (RegistryRecord, error)
 }
 
 // Eligibility applies the rules that decide whether this person may use remote verification
@@ -88,11 +88,11 @@ type ChallengeSource interface {
 type Record struct {
 	ID           string
 	Step         Step
-	Mobile       string // normalized 09XXXXXXXXX, after step 1
-	NationalCode string // normalized 10 digits, after step 3
-	Tracking     string // SEJAM tracking code, after step 3
+	Mobile       kyc.Mobile       // after step 1
+	NationalCode kyc.NationalCode // after step 3
+	Tracking     kyc.TrackingCode // after step 3
 	Person       *kyc.Person
-	CardSerial   string
+	CardSerial   kyc.CardSerial
 	CardKind     kyc.CardKind
 	// MobileOTP and SejamOTP are the codes' timers as the issuers reported them (never the code:
 	// OTPState.DemoCode is kept in memory only).

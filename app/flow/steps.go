@@ -48,7 +48,7 @@ func (m *Machine) SubmitMobile(ctx context.Context, raw string) error {
 	if err != nil {
 		return err
 	}
-	mobile, op, err := kyc.Mobile(raw)
+	mobile, op, err := kyc.ParseMobile(raw)
 	if err != nil {
 		return userError(err)
 	}
@@ -129,11 +129,11 @@ func (m *Machine) SubmitIdentity(ctx context.Context, nationalCode, tracking str
 	if err != nil {
 		return err
 	}
-	nc, err := kyc.NationalCode(nationalCode)
+	nc, err := kyc.ParseNationalCode(nationalCode)
 	if err != nil {
 		return userError(err)
 	}
-	tr, err := kyc.TrackingCode(tracking)
+	tr, err := kyc.ParseTrackingCode(tracking)
 	if err != nil {
 		return userError(err)
 	}
@@ -204,11 +204,11 @@ func normalizePerson(p kyc.Person) kyc.Person {
 	p.LastName = kyc.NormalizeName(p.LastName)
 	p.FatherName = kyc.NormalizeName(p.FatherName)
 	p.PlaceOfBirth = kyc.NormalizeName(p.PlaceOfBirth)
-	p.NationalCode = kyc.NormalizeDigits(p.NationalCode)
+	p.NationalCode = kyc.NationalCode(kyc.NormalizeDigits(string(p.NationalCode)))
 	if d, err := kyc.ParseJalali(p.BirthDate); err == nil {
 		p.BirthDate = d.String()
 	}
-	if mob, _, err := kyc.Mobile(p.Mobile); err == nil {
+	if mob, _, err := kyc.ParseMobile(string(p.Mobile)); err == nil {
 		p.Mobile = mob
 	}
 	return p
@@ -224,7 +224,7 @@ func (m *Machine) SubmitCardSerial(ctx context.Context, raw string) error {
 	if err != nil {
 		return err
 	}
-	serial, kind, err := kyc.CardSerial(raw)
+	serial, kind, err := kyc.ParseCardSerial(raw)
 	if err != nil {
 		return userError(err)
 	}

@@ -136,7 +136,7 @@ func (o *Outbox) Enqueue(ctx context.Context, sessionID string) error {
 	}
 	_, err = o.db.ExecContext(ctx, `INSERT INTO outbox (idempotency_key, session_id, nc_hash, payload, created_at, next_attempt_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		key, sessionID, o.ncHash(s.Applicant.Person.NationalCode), payload, now.UnixMilli(), now.UnixMilli())
+		key, sessionID, o.ncHash(string(s.Applicant.Person.NationalCode)), payload, now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("outbox: store dossier: %w", err)
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/ehraz/ehraz/services/servicetest"
 	"github.com/ehraz/ehraz/locales"
+	"github.com/ehraz/ehraz/services/servicetest"
 )
 
 // TestEveryKeyHasText scans this area's sources for locale keys and fails when one is missing

@@ -17,10 +17,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/app/outbox"
+	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/services/geoip"
 	"github.com/ehraz/ehraz/services/otp"
 	"github.com/ehraz/ehraz/services/registry"

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/app/services"
+	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/services/servicetest"
 )
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/domain/kyc"
 )
 
 // A real full disk: the data folder is a 4 MB tmpfs, filled up by another file. Media and session
@@ -59,7 +60,7 @@ func TestDiskFull(t *testing.T) {
 	var saveErr error
 	for i := 0; i < 2000 && saveErr == nil; i++ {
 		next := r
-		next.CardSerial = strings.Repeat("9", 1+i%9)
+		next.CardSerial = kyc.CardSerial(strings.Repeat("9", 1+i%9))
 		next.Outcome = string(rand.Text())
 		if saveErr = s.Save(ctx, next, ev("retry", next.Step, next.Step, t0)); saveErr == nil {
 			saved = next

@@ -40,7 +40,7 @@ func (s *Store) FinishedSession(ctx context.Context, sessionID string) (outbox.S
 	}
 	out := outbox.Session{
 		SessionID: r.ID, Mode: r.Mode, ClientIP: r.ClientIP,
-		Applicant:  outbox.Applicant{Person: *r.Person, Mobile: r.Mobile, CardSerial: r.CardSerial, CardKind: r.CardKind},
+		Applicant:  outbox.Applicant{Person: *r.Person, Mobile: string(r.Mobile), CardSerial: string(r.CardSerial), CardKind: r.CardKind},
 		Media:      media,
 		StartedAt:  r.StartedAt,
 		AcceptedAt: r.AcceptedAt,

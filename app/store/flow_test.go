@@ -10,15 +10,15 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/app/store"
+	"github.com/ehraz/ehraz/domain/kyc"
 )
 
 // The flow's ports the first five steps use, answering like the simulators; the later ports are
 // embedded nil interfaces because these steps never reach them (a call would panic the test).
 type otpFake struct{}
 
-func (otpFake) Send(context.Context, string, string) (flow.OTPState, error) {
+func (otpFake) Send(context.Context, string, kyc.Mobile) (flow.OTPState, error) {
 	return flow.OTPState{ExpiresAt: time.Now().Add(2 * time.Minute), AttemptsLeft: 5}, nil
 }
 
@@ -31,11 +31,13 @@ func (otpFake) Verify(_ context.Context, _, code string) (flow.OTPState, error) 
 
 type sejamFake struct{ p kyc.Person }
 
-func (s sejamFake) RequestOTP(context.Context, string, string, string) (flow.OTPState, error) {
+func (s sejamFake) RequestOTP(context.Context, kyc.NationalCode, kyc.TrackingCode, kyc.Mobile) (flow.OTPState, error) {
 	return flow.OTPState{AttemptsLeft: 3}, nil
 }
 
-func (s sejamFake) Profile(context.Context, string, string) (kyc.Person, error) { return s.p, nil }
+func (s sejamFake) Profile(context.Context, kyc.NationalCode, string) (kyc.Person, error) {
+	return s.p, nil
+}
 
 type unused struct {
 	flow.Registry
@@ -79,9 +81,9 @@ func TestKioskResumesFromStore(t *testing.T) {
 		do   func() error
 	}{
 		{"begin", func() error { return m.Begin(ctx) }},
-		{"mobile", func() error { return m.SubmitMobile(ctx, person.Mobile) }},
+		{"mobile", func() error { return m.SubmitMobile(ctx, string(person.Mobile)) }},
 		{"mobile otp", func() error { return m.SubmitMobileOTP(ctx, "123456") }},
-		{"identity", func() error { return m.SubmitIdentity(ctx, person.NationalCode, "7731955024") }},
+		{"identity", func() error { return m.SubmitIdentity(ctx, string(person.NationalCode), "7731955024") }},
 		{"sejam otp", func() error { return m.SubmitSejamOTP(ctx, "654321") }},
 	}
 	for _, st := range steps {
@@ -112,7 +114,7 @@ func TestKioskResumesFromStore(t *testing.T) {
 	if err != nil || rec.Person == nil || *rec.Person != person || rec.Tracking != "7731955024" || rec.Mobile != person.Mobile {
 		t.Fatalf("stored record lost data: %+v (err %v)", rec, err)
 	}
-	assertNotOnDisk(t, dir, person.NationalCode, person.LastName, person.Mobile)
+	assertNotOnDisk(t, dir, string(person.NationalCode), person.LastName, string(person.Mobile))
 
 	if err := m2.Abandon(ctx); err != nil {
 		t.Fatal(err)

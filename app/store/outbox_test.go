@@ -57,7 +57,7 @@ func TestStoreFeedsOutbox(t *testing.T) {
 	if ids, err := s.Unqueued(ctx); err != nil || len(ids) != 0 {
 		t.Errorf("Unqueued after enqueue = %v, %v; want none", ids, err)
 	}
-	if ok, err := ob.Verified(ctx, p.NationalCode); err != nil || !ok {
+	if ok, err := ob.Verified(ctx, string(p.NationalCode)); err != nil || !ok {
 		t.Errorf("Verified(national code) = %v, %v; want true", ok, err)
 	}
 	if err := s.IntegrityCheck(ctx); err != nil {

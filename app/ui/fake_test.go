@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/capture"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -84,7 +84,7 @@ func (f *fakeFlow) SubmitMobile(_ context.Context, raw string) error {
 	err := f.step("SubmitMobile", flow.StepMobile, flow.StepMobileOTP, mobileRE.MatchString(raw), "sms.invalid_receptor")
 	if err == nil {
 		f.mu.Lock()
-		f.snap.Mobile = raw
+		f.snap.Mobile = kyc.Mobile(raw)
 		f.snap.MobileOTP = flow.OTPState{ExpiresAt: f.now().Add(2 * time.Minute), ResendAt: f.now().Add(time.Minute), AttemptsLeft: 3}
 		f.mu.Unlock()
 	}
@@ -112,7 +112,7 @@ func (f *fakeFlow) SubmitCardSerial(_ context.Context, raw string) error {
 	err := f.step("SubmitCardSerial", flow.StepCardSerial, flow.StepSelfie, regexp.MustCompile(`^\d[A-Z]\d{8}$`).MatchString(raw), "registry.serial_mismatch")
 	if err == nil {
 		f.mu.Lock()
-		f.snap.CardSerial = raw
+		f.snap.CardSerial = kyc.CardSerial(raw)
 		f.mu.Unlock()
 	}
 	return err

@@ -107,7 +107,7 @@ func (u *UI) formScreen(snap flow.Snapshot, st *screenState, intro string, field
 }
 
 func (u *UI) mobileScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
-	f := u.newField("ui.mobile.label", 11, snap.Mobile)
+	f := u.newField("ui.mobile.label", 11, string(snap.Mobile))
 	return u.formScreen(snap, st, "ui.mobile.intro", []*field{f}, nil, func(ctx context.Context) error {
 		return u.opt.Flow.SubmitMobile(ctx, f.String())
 	})
@@ -152,7 +152,7 @@ func (u *UI) otpScreen(snap flow.Snapshot, st *screenState, purpose flow.OTPPurp
 		below = append(below, u.label("ui.otp.demo_code", "code", state.DemoCode))
 	}
 	if purpose == flow.OTPMobile && snap.Mobile != "" {
-		below = append([]fyne.CanvasObject{u.label("ui.otp.sent_to", "mobile", snap.Mobile)}, below...)
+		below = append([]fyne.CanvasObject{u.label("ui.otp.sent_to", "mobile", string(snap.Mobile))}, below...)
 	}
 	return u.formScreen(snap, st, intro, []*field{f}, nil, func(ctx context.Context) error {
 		return submit(ctx, f.String())
@@ -168,7 +168,7 @@ func (u *UI) identityScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObje
 }
 
 func (u *UI) cardSerialScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
-	f := u.newField("ui.card.label", 12, snap.CardSerial)
+	f := u.newField("ui.card.label", 12, string(snap.CardSerial))
 	return u.formScreen(snap, st, "ui.card.intro", []*field{f}, u.letterPad(func() *field { return st.field }), func(ctx context.Context) error {
 		return u.opt.Flow.SubmitCardSerial(ctx, f.String())
 	}, u.label("ui.card.hint"))
@@ -189,11 +189,11 @@ func (u *UI) reviewScreen(snap flow.Snapshot) fyne.CanvasObject {
 		{"ui.review.first_name", p.FirstName},
 		{"ui.review.last_name", p.LastName},
 		{"ui.review.father_name", p.FatherName},
-		{"ui.review.national_code", p.NationalCode},
+		{"ui.review.national_code", string(p.NationalCode)},
 		{"ui.review.birth_date", jalaliDisplay(p.BirthDate)},
 		{"ui.review.place_of_birth", p.PlaceOfBirth},
-		{"ui.review.mobile", snap.Mobile},
-		{"ui.review.card_serial", snap.CardSerial},
+		{"ui.review.mobile", string(snap.Mobile)},
+		{"ui.review.card_serial", string(snap.CardSerial)},
 	}
 	grid := container.NewVBox()
 	for _, r := range rows {

@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/capture"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 

@@ -14,10 +14,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ehraz/ehraz/domain/eligibility"
-	"github.com/ehraz/ehraz/backoffice/intake"
-	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/app/outbox"
+	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/services/sms"
 )
 
@@ -69,7 +69,7 @@ func firstJSON(body []byte, v any) bool {
 func fuzzDossier(tb testing.TB, session, nc, mode, clientIP string) []byte {
 	tb.Helper()
 	b, err := json.Marshal(outbox.Dossier{Version: outbox.Version, SessionID: session, KioskID: "kiosk-1", Mode: mode, ClientIP: clientIP,
-		Applicant: outbox.Applicant{Person: kyc.Person{NationalCode: nc, Mobile: "09121234567"}, Mobile: "09121234567"}})
+		Applicant: outbox.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc), Mobile: "09121234567"}, Mobile: "09121234567"}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -195,14 +195,14 @@ func FuzzIntakeAPI(f *testing.F) {
 			}
 		case route == 0:
 			d, good := wellFormed(body)
-			if code != http.StatusCreated || !good || !fuzzKey.MatchString(key) || st.keys[key] || st.ncs[d.Applicant.Person.NationalCode] {
+			if code != http.StatusCreated || !good || !fuzzKey.MatchString(key) || st.keys[key] || st.ncs[string(d.Applicant.Person.NationalCode)] {
 				t.Fatalf("dossier accepted: %d %s for key %q body %q", code, out, key, body)
 			}
 			stored, err := srv.Dossier(context.Background(), key)
 			if err != nil || stored.SessionID != d.SessionID || stored.Applicant.Person.NationalCode != d.Applicant.Person.NationalCode {
 				t.Fatalf("accepted dossier stored as %+v (%v)", stored, err)
 			}
-			st.keys[key], st.sessions[d.SessionID], st.ncs[d.Applicant.Person.NationalCode] = true, true, true
+			st.keys[key], st.sessions[d.SessionID], st.ncs[string(d.Applicant.Person.NationalCode)] = true, true, true
 		case route == 1:
 			var in struct {
 				NationalCode string `json:"nationalCode"`

@@ -35,8 +35,8 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // the intake's own database
 
-	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/app/outbox"
+	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/services/sms"
 )
 
@@ -188,7 +188,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_mode"})
 		return
 	}
-	nc := s.ncHash(d.Applicant.Person.NationalCode)
+	nc := s.ncHash(string(d.Applicant.Person.NationalCode))
 	sealed, err := outbox.Seal(s.cfg.DataKey, body, []byte(key))
 	if err != nil {
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "seal"})
@@ -338,7 +338,7 @@ func (s *Server) notify(ctx context.Context, key string, payload []byte, code st
 	}
 	mobile := d.Applicant.Mobile
 	if mobile == "" {
-		mobile = d.Applicant.Person.Mobile
+		mobile = string(d.Applicant.Person.Mobile)
 	}
 	if mobile == "" {
 		return fmt.Errorf("dossier has no mobile number")

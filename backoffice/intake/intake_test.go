@@ -15,13 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/domain/eligibility"
-	"github.com/ehraz/ehraz/backoffice/intake"
-	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/app/outbox"
+	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/services/servicetest"
 	"github.com/ehraz/ehraz/services/sms"
-	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
 var (
@@ -43,7 +43,7 @@ func (s sessions) FinishedSession(_ context.Context, id string) (outbox.Session,
 
 func session(id, nc, mode, clientIP string) outbox.Session {
 	return outbox.Session{SessionID: id, Mode: mode, ClientIP: clientIP,
-		Applicant: outbox.Applicant{Person: kyc.Person{NationalCode: nc, FirstName: "سارا", LastName: "احمدی", BirthDate: "1370/05/12",
+		Applicant: outbox.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc), FirstName: "سارا", LastName: "احمدی", BirthDate: "1370/05/12",
 			Type: kyc.NaturalPerson, Nationality: "IR", Mobile: "09121234567"}, Mobile: "09121234567", CardSerial: "1G23456789", CardKind: kyc.SmartCard},
 		Checks: []outbox.Check{outbox.CheckFromVerdict("selfie", 1, time.Now(), sdk.Verdict{Outcome: sdk.Pass, Reasons: []string{"verdict.face.ok"},
 			Rules: []sdk.Rule{{Name: "face.match", Outcome: sdk.Pass, Value: 0.41, Threshold: 0.5}}, Score: 0.8, Duration: 120 * time.Millisecond}),

@@ -11,9 +11,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ehraz/ehraz/domain/eligibility"
-	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/app/services"
+	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/services/geoip"
 )
 

@@ -171,9 +171,9 @@ func storeRevealShort(ctx context.Context, s *store.Store, id string) string {
 		return "?"
 	}
 	if r.Person == nil {
-		return r.NationalCode
+		return string(r.NationalCode)
 	}
-	return r.NationalCode + " " + r.Person.FirstName + " " + r.Person.LastName
+	return string(r.NationalCode) + " " + r.Person.FirstName + " " + r.Person.LastName
 }
 
 func sessionsShow(ctx context.Context, e *env, args []string) int {
@@ -213,10 +213,10 @@ func sessionsShow(ctx context.Context, e *env, args []string) int {
 		field := func(key string, values ...string) {
 			fmt.Fprintf(tw, "  %s\t%s\n", e.cat.T(e.lang, "store.cli.field."+key), strings.TrimSpace(strings.Join(values, " ")))
 		}
-		field("mobile", r.Mobile)
-		field("national_code", r.NationalCode)
-		field("tracking", r.Tracking)
-		field("card", r.CardSerial, string(r.CardKind))
+		field("mobile", string(r.Mobile))
+		field("national_code", string(r.NationalCode))
+		field("tracking", string(r.Tracking))
+		field("card", string(r.CardSerial), string(r.CardKind))
 		field("client_ip", r.ClientIP)
 		if p := r.Person; p != nil {
 			field("name", p.FirstName, p.LastName)
@@ -224,7 +224,7 @@ func sessionsShow(ctx context.Context, e *env, args []string) int {
 			field("birth", p.BirthDate, p.PlaceOfBirth)
 			field("gender", p.Gender)
 			field("type", string(p.Type), p.Nationality)
-			field("sejam_mobile", p.Mobile)
+			field("sejam_mobile", string(p.Mobile))
 		}
 		tw.Flush()
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/app/store"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 

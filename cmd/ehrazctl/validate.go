@@ -13,16 +13,16 @@ import (
 // validators maps each kind of value to its kyc check; each returns the normalized value and,
 // where there is one, a second word (the operator, the card kind).
 var validators = map[string]func(string) (string, string, error){
-	"national-code": func(s string) (string, string, error) { v, err := kyc.NationalCode(s); return v, "", err },
+	"national-code": func(s string) (string, string, error) { v, err := kyc.ParseNationalCode(s); return string(v), "", err },
 	"mobile": func(s string) (string, string, error) {
-		v, op, err := kyc.Mobile(s)
-		return v, string(op), err
+		v, op, err := kyc.ParseMobile(s)
+		return string(v), string(op), err
 	},
 	"card-serial": func(s string) (string, string, error) {
-		v, kind, err := kyc.CardSerial(s)
-		return v, string(kind), err
+		v, kind, err := kyc.ParseCardSerial(s)
+		return string(v), string(kind), err
 	},
-	"tracking-code": func(s string) (string, string, error) { v, err := kyc.TrackingCode(s); return v, "", err },
+	"tracking-code": func(s string) (string, string, error) { v, err := kyc.ParseTrackingCode(s); return string(v), "", err },
 	"birth-date": func(s string) (string, string, error) {
 		d, err := kyc.ParseJalali(s)
 		if err != nil {

@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/services/sejam"
 	"github.com/ehraz/ehraz/services/simulator"
 	"github.com/ehraz/ehraz/services/sms"
@@ -52,11 +53,11 @@ func TestSeededProfilesAgainstRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		ctx := context.Background()
-		st, err := client.RequestOTP(ctx, tc.nc, tc.tracking, tc.mobile)
+		st, err := client.RequestOTP(ctx, kyc.NationalCode(tc.nc), kyc.TrackingCode(tc.tracking), kyc.Mobile(tc.mobile))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.nc, err)
 		}
-		p, err := client.Profile(ctx, tc.nc, st.DemoCode)
+		p, err := client.Profile(ctx, kyc.NationalCode(tc.nc), st.DemoCode)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.nc, err)
 		}

@@ -130,7 +130,7 @@ func (c *Checker) Check(ctx context.Context, p kyc.Person, now time.Time) error 
 			return err
 		}
 	}
-	done, err := c.hist.Verified(ctx, p.NationalCode)
+	done, err := c.hist.Verified(ctx, string(p.NationalCode))
 	if err != nil {
 		return &flow.Error{Key: "eligibility.unavailable", Err: fmt.Errorf("verification history: %w", err)}
 	}

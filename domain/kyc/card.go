@@ -10,7 +10,7 @@ var (
 	receiptNumber   = regexp.MustCompile(`^\d{10,20}$`)
 )
 
-// CardSerial validates the serial the applicant reads off their national card and returns it
+// ParseCardSerial validates the serial the applicant reads off their national card and returns it
 // normalized (ASCII digits, upper-case letter, no spaces or dashes) with the kind of document
 // the form suggests. The civil registry's answer has the final word on the kind.
 //
@@ -29,15 +29,15 @@ var (
 //     the same G/6 hint in its message.
 //   - Older (pre-smart) cards are not accepted by the product rules; their serial form could not
 //     be confirmed either and the registry rejects them by kind ("registry.card_not_smart").
-func CardSerial(raw string) (string, CardKind, error) {
+func ParseCardSerial(raw string) (CardSerial, CardKind, error) {
 	s := strings.ToUpper(strings.NewReplacer("/", "", ".", "").Replace(Compact(raw)))
 	switch {
 	case s == "":
 		return "", "", reject("kyc.card_serial.empty")
 	case smartCardSerial.MatchString(s):
-		return s, SmartCard, nil
+		return CardSerial(s), SmartCard, nil
 	case receiptNumber.MatchString(s):
-		return s, CardReceipt, nil
+		return CardSerial(s), CardReceipt, nil
 	}
 	return "", "", reject("kyc.card_serial.format")
 }

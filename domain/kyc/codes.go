@@ -1,8 +1,8 @@
 package kyc
 
-// TrackingCode validates the SEJAM tracking code (کد پیگیری سجام): 10 digits, sent by SMS after
+// ParseTrackingCode validates the SEJAM tracking code (کد پیگیری سجام): 10 digits, sent by SMS after
 // SEJAM registration. Spaces, dashes and any digit script are accepted.
-func TrackingCode(raw string) (string, error) {
+func ParseTrackingCode(raw string) (TrackingCode, error) {
 	s := Compact(raw)
 	switch {
 	case s == "":
@@ -10,7 +10,7 @@ func TrackingCode(raw string) (string, error) {
 	case len(s) != 10 || !allDigits(s):
 		return "", reject("kyc.tracking.format")
 	}
-	return s, nil
+	return TrackingCode(s), nil
 }
 
 // OTPCode validates a one-time code as typed (5 or 6 digits, any digit script, spaces allowed)

@@ -34,18 +34,18 @@ func FuzzNationalCode(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		got, err := NationalCode(in)
+		got, err := ParseNationalCode(in)
 		if err != nil {
 			checkRejection(t, err)
 			return
 		}
-		if len(got) != 10 || !allDigits(got) || !nationalCodeChecksumOK(got) {
+		if len(got) != 10 || !allDigits(string(got)) || !nationalCodeChecksumOK(string(got)) {
 			t.Fatalf("accepted %q as %q", in, got)
 		}
-		if again, err := NationalCode(got); err != nil || again != got {
+		if again, err := ParseNationalCode(string(got)); err != nil || again != got {
 			t.Fatalf("normalized %q does not re-validate: %q %v", got, again, err)
 		}
-		if again, err := NationalCode(PersianDigits(got)); err != nil || again != got {
+		if again, err := ParseNationalCode(PersianDigits(string(got))); err != nil || again != got {
 			t.Fatalf("Persian form of %q does not validate: %v", got, err)
 		}
 	})
@@ -57,18 +57,18 @@ func FuzzMobile(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		got, op, err := Mobile(in)
+		got, op, err := ParseMobile(in)
 		if err != nil {
 			checkRejection(t, err)
 			return
 		}
-		if len(got) != 11 || !strings.HasPrefix(got, "09") || !allDigits(got) || op == "" {
+		if len(got) != 11 || !strings.HasPrefix(string(got), "09") || !allDigits(string(got)) || op == "" {
 			t.Fatalf("accepted %q as %q %q", in, got, op)
 		}
-		if again, op2, err := Mobile(got); err != nil || again != got || op2 != op {
+		if again, op2, err := ParseMobile(string(got)); err != nil || again != got || op2 != op {
 			t.Fatalf("normalized %q does not re-validate: %q %v", got, again, err)
 		}
-		if again, _, err := Mobile("+98" + got[1:]); err != nil || again != got {
+		if again, _, err := ParseMobile(string("+98" + got[1:])); err != nil || again != got {
 			t.Fatalf("+98 form of %q does not validate: %v", got, err)
 		}
 	})
@@ -80,15 +80,15 @@ func FuzzCardSerial(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		got, kind, err := CardSerial(in)
+		got, kind, err := ParseCardSerial(in)
 		if err != nil {
 			checkRejection(t, err)
 			return
 		}
-		if !isASCII(got) || strings.ToUpper(got) != got || (kind != SmartCard && kind != CardReceipt) {
+		if !isASCII(string(got)) || strings.ToUpper(string(got)) != string(got) || (kind != SmartCard && kind != CardReceipt) {
 			t.Fatalf("accepted %q as %q %q", in, got, kind)
 		}
-		if again, kind2, err := CardSerial(got); err != nil || again != got || kind2 != kind {
+		if again, kind2, err := ParseCardSerial(string(got)); err != nil || again != got || kind2 != kind {
 			t.Fatalf("normalized %q does not re-validate: %q %v", got, again, err)
 		}
 	})
@@ -99,15 +99,15 @@ func FuzzTrackingCode(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		got, err := TrackingCode(in)
+		got, err := ParseTrackingCode(in)
 		if err != nil {
 			checkRejection(t, err)
 			return
 		}
-		if len(got) != 10 || !allDigits(got) {
+		if len(got) != 10 || !allDigits(string(got)) {
 			t.Fatalf("accepted %q as %q", in, got)
 		}
-		if again, err := TrackingCode(got); err != nil || again != got {
+		if again, err := ParseTrackingCode(string(got)); err != nil || again != got {
 			t.Fatalf("normalized %q does not re-validate", got)
 		}
 	})

@@ -73,9 +73,9 @@ func TestNationalCode(t *testing.T) {
 		{"digits 4-9 zero", "1230000000", "", "kyc.national_code.not_issued"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := NationalCode(c.in)
+			got, err := ParseNationalCode(c.in)
 			wantKey(t, err, c.key)
-			if got != c.want {
+			if string(got) != c.want {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
@@ -118,9 +118,9 @@ func TestMobile(t *testing.T) {
 		{"unknown prefix 097", "09701234567", "", "", "kyc.mobile.unknown_operator"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, op, err := Mobile(c.in)
+			got, op, err := ParseMobile(c.in)
 			wantKey(t, err, c.key)
-			if got != c.want || op != c.op {
+			if string(got) != c.want || op != c.op {
 				t.Errorf("got %q %q, want %q %q", got, op, c.want, c.op)
 			}
 		})
@@ -147,9 +147,9 @@ func TestCardSerial(t *testing.T) {
 		{"too short numeric", "123456789", "", "", "kyc.card_serial.format"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, kind, err := CardSerial(c.in)
+			got, kind, err := ParseCardSerial(c.in)
 			wantKey(t, err, c.key)
-			if got != c.want || kind != c.kind {
+			if string(got) != c.want || kind != c.kind {
 				t.Errorf("got %q %q, want %q %q", got, kind, c.want, c.kind)
 			}
 		})
@@ -166,9 +166,9 @@ func TestTrackingAndOTP(t *testing.T) {
 		{"tracking letters", "14020000a1", "", "kyc.tracking.format"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := TrackingCode(c.in)
+			got, err := ParseTrackingCode(c.in)
 			wantKey(t, err, c.key)
-			if got != c.want {
+			if string(got) != c.want {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
@@ -185,7 +185,7 @@ func TestTrackingAndOTP(t *testing.T) {
 		t.Run("otp "+c.name, func(t *testing.T) {
 			got, err := OTPCode(c.in)
 			wantKey(t, err, c.key)
-			if got != c.want {
+			if string(got) != c.want {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})

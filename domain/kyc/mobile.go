@@ -51,10 +51,10 @@ var operatorByPrefix = map[string]Operator{
 
 var mobilePattern = regexp.MustCompile(`^(\+98|0098|98|0)?9\d{9}$`)
 
-// Mobile validates an Iranian mobile number written in any usual form (+98 912…, 0098912…,
+// ParseMobile validates an Iranian mobile number written in any usual form (+98 912…, 0098912…,
 // 98912…, 0912…, 912…, any digit script, with spaces, dashes or parentheses) and returns it as
 // 09XXXXXXXXX with its operator.
-func Mobile(raw string) (string, Operator, error) {
+func ParseMobile(raw string) (Mobile, Operator, error) {
 	s := strings.NewReplacer("(", "", ")", "").Replace(Compact(raw))
 	if s == "" {
 		return "", "", reject("kyc.mobile.empty")
@@ -67,5 +67,5 @@ func Mobile(raw string) (string, Operator, error) {
 	if !ok {
 		return "", "", reject("kyc.mobile.unknown_operator", "prefix", n[:4])
 	}
-	return n, op, nil
+	return Mobile(n), op, nil
 }

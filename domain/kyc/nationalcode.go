@@ -2,7 +2,7 @@ package kyc
 
 import "strings"
 
-// NationalCode validates an Iranian national code (کد ملی) and returns it as 10 ASCII digits.
+// ParseNationalCode validates an Iranian national code (کد ملی) and returns it as 10 ASCII digits.
 //
 // Spaces, dashes and any digit script are accepted. Codes of 8 or 9 digits are left-padded with
 // zeros (older codes start with zeros and people drop them). The last digit is a check digit:
@@ -10,7 +10,7 @@ import "strings"
 // (r < 2 and check = r) or (r ≥ 2 and check = 11 − r). Codes of one repeated digit pass that
 // arithmetic but are never issued, and codes whose digits 4–9 are all zero are rejected as in
 // persian-tools' reference implementation.
-func NationalCode(raw string) (string, error) {
+func ParseNationalCode(raw string) (NationalCode, error) {
 	s := Compact(raw)
 	switch {
 	case s == "":
@@ -30,7 +30,7 @@ func NationalCode(raw string) (string, error) {
 	if !nationalCodeChecksumOK(s) {
 		return "", reject("kyc.national_code.checksum")
 	}
-	return s, nil
+	return NationalCode(s), nil
 }
 
 // nationalCodeChecksumOK checks the check digit of a 10-digit code.

@@ -12,7 +12,7 @@ const (
 // Person is the applicant as SEJAM and the civil registry describe them. Names are Persian;
 // BirthDate is Jalali "YYYY/MM/DD" with ASCII digits.
 type Person struct {
-	NationalCode string
+	NationalCode NationalCode
 	FirstName    string
 	LastName     string
 	FatherName   string
@@ -21,7 +21,7 @@ type Person struct {
 	PlaceOfBirth string
 	Type         PersonType
 	Nationality  string // "IR" for Iranian
-	Mobile       string // the mobile registered in SEJAM, normalized 09XXXXXXXXX
+	Mobile       Mobile // the mobile registered in SEJAM, normalized 09XXXXXXXXX
 }
 
 // CardKind says whether the applicant shows a smart national card or its receipt.

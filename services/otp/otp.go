@@ -103,7 +103,7 @@ func (s *Service) mac(parts ...[]byte) []byte {
 }
 
 // Send issues a fresh code for the session and sends it to mobile (normalized 09XXXXXXXXX).
-func (s *Service) Send(ctx context.Context, sessionID, mobile string) (flow.OTPState, error) {
+func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile) (flow.OTPState, error) {
 	now := s.now()
 	mobileHash := s.mac([]byte("mobile"), []byte(mobile))
 	var resendAt int64
@@ -166,7 +166,7 @@ func (s *Service) Send(ctx context.Context, sessionID, mobile string) (flow.OTPS
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO otp_sends (mobile_hash, kiosk_id, sent_at) VALUES (?, ?, ?)`, mobileHash, s.cfg.KioskID, now.UnixMilli()); err != nil {
 		return flow.OTPState{}, fmt.Errorf("otp: record send: %w", err)
 	}
-	rc, err := s.sender.Send(ctx, mobile, sms.Message{Template: s.cfg.Template, Tokens: []string{code}})
+	rc, err := s.sender.Send(ctx, string(mobile), sms.Message{Template: s.cfg.Template, Tokens: []string{code}})
 	if err != nil {
 		// The code never left: let the applicant retry at once.
 		if _, derr := s.db.ExecContext(ctx, `DELETE FROM otp_codes WHERE session_id = ?`, sessionID); derr != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/services/servicetest"
 	"github.com/ehraz/ehraz/services/sms"
 )
@@ -141,7 +142,7 @@ func TestRateLimits(t *testing.T) {
 	_, err := s.Send(ctx, "n-x", "09121234567")
 	wantKey(t, err, "otp.rate_limited_number")
 	for i := range 2 {
-		if _, err := s.Send(ctx, "k"+string(rune('a'+i)), "0935000000"+string(rune('0'+i))); err != nil {
+		if _, err := s.Send(ctx, "k"+string(rune('a'+i)), kyc.Mobile("0935000000"+string(rune('0'+i)))); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -98,7 +98,7 @@ func TestVerifyCardErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, err := c.VerifyCard(context.Background(), tc.nc, tc.birth, tc.serial)
+			rec, err := c.VerifyCard(context.Background(), kyc.NationalCode(tc.nc), tc.birth, kyc.CardSerial(tc.serial))
 			if got := key(err); got != tc.want {
 				t.Fatalf("key %q (err %v), want %q", got, err, tc.want)
 			}

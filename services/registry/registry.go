@@ -17,8 +17,8 @@ import (
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
-	"github.com/ehraz/ehraz/services/apicall"
 	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/services/apicall"
 )
 
 // Config says where the inquiry is; APIKey comes from a file or the environment.
@@ -70,10 +70,10 @@ type reply struct {
 
 // VerifyCard implements flow.Registry. A deceased person is refused with
 // "registry.deceased": a card of a dead person must never pass, whatever the flow does next.
-func (c *Client) VerifyCard(ctx context.Context, nationalCode, birthDate, serial string) (flow.RegistryRecord, error) {
+func (c *Client) VerifyCard(ctx context.Context, nationalCode kyc.NationalCode, birthDate string, serial kyc.CardSerial) (flow.RegistryRecord, error) {
 	resp, err := apicall.Do(ctx, c.http, c.cfg.Policy, apicall.Request{Method: http.MethodPost, URL: c.cfg.BaseURL + "/card",
 		Header: http.Header{"Authorization": {"Bearer " + c.cfg.APIKey}},
-		Body:   map[string]string{"nationalCode": nationalCode, "birthDate": birthDate, "serialNumber": strings.ToUpper(serial)}})
+		Body:   map[string]string{"nationalCode": string(nationalCode), "birthDate": birthDate, "serialNumber": strings.ToUpper(string(serial))}})
 	if err != nil {
 		if ue, ok := err.(*apicall.UnavailableError); ok && ue.Timeout {
 			return flow.RegistryRecord{}, &flow.Error{Key: "registry.timeout", Err: fmt.Errorf("registry: %w", err)}
@@ -109,7 +109,7 @@ func (c *Client) VerifyCard(ctx context.Context, nationalCode, birthDate, serial
 		return flow.RegistryRecord{}, &flow.Error{Key: "registry.card_not_smart", Err: fmt.Errorf("registry: card kind %q", d.CardKind)}
 	}
 	rec := flow.RegistryRecord{
-		Person: kyc.Person{NationalCode: d.NationalCode, FirstName: d.FirstName, LastName: d.LastName, FatherName: d.FatherName,
+		Person: kyc.Person{NationalCode: kyc.NationalCode(d.NationalCode), FirstName: d.FirstName, LastName: d.LastName, FatherName: d.FatherName,
 			Gender: d.Gender, BirthDate: d.BirthDate, PlaceOfBirth: d.PlaceOfBirth},
 		Kind:  d.CardKind,
 		Alive: true,

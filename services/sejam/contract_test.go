@@ -11,11 +11,11 @@ import (
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/locales"
 	"github.com/ehraz/ehraz/services/apicall"
 	"github.com/ehraz/ehraz/services/sejam"
 	"github.com/ehraz/ehraz/services/simulator"
 	"github.com/ehraz/ehraz/services/sms"
-	"github.com/ehraz/ehraz/locales"
 )
 
 type rig struct {
@@ -130,7 +130,7 @@ func TestEveryError(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := r.client.RequestOTP(context.Background(), tc.nc, tc.tracking, tc.mobile)
+			_, err := r.client.RequestOTP(context.Background(), kyc.NationalCode(tc.nc), kyc.TrackingCode(tc.tracking), kyc.Mobile(tc.mobile))
 			if got := key(err); got != tc.want {
 				t.Errorf("key %q (err %v), want %q", got, err, tc.want)
 			}

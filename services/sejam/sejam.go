@@ -142,11 +142,11 @@ func (c *Client) call(ctx context.Context, op, method, path string, body any) (a
 }
 
 // RequestOTP implements flow.Sejam.
-func (c *Client) RequestOTP(ctx context.Context, nationalCode, tracking, mobile string) (flow.OTPState, error) {
-	if strings.TrimSpace(tracking) == "" {
+func (c *Client) RequestOTP(ctx context.Context, nationalCode kyc.NationalCode, tracking kyc.TrackingCode, mobile kyc.Mobile) (flow.OTPState, error) {
+	if strings.TrimSpace(string(tracking)) == "" {
 		return flow.OTPState{}, &flow.Error{Key: "sejam.tracking_mismatch"}
 	}
-	resp, err := c.call(ctx, "isSejami", http.MethodGet, "/profiles/"+url.PathEscape(nationalCode)+"/isSejami", nil)
+	resp, err := c.call(ctx, "isSejami", http.MethodGet, "/profiles/"+url.PathEscape(string(nationalCode))+"/isSejami", nil)
 	if err != nil {
 		return flow.OTPState{}, err
 	}
@@ -160,7 +160,7 @@ func (c *Client) RequestOTP(ctx context.Context, nationalCode, tracking, mobile 
 		return flow.OTPState{}, &flow.Error{Key: "sejam.not_registered"}
 	}
 
-	owned, err := c.shahkar(ctx, nationalCode, mobile)
+	owned, err := c.shahkar(ctx, string(nationalCode), string(mobile))
 	if err != nil {
 		return flow.OTPState{}, err
 	}
@@ -168,7 +168,7 @@ func (c *Client) RequestOTP(ctx context.Context, nationalCode, tracking, mobile 
 		return flow.OTPState{}, &flow.Error{Key: "sejam.mobile_not_owned"}
 	}
 
-	resp, err = c.call(ctx, "kycOtp", http.MethodPost, "/kycOtp", map[string]string{"uniqueIdentifier": nationalCode, "trackingCode": tracking})
+	resp, err = c.call(ctx, "kycOtp", http.MethodPost, "/kycOtp", map[string]string{"uniqueIdentifier": string(nationalCode), "trackingCode": string(tracking)})
 	if err != nil {
 		return flow.OTPState{}, err
 	}
@@ -227,8 +227,8 @@ func (c *Client) shahkar(ctx context.Context, nationalCode, mobile string) (bool
 }
 
 // Profile implements flow.Sejam.
-func (c *Client) Profile(ctx context.Context, nationalCode, otp string) (kyc.Person, error) {
-	resp, err := c.call(ctx, "profile", http.MethodGet, "/servicesWithOtp/profiles/"+url.PathEscape(nationalCode)+"?otp="+url.QueryEscape(otp), nil)
+func (c *Client) Profile(ctx context.Context, nationalCode kyc.NationalCode, otp string) (kyc.Person, error) {
+	resp, err := c.call(ctx, "profile", http.MethodGet, "/servicesWithOtp/profiles/"+url.PathEscape(string(nationalCode))+"?otp="+url.QueryEscape(otp), nil)
 	if err != nil {
 		return kyc.Person{}, err
 	}
@@ -256,7 +256,7 @@ func (c *Client) Profile(ctx context.Context, nationalCode, otp string) (kyc.Per
 	}
 	d, pp := out.Data, out.Data.PrivatePerson
 	p := kyc.Person{
-		NationalCode: d.UniqueIdentifier,
+		NationalCode: kyc.NationalCode(asciiDigits(d.UniqueIdentifier)),
 		FirstName:    persianLetters(pp.FirstName),
 		LastName:     persianLetters(pp.LastName),
 		FatherName:   persianLetters(pp.FatherName),
@@ -265,7 +265,7 @@ func (c *Client) Profile(ctx context.Context, nationalCode, otp string) (kyc.Per
 		PlaceOfBirth: persianLetters(pp.PlaceOfBirth),
 		Type:         d.Type,
 		Nationality:  strings.ToUpper(pp.Nationality),
-		Mobile:       asciiDigits(d.Mobile),
+		Mobile:       kyc.Mobile(asciiDigits(d.Mobile)),
 	}
 	if p.Nationality == "" && (p.Type == kyc.NaturalPerson || p.Type == kyc.LegalPerson) {
 		p.Nationality = "IR" // SEJAM's Iranian types imply it
