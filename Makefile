@@ -31,7 +31,7 @@ TEST_TARGETS  :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup apt go-deps build run test vet fmt clean
+.PHONY: help setup apt go-deps build run test race vet fmt clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -57,9 +57,19 @@ build: setup $(BUILD_TARGETS) ## build every binary under bin/
 run: build ## set up, build and start the kiosk on embedded defaults
 	./$(BIN)/ehraz
 
-test: build $(TEST_TARGETS) ## set up, build and run every test
+# Packages whose test binaries link no cgo-heavy library (OpenCV, dlib, Fyne/GL, ONNX Runtime) run
+# a second time under the race detector; the heavy ones would take most of CI's time to rebuild.
+RACE_EXCLUDE := gocv.io|Kagami/go-face|fyne.io|onnxruntime_go
+RACE_PKGS = $(shell $(GO) list -test -f '{{if eq .Name "main"}}{{.ImportPath}} {{join .Deps " "}}{{end}}' ./... \
+	| grep '\.test ' | grep -vE '$(RACE_EXCLUDE)' | cut -d' ' -f1 | sed 's/\.test$$//')
+
+test: build $(TEST_TARGETS) ## set up, build and run every test (then the race detector over the cgo-light packages)
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
+
+race: ## run the race detector over the packages without cgo-heavy dependencies
+	$(GO) test -race -count=1 $(RACE_PKGS)
 
 fmt: ## gofmt the tree
 	gofmt -w $$(git ls-files '*.go')

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/kiosk"
+	"github.com/ehraz/ehraz/app/pin"
 	"github.com/ehraz/ehraz/app/ui"
 	"github.com/ehraz/ehraz/capture"
 	"github.com/ehraz/ehraz/capture/cvcam"
@@ -49,18 +50,23 @@ func run() error {
 	}
 	defer k.Close()
 
-	pinHash, err := operatorPIN(cfg, os.Stdout)
+	pinHash, err := pin.Operator(cfg.Operator.PINHash, cfg.Path("keys"), os.Stdout)
 	if err != nil {
 		return err
 	}
 
 	cam, err := cvcam.Open(ctx, capture.Config{Source: cfg.Camera.Source, Device: cfg.Camera.Device, File: cfg.Camera.File,
-		Width: cfg.Camera.Width, Height: cfg.Camera.Height, FPS: float64(cfg.Camera.FPS)})
+		Width: cfg.Camera.Width, Height: cfg.Camera.Height, FPS: float64(cfg.Camera.FPS), FaceDir: cfg.Faces()})
 	if err != nil {
 		return fmt.Errorf("camera: %w", err)
 	}
 	defer cam.Close()
 	fmt.Fprintf(os.Stderr, "ehraz: camera %s (%s) %dx%d\n", cam.Info().Kind, cam.Info().Name, cam.Info().Width, cam.Info().Height)
+	if cfg.Shared == "" {
+		fmt.Fprintln(os.Stderr, "ehraz: no shared data folder (set EHRAZ_SHARED): demo photos and registry photos are absent")
+	} else {
+		fmt.Fprintf(os.Stderr, "ehraz: shared data %s\n", cfg.Shared)
+	}
 
 	a := app.NewWithID("ir.ehraz.kiosk")
 	u := ui.New(a, ui.Options{

@@ -2,20 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
 	"fmt"
-	"io"
-	"math/big"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/detect"
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/pin"
 	"github.com/ehraz/ehraz/app/store"
 	"github.com/ehraz/ehraz/app/ui"
 	"github.com/ehraz/ehraz/plugins/sdk"
@@ -83,34 +74,4 @@ func (p pluginHealth) Plugins(context.Context) []ui.PluginHealth {
 		out = append(out, ui.PluginHealth{Name: h.Name, OK: h.State == detect.StateUp, Detail: detail})
 	}
 	return out
-}
-
-// operatorPIN returns the operator PIN's hash: the configured one, else the one this kiosk
-// generated on its first start (kept hashed under the data folder). A new PIN is printed once
-// on the terminal of whoever started the kiosk, never logged and never stored in clear.
-func operatorPIN(cfg config.Config, out io.Writer) (string, error) {
-	if cfg.Operator.PINHash != "" {
-		return cfg.Operator.PINHash, nil
-	}
-	keys := cfg.Path("keys")
-	path := filepath.Join(keys, pin.FileName)
-	if b, err := os.ReadFile(path); err == nil {
-		return strings.TrimSpace(string(b)), nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("operator pin: %w", err)
-	}
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		return "", fmt.Errorf("operator pin: %w", err)
-	}
-	code := fmt.Sprintf("%06d", n.Int64())
-	hash, err := pin.Hash(code)
-	if err != nil {
-		return "", err
-	}
-	if err := pin.WriteFile(keys, hash); err != nil {
-		return "", fmt.Errorf("operator pin: %w", err)
-	}
-	fmt.Fprintf(out, "ehraz: operator PIN for this kiosk (shown once; `ehrazctl pin set` chooses another): %s\n", code)
-	return hash, nil
 }

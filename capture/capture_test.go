@@ -314,13 +314,13 @@ func writePNG(t *testing.T, path string, img image.Image) {
 	}
 }
 
-// BenchmarkDemoFrame is the demo source's drawing cost per 640×480 frame (without pacing).
+// BenchmarkDemoFrame is the demo source's cost per 640×480 face-scene frame (without pacing).
 func BenchmarkDemoFrame(b *testing.B) {
 	d, err := NewDemo(Config{Width: 640, Height: 480, FPS: 30, FaceDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for i := 0; b.Loop(); i++ {
-		_ = d.render(time.Duration(i) * 33 * time.Millisecond)
+		_ = d.frameAt(d.start.Add(time.Duration(i) * 33 * time.Millisecond))
 	}
 }

@@ -1,15 +1,13 @@
 package capture
 
 import (
-	"bytes"
 	"context"
 	"image"
-	"image/draw"
-	"image/jpeg"
-	"math"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/ehraz/ehraz/synth"
 )
 
 // Demo is the synthetic camera used when none exists: a person's photo (or a drawn face) on a
@@ -23,13 +21,7 @@ type Demo struct {
 	info  Info
 	seq   uint64
 	start time.Time
-	white []byte      // a white frame's pixels, copied into each new frame
-	head  *image.RGBA // the head and shoulders, opaque, its soft edge blended into the white
-	// the head frame decoded last (under mu)
-	shown   int
-	shownIm *image.RGBA
-
-	person demoPerson // the same person for the challenge scene; set once by NewDemo
+	face  *synth.FaceScene // the face scene, drawn once; also the person of the challenge scene
 
 	smu   sync.Mutex // guards the scene below; never held while waiting
 	scene Scene
@@ -44,26 +36,8 @@ func NewDemo(cfg Config) (*Demo, error) {
 	cfg = cfg.withDefaults()
 	w, h := cfg.Width, cfg.Height
 	d := &Demo{pace: newPacer(cfg.FPS), info: Info{Kind: "demo", Name: "synthetic", Width: w, Height: h, FPS: cfg.FPS}}
-	d.white = make([]byte, 4*w*h)
-	for i := range d.white {
-		d.white[i] = 0xff
-	}
-	photo, face, ok := pickFace(cfg.FaceDir, cfg.FaceLocator)
-	var mask *image.Alpha
-	if ok {
-		d.head, mask = headCutout(photo, face, h)
-		d.person = cropPerson(photo, face)
-	} else {
-		d.head, mask = drawnHead(h)
-	}
-	// Blend onto white once: each frame then only copies rows.
-	onWhite := image.NewRGBA(d.head.Bounds())
-	copy(onWhite.Pix, d.white)
-	draw.DrawMask(onWhite, onWhite.Bounds(), d.head, image.Point{}, mask, image.Point{}, draw.Over)
-	d.head = onWhite
-	if !ok {
-		d.person = demoPerson{img: onWhite, face: drawnFaceBox(onWhite.Bounds(), h)}
-	}
+	photo, face, _ := pickFace(cfg.FaceDir, cfg.FaceLocator) // no photo: a drawn face
+	d.face = synth.NewFaceScene(photo, face, w, h)
 	return d, nil
 }
 
@@ -72,15 +46,15 @@ func NewDemo(cfg Config) (*Demo, error) {
 // does not depend on the numbers); see Ready. Until then Read shows the face.
 func (d *Demo) SetScene(s Scene) {
 	s.Numbers = slices.Clone(s.Numbers)
-	w, h, fps, person := d.info.Width, d.info.Height, d.info.FPS, d.person
+	w, h, fps, person := d.info.Width, d.info.Height, d.info.FPS, d.face.Person()
 	d.smu.Lock()
 	defer d.smu.Unlock()
 	d.scene = s
 	if d.actor == nil {
-		d.actor = startPrep(func(p *prep) { p.actor, p.err = renderActor(person, w, h, fps) })
+		d.actor = startPrep(func(p *prep) { p.challenge, p.err = synth.NewChallengeScene(person, w, h, fps) })
 	}
 	if s.Kind == SceneSignature && d.sheet == nil {
-		d.sheet = startPrep(func(p *prep) { p.sheet, p.err = renderSheet(w, h) })
+		d.sheet = startPrep(func(p *prep) { p.sheet, p.err = synth.NewSignatureScene(w, h) })
 	}
 }
 
@@ -131,51 +105,20 @@ func (d *Demo) frameAt(at time.Time) *image.RGBA {
 	switch sc.Kind {
 	case SceneSignature:
 		if sheet.ready() {
-			return drawSheet(sheet.sheet, d.info.Width, d.info.Height, t)
+			return sheet.sheet.Frame(t)
 		}
 	case SceneChallenge:
 		if actor.ready() {
-			if img, ok := d.actorFrame(actor.actor, actor.actor.frame(t)); ok {
-				rec := time.Duration(-1)
-				if !sc.Start.IsZero() {
-					rec = at.Sub(sc.Start)
-				}
-				actor.actor.draw(img, count(sc.Numbers, rec, sc.Hold), t)
+			rec := time.Duration(-1)
+			if !sc.Start.IsZero() {
+				rec = at.Sub(sc.Start)
+			}
+			if img, ok := actor.challenge.Frame(t, count(sc.Numbers, rec, sc.Hold)); ok {
 				return img
 			}
 		}
 	}
-	return d.render(t)
-}
-
-// actorFrame is a copy of the actor's head frame i, decoded once while it repeats.
-func (d *Demo) actorFrame(a *demoActor, i int) (*image.RGBA, bool) {
-	if d.shownIm == nil || d.shown != i {
-		img, err := jpeg.Decode(bytes.NewReader(a.frames[i]))
-		if err != nil || img.Bounds().Dx() != d.info.Width || img.Bounds().Dy() != d.info.Height {
-			return nil, false
-		}
-		d.shown, d.shownIm = i, toRGBA(img)
-	}
-	return cloneRGBA(d.shownIm), true
-}
-
-// render draws the face scene at time t: the head centred in the face guide, swaying slowly.
-func (d *Demo) render(t time.Duration) *image.RGBA {
-	w, h := d.info.Width, d.info.Height
-	img := &image.RGBA{Pix: make([]byte, len(d.white)), Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
-	copy(img.Pix, d.white)
-	s := t.Seconds()
-	dx := int(math.Round(0.03 * float64(w) * math.Sin(2*math.Pi*s/6)))
-	dy := int(math.Round(0.015 * float64(h) * math.Sin(2*math.Pi*s/4)))
-	hb := d.head.Bounds()
-	// The face guide's centre is at (0.5, 0.475) of the frame; the head's face centre is at
-	// (0.5, 0.42) of the cut-out.
-	x0 := w/2 - hb.Dx()/2 + dx
-	y0 := int(0.475*float64(h)) - int(0.42*float64(hb.Dy())) + dy
-	r := image.Rect(x0, y0, x0+hb.Dx(), y0+hb.Dy())
-	draw.Draw(img, r, d.head, image.Point{}, draw.Src)
-	return img
+	return d.face.Frame(t)
 }
 
 // Info says the source is synthetic.

@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"testing"
 	"time"
+
+	"github.com/ehraz/ehraz/synth"
 )
 
 func TestCountFollowsTheRecordingShares(t *testing.T) {
@@ -31,17 +33,6 @@ func TestCountFollowsTheRecordingShares(t *testing.T) {
 				t.Errorf("count(%v, %v, %v) = %d, want %d", nums, tc.rec, tc.hold, got, tc.want)
 			}
 		})
-	}
-}
-
-func TestPingPong(t *testing.T) {
-	for _, tc := range []struct{ t, span, want int64 }{
-		{0, 100, 0}, {40, 100, 40}, {100, 100, 100}, {130, 100, 70}, {200, 100, 0}, {230, 100, 30},
-		{-30, 100, 30}, {50, 0, 0},
-	} {
-		if got := pingPong(tc.t, tc.span); got != tc.want {
-			t.Errorf("pingPong(%d, %d) = %d, want %d", tc.t, tc.span, got, tc.want)
-		}
 	}
 }
 
@@ -93,13 +84,13 @@ func TestDemoScenes(t *testing.T) {
 		t.Fatalf("challenge scene: %v", err)
 	}
 	d.smu.Lock()
-	actor := d.actor.actor
+	actor := d.actor.challenge
 	d.smu.Unlock()
 	// the hand's pixels: where the open hand's sprite is, the colour of its palm's centre
-	five := actor.hands[5]
+	five := actor.Hand(5)
 	palm := five.RGBAAt(five.Rect.Min.X+five.Rect.Dx()/2, five.Rect.Min.Y+five.Rect.Dy()/3)
 	skinAt := func(img *image.RGBA) int {
-		r := image.Rect(five.Rect.Min.X-handDrift, five.Rect.Min.Y-handDrift, five.Rect.Max.X+handDrift, five.Rect.Min.Y+five.Rect.Dx())
+		r := image.Rect(five.Rect.Min.X-synth.HandDrift, five.Rect.Min.Y-synth.HandDrift, five.Rect.Max.X+synth.HandDrift, five.Rect.Min.Y+five.Rect.Dx())
 		return near(img, r, palm, 50)
 	}
 	if n := skinAt(at(500)); n > 20 {

@@ -1,11 +1,12 @@
 # Detector plugins (issue 4): protocol v1 code generation (`make proto`, needs protoc from Debian
-# and the two pinned generators) and `make plugins`, which builds every plugins/<name>/main.go into
-# bin/plugins/<name> and writes bin/plugins/<name>.json with its SHA-256 (the host refuses a
-# binary whose checksum differs from its manifest).
+# and the two pinned generators; the Go code goes to plugins/sdk/transport/internal/detectorv1)
+# and `make plugins`, which builds every plugins/<name>/main.go into bin/plugins/<name> and pins
+# it with `ehrazctl plugin pin`: bin/plugins/<name>.json, kind <name>, with its SHA-256 (the host
+# refuses a binary whose checksum differs from its manifest).
 PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
 PROTO_DIR     := plugins/sdk/proto
-PROTO_OUT     := plugins/sdk/internal/detectorv1
+PROTO_OUT     := plugins/sdk/transport/internal/detectorv1
 PLUGIN_BIN    := bin/plugins
 PLUGIN_NAMES  := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
 GOBIN_DIR     := $(shell $(or $(GO),go) env GOPATH)/bin
@@ -24,13 +25,13 @@ proto: ## regenerate the plugin protocol Go code (needs: apt protobuf-compiler)
 		ehraz/detector/v1/detector.proto
 	mv $(PROTO_OUT)/ehraz/detector/v1/*.go $(PROTO_OUT)/ && rm -rf $(PROTO_OUT)/ehraz
 
-plugins: ## build the detector plugins into bin/plugins with their manifests
+plugins: ## build the detector plugins into bin/plugins and pin each (ehrazctl plugin pin writes its manifest)
 	@mkdir -p $(PLUGIN_BIN)
+	$(or $(GO),go) build -o $(or $(BIN),bin)/ehrazctl ./cmd/ehrazctl
 	@for p in $(PLUGIN_NAMES); do \
 		echo "plugin $$p"; \
 		$(or $(GO),go) build -o $(PLUGIN_BIN)/$$p ./plugins/$$p || exit 1; \
-		sum=$$(sha256sum $(PLUGIN_BIN)/$$p | cut -d' ' -f1); \
-		printf '{"name":"%s","kinds":["%s"],"binary":"%s","sha256":"%s"}\n' $$p $$p $$p $$sum > $(PLUGIN_BIN)/$$p.json; \
+		./$(or $(BIN),bin)/ehrazctl plugin pin $(PLUGIN_BIN)/$$p || exit 1; \
 	done
 
 plugins-test: ## run the plugin SDK and host tests (real plugin processes)

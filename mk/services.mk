@@ -20,7 +20,8 @@ $(GEOIP_DB):
 	rm -rf $(GEOIP_DIR)/pack
 
 services-test: services-geoip ## run the services' tests (OTP, SMS, SEJAM/registry contracts, eligibility, outbox/intake)
-	$(GO) test -count=1 ./app/services/... ./domain/eligibility/... ./app/outbox/... ./backoffice/intake/...
+	$(GO) test -count=1 ./services/... ./domain/eligibility/... ./app/outbox/... ./backoffice/intake/...
+	$(GO) test -count=1 -run 'TestDemoJourney|TestEveryKeyHasText|TestStoreFeedsOutbox' ./app/kiosk/
 
 services-sim: ## run the SEJAM/Shahkar/registry simulator alone on 127.0.0.1:8787
 	$(GO) run ./cmd/ehrazctl sim serve

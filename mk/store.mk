@@ -4,8 +4,9 @@
 
 .PHONY: store-test store-audit store-purge-dry
 
-store-test: ## run the store's and its ehrazctl commands' tests only
+store-test: ## run the store's (with its migrations) and its ehrazctl commands' tests only
 	$(GO) test -count=1 ./app/store/...
+	$(GO) test -count=1 -run 'TestStoreFeedsOutbox' ./app/kiosk/
 	$(GO) test -count=1 -run 'TestStoreCommands|TestAuditVerifyCommand' ./cmd/ehrazctl/
 
 store-audit: ## verify the kiosk database's audit chain (data dir from EHRAZ_DATA_DIR or var/)

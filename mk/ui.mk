@@ -20,8 +20,8 @@ $(FONT_REGULAR):
 	cp $(FONT_DIR)/pack/package/OFL.txt $(FONT_DIR)/ 2>/dev/null || true
 	rm -rf $(FONT_DIR)/pack
 
-ui-test: ui-fonts ## run the UI tests (headless Fyne driver; walks a whole session)
-	$(GO) test -count=1 ./app/ui/...
+ui-test: ui-fonts ## run the UI tests (headless Fyne driver; walks a whole session) and the capture logic's
+	$(GO) test -count=1 ./app/ui/... ./app/camera/
 
 # Each language runs the real binary under its own Xvfb; the app's screenshot tour (EHRAZ_SCREENSHOTS)
 # walks every screen in the real window, captures the canvas and exits.

@@ -1,6 +1,8 @@
 // Package config is the kiosk's configuration: embedded defaults that make `make run` work on
 // one machine, overridden by an optional TOML file and a few environment variables.
 // Each area owns its section; secrets (keys, API keys) come from files or the environment.
+// It is a leaf: it imports no other package of the module. Everything a default depends on
+// (where the shared data is) is resolved here, once, and handed down by the wiring (app/kiosk).
 package config
 
 import (
@@ -10,8 +12,6 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
-
-	"github.com/ehraz/ehraz/app/services"
 )
 
 // Config is the whole configuration.
@@ -24,14 +24,18 @@ type Config struct {
 	Mode string `toml:"mode"`
 	// KioskID names this kiosk in audit records and rate limits.
 	KioskID string `toml:"kiosk_id"`
+	// Shared is the team's shared data folder (demo photos for the camera and the simulator's
+	// registry photos, under testdata/faces). Load resolves it (see ResolveShared); every part of
+	// the kiosk uses this one value.
+	Shared string `toml:"shared"`
 
 	Session  Session  `toml:"session"`
 	Plugins  Plugins  `toml:"plugins"`
 	Camera   Camera   `toml:"camera"`
 	Operator Operator `toml:"operator"`
 	// Services configures SMS, OTP, SEJAM/registry (or their simulator), geo-IP, eligibility and
-	// the dossier intake; the embedded default is the demo set-up (see services.Demo).
-	Services services.Config `toml:"services"`
+	// the dossier intake; the embedded default is the demo set-up (see DemoServices).
+	Services Services `toml:"services"`
 }
 
 // Session holds the flow's timing rules.
@@ -98,12 +102,12 @@ func Default() Config {
 		},
 		Plugins:  Plugins{Dir: "bin/plugins", CallTimeout: Duration{10 * time.Second}},
 		Camera:   Camera{Source: "auto", Width: 640, Height: 480, FPS: 15},
-		Services: services.Demo(),
+		Services: DemoServices(),
 	}
 }
 
 // Load returns the defaults overridden by the TOML file at path (if path is not empty) and by
-// EHRAZ_DATA_DIR and EHRAZ_LANG.
+// EHRAZ_DATA_DIR and EHRAZ_LANG, with the shared folder resolved (ResolveShared).
 func Load(path string) (Config, error) {
 	c := Default()
 	if path != "" {
@@ -117,6 +121,7 @@ func Load(path string) (Config, error) {
 	if v := os.Getenv("EHRAZ_LANG"); v != "" {
 		c.Language = v
 	}
+	c.Shared = ResolveShared(c.Shared, os.Getenv, workDir(), executable())
 	return c, c.Validate()
 }
 
@@ -136,3 +141,88 @@ func (c Config) Validate() error {
 
 // Path joins a file name onto the data directory.
 func (c Config) Path(name string) string { return filepath.Join(c.DataDir, name) }
+
+// SharedSubdir is where the demo's and the simulator's face photos are under the shared folder.
+const SharedSubdir = "testdata/faces"
+
+// Faces is the shared folder's face photos ("" when no shared folder was found).
+func (c Config) Faces() string {
+	if c.Shared == "" {
+		return ""
+	}
+	return filepath.Join(c.Shared, filepath.FromSlash(SharedSubdir))
+}
+
+// ResolveShared decides where the shared data folder is, the same way for every part of the
+// kiosk: $EHRAZ_SHARED, else $SHARED, else the configured value, else the folder "shared" beside
+// the repository that holds the working directory or, failing that, the executable (the
+// repository is the first folder upwards with a go.mod: `make run` and `./bin/ehraz` from the
+// repository, or /path/to/repo/bin/ehraz started from anywhere, find the same folder). It
+// returns "" when none of these exists.
+func ResolveShared(configured string, getenv func(string) string, wd, exe string) string {
+	for _, env := range []string{"EHRAZ_SHARED", "SHARED"} {
+		if v := getenv(env); v != "" {
+			return v
+		}
+	}
+	if configured != "" {
+		return configured
+	}
+	starts := []string{wd}
+	if exe != "" {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, start := range starts {
+		if start == "" {
+			continue
+		}
+		if root := repoRoot(start); root != "" {
+			dir := filepath.Join(filepath.Dir(root), "shared")
+			if st, err := os.Stat(dir); err == nil && st.IsDir() {
+				return dir
+			}
+		}
+	}
+	return ""
+}
+
+// SharedDir is ResolveShared from the environment, the working directory and the executable,
+// for programs that have no configuration file of their own (ehrazctl sim serve).
+func SharedDir() string { return ResolveShared("", os.Getenv, workDir(), executable()) }
+
+// repoRoot is the first folder from dir upwards holding a go.mod, or "".
+func repoRoot(dir string) string {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+func workDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	return wd
+}
+
+func executable() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		return real
+	}
+	return exe
+}

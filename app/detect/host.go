@@ -29,7 +29,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,6 +42,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/plugins/sdk/transport"
 )
 
 // Reason keys of verdicts the host makes itself (locales: verdict.plugin.*).
@@ -216,13 +216,13 @@ func (h *Host) pick(kind sdk.Kind, method string) *supervised {
 }
 
 func (h *Host) check(ctx context.Context, kind sdk.Kind, method string, timeout time.Duration,
-	fn func(context.Context, *sdk.Remote) (sdk.Verdict, error)) (sdk.Verdict, error) {
+	fn func(context.Context, *transport.Remote) (sdk.Verdict, error)) (sdk.Verdict, error) {
 	s := h.pick(kind, method)
 	if s == nil {
 		return sdk.CouldNotVerifyVerdict(ReasonMissing), nil
 	}
 	var v sdk.Verdict
-	reason := s.do(ctx, timeout, func(ctx context.Context, r *sdk.Remote) error {
+	reason := s.do(ctx, timeout, func(ctx context.Context, r *transport.Remote) error {
 		var err error
 		v, err = fn(ctx, r)
 		return err
@@ -248,28 +248,28 @@ func sanitize(v sdk.Verdict) sdk.Verdict {
 
 // CheckSelfie implements sdk.FaceDetector.
 func (h *Host) CheckSelfie(ctx context.Context, req sdk.SelfieRequest) (sdk.Verdict, error) {
-	return h.check(ctx, sdk.KindFace, "CheckSelfie", h.cfg.CallTimeout, func(ctx context.Context, r *sdk.Remote) (sdk.Verdict, error) {
+	return h.check(ctx, sdk.KindFace, "CheckSelfie", h.cfg.CallTimeout, func(ctx context.Context, r *transport.Remote) (sdk.Verdict, error) {
 		return r.CheckSelfie(ctx, req)
 	})
 }
 
 // MatchFaces implements sdk.FaceDetector.
 func (h *Host) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Verdict, error) {
-	return h.check(ctx, sdk.KindFace, "MatchFaces", h.cfg.CallTimeout, func(ctx context.Context, r *sdk.Remote) (sdk.Verdict, error) {
+	return h.check(ctx, sdk.KindFace, "MatchFaces", h.cfg.CallTimeout, func(ctx context.Context, r *transport.Remote) (sdk.Verdict, error) {
 		return r.MatchFaces(ctx, req)
 	})
 }
 
 // CheckSignature implements sdk.SignatureDetector.
 func (h *Host) CheckSignature(ctx context.Context, req sdk.SignatureRequest) (sdk.Verdict, error) {
-	return h.check(ctx, sdk.KindSignature, "CheckSignature", h.cfg.CallTimeout, func(ctx context.Context, r *sdk.Remote) (sdk.Verdict, error) {
+	return h.check(ctx, sdk.KindSignature, "CheckSignature", h.cfg.CallTimeout, func(ctx context.Context, r *transport.Remote) (sdk.Verdict, error) {
 		return r.CheckSignature(ctx, req)
 	})
 }
 
 // CheckLiveness implements sdk.LivenessDetector (deadline: Config.LivenessTimeout).
 func (h *Host) CheckLiveness(ctx context.Context, req sdk.LivenessRequest) (sdk.Verdict, error) {
-	return h.check(ctx, sdk.KindLiveness, "CheckLiveness", h.cfg.LivenessTimeout, func(ctx context.Context, r *sdk.Remote) (sdk.Verdict, error) {
+	return h.check(ctx, sdk.KindLiveness, "CheckLiveness", h.cfg.LivenessTimeout, func(ctx context.Context, r *transport.Remote) (sdk.Verdict, error) {
 		return r.CheckLiveness(ctx, req)
 	})
 }
@@ -293,7 +293,7 @@ func (h *Host) AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.Fram
 		return sdk.FrameAnalysis{}, errors.New(ReasonMissing)
 	}
 	var a sdk.FrameAnalysis
-	reason := s.do(ctx, h.cfg.CallTimeout, func(ctx context.Context, r *sdk.Remote) error {
+	reason := s.do(ctx, h.cfg.CallTimeout, func(ctx context.Context, r *transport.Remote) error {
 		var err error
 		a, err = r.AnalyzeFrame(ctx, req)
 		return err
@@ -312,7 +312,7 @@ type supervised struct {
 
 	mu          sync.Mutex
 	client      *plugin.Client
-	rem         *sdk.Remote
+	rem         *transport.Remote
 	info        sdk.Info
 	starting    bool
 	state       State
@@ -344,16 +344,11 @@ func (s *supervised) verify() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plugin %q: manifest sha256 is not hex: %w", s.m.Name, err)
 	}
-	f, err := os.Open(s.path)
+	got, err := fileSHA256(s.path)
 	if err != nil {
-		return nil, fmt.Errorf("plugin %q: open binary %s: %w", s.m.Name, s.path, err)
+		return nil, fmt.Errorf("plugin %q: %w", s.m.Name, err)
 	}
-	defer f.Close()
-	hsh := sha256.New()
-	if _, err := io.Copy(hsh, f); err != nil {
-		return nil, fmt.Errorf("plugin %q: hash binary %s: %w", s.m.Name, s.path, err)
-	}
-	if got := hsh.Sum(nil); !slices.Equal(got, want) {
+	if !slices.Equal(got, want) {
 		return nil, fmt.Errorf("plugin %q REFUSED: binary %s %w (manifest sha256 %s, file sha256 %s)",
 			s.m.Name, s.path, ErrChecksum, s.m.SHA256, hex.EncodeToString(got))
 	}
@@ -392,8 +387,8 @@ func (s *supervised) start(ctx context.Context) error {
 }
 
 // launch verifies, starts and handshakes one process; it touches only immutable fields.
-func (s *supervised) launch(ctx context.Context) (*plugin.Client, *sdk.Remote, sdk.Info, error) {
-	fail := func(c *plugin.Client, err error) (*plugin.Client, *sdk.Remote, sdk.Info, error) {
+func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Remote, sdk.Info, error) {
+	fail := func(c *plugin.Client, err error) (*plugin.Client, *transport.Remote, sdk.Info, error) {
 		if c != nil {
 			c.Kill()
 		}
@@ -403,17 +398,10 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *sdk.Remote, s
 	if err != nil {
 		return fail(nil, err)
 	}
-	c := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  sdk.Handshake,
-		VersionedPlugins: sdk.VersionedPlugins(nil),
-		Cmd:              exec.Command(s.path),
-		SecureConfig:     &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()},
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		AutoMTLS:         true,
-		StartTimeout:     s.cfg.StartTimeout,
-		GRPCDialOptions:  sdk.DialOptions(),
-		Logger:           s.cfg.Logger.Named(s.m.Name),
-	})
+	cc := transport.ClientConfig(exec.Command(s.path), s.cfg.Logger.Named(s.m.Name))
+	cc.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
+	cc.StartTimeout = s.cfg.StartTimeout
+	c := plugin.NewClient(cc)
 	rpc, err := c.Client()
 	if err != nil {
 		return fail(c, fmt.Errorf("plugin %q: start %s: %w", s.m.Name, s.path, err))
@@ -421,11 +409,11 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *sdk.Remote, s
 	if v := c.NegotiatedVersion(); v != sdk.ProtocolVersion {
 		return fail(c, fmt.Errorf("plugin %q: speaks protocol v%d, host wants v%d", s.m.Name, v, sdk.ProtocolVersion))
 	}
-	raw, err := rpc.Dispense(sdk.PluginName)
+	raw, err := rpc.Dispense(transport.PluginName)
 	if err != nil {
 		return fail(c, fmt.Errorf("plugin %q: dispense: %w", s.m.Name, err))
 	}
-	rem, ok := raw.(*sdk.Remote)
+	rem, ok := raw.(*transport.Remote)
 	if !ok {
 		return fail(c, fmt.Errorf("plugin %q: unexpected client type %T", s.m.Name, raw))
 	}
@@ -439,7 +427,7 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *sdk.Remote, s
 }
 
 // remote returns a live client, restarting the process when its back-off has passed.
-func (s *supervised) remote(ctx context.Context) (*sdk.Remote, error) {
+func (s *supervised) remote(ctx context.Context) (*transport.Remote, error) {
 	s.mu.Lock()
 	if s.client != nil && !s.client.Exited() && s.state == StateUp {
 		defer s.mu.Unlock()
@@ -486,7 +474,7 @@ func (s *supervised) crashedLocked(cause error) {
 }
 
 // do runs one call with a deadline and returns "" or the reason key of the failure.
-func (s *supervised) do(ctx context.Context, timeout time.Duration, fn func(context.Context, *sdk.Remote) error) string {
+func (s *supervised) do(ctx context.Context, timeout time.Duration, fn func(context.Context, *transport.Remote) error) string {
 	if ctx.Err() != nil {
 		return ReasonCancelled
 	}

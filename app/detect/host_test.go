@@ -2,8 +2,6 @@ package detect
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,7 +40,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// install copies fixture plugin src into dir as name and writes its manifest.
+// install copies fixture plugin src into dir as name and pins it (writes its manifest).
 func install(t *testing.T, dir, src, name string, kinds ...sdk.Kind) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(fixtureBin, src))
@@ -52,8 +50,9 @@ func install(t *testing.T, dir, src, name string, kinds ...sdk.Kind) {
 	if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(b)
-	writeManifest(t, dir, Manifest{Name: name, Kinds: kinds, Binary: name, SHA256: hex.EncodeToString(sum[:])})
+	if _, err := Pin(filepath.Join(dir, name), name, kinds); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func writeManifest(t *testing.T, dir string, m Manifest) {

@@ -1,8 +1,11 @@
 package detect
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,6 +19,7 @@ import (
 //	{"name":"face","kinds":["face"],"binary":"face","sha256":"<64 hex>"}
 //
 // Binary is a file name inside the same folder (no path separators); sha256 is its hex digest.
+// Pin writes one (`ehrazctl plugin pin PATH`, used by `make plugins`); LoadManifests reads them.
 type Manifest struct {
 	Name   string     `json:"name"`
 	Kinds  []sdk.Kind `json:"kinds"`
@@ -71,4 +75,71 @@ func (m Manifest) validate() error {
 		}
 	}
 	return nil
+}
+
+// Pin hashes the plugin binary at path and writes its manifest beside it, as
+// <folder of path>/<name>.json naming the binary by its file name. An empty name takes the
+// binary's file name. It returns the manifest written; an invalid one (no kinds, an unknown
+// kind) is not written.
+func Pin(path, name string, kinds []sdk.Kind) (Manifest, error) {
+	dir, bin := filepath.Split(path)
+	if name == "" {
+		name = bin
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return Manifest{}, err
+	}
+	m := Manifest{Name: name, Kinds: kinds, Binary: bin, SHA256: hex.EncodeToString(sum)}
+	if dir == "" {
+		dir = "."
+	}
+	return m, WriteManifest(dir, m)
+}
+
+// WriteManifest validates m and writes it as dir/<m.Name>.json, one line of JSON, replacing an
+// older manifest of the same name at once (a reader never sees half a file).
+func WriteManifest(dir string, m Manifest) error {
+	if err := m.validate(); err != nil {
+		return fmt.Errorf("plugin manifest: %w", err)
+	}
+	if strings.ContainsAny(m.Name, `/\`) || m.Name == "." || m.Name == ".." {
+		return fmt.Errorf("plugin manifest: name %q must be usable as a file name", m.Name)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("plugin manifest %q: %w", m.Name, err)
+	}
+	f, err := os.CreateTemp(dir, "."+m.Name+".json.*")
+	if err != nil {
+		return fmt.Errorf("write plugin manifest %q: %w", m.Name, err)
+	}
+	defer os.Remove(f.Name()) // after the rename there is nothing left to remove
+	if _, err = f.Write(append(b, '\n')); err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, m.Name+".json"))
+	}
+	if err != nil {
+		return fmt.Errorf("write plugin manifest %q: %w", m.Name, err)
+	}
+	return nil
+}
+
+// fileSHA256 is the SHA-256 digest of the file at path.
+func fileSHA256(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open binary %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, fmt.Errorf("hash binary %s: %w", path, err)
+	}
+	return h.Sum(nil), nil
 }

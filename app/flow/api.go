@@ -1,10 +1,10 @@
 package flow
 
 import (
-	"context"
 	"time"
 
 	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/domain/problem"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -34,22 +34,10 @@ var Steps = []Step{StepMobile, StepMobileOTP, StepIdentity, StepSejamOTP, StepCa
 	StepSelfie, StepSignature, StepVideo, StepReview, StepCommitments}
 
 // Error is a rejection the applicant can act on: Key is a locale key (e.g.
-// "kyc.national_code.checksum"), Args fill its {placeholders}. Flow methods return *Error for
-// anything the person should be told; other errors are internal faults.
-type Error struct {
-	Key  string
-	Args []string // name, value pairs
-	Err  error    // the cause, for logs (never personal data)
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Key + ": " + e.Err.Error()
-	}
-	return e.Key
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+// "kyc.national_code.checksum"), Args fill its {placeholders}, Err is the cause for logs. Flow
+// methods return *Error for anything the person should be told; other errors are internal
+// faults. It is domain/problem's type, so adapters build one without importing the flow.
+type Error = problem.Error
 
 // OTPState is what the OTP screens show: when the code expires and when a resend is allowed.
 type OTPState struct {
@@ -90,36 +78,4 @@ type Snapshot struct {
 	IdleExpires time.Time
 	// Outcome explains StepRejected / StepLocked / StepExpired as a locale key.
 	Outcome string
-}
-
-// Driver is what the UI drives. *Machine implements it. Every method that changes state commits
-// the transition to the store before returning, so a killed kiosk resumes exactly there.
-type Driver interface {
-	Snapshot() Snapshot
-	// Start opens a new session at the welcome screen.
-	Start(ctx context.Context) (Snapshot, error)
-	// Resume reopens the newest unfinished, unexpired session, if any (ok=false otherwise).
-	Resume(ctx context.Context) (s Snapshot, ok bool, err error)
-	Begin(ctx context.Context) error                                         // welcome → mobile
-	SubmitMobile(ctx context.Context, raw string) error                      // sends our OTP
-	ResendMobileOTP(ctx context.Context) error                               //
-	SubmitMobileOTP(ctx context.Context, code string) error                  //
-	SubmitIdentity(ctx context.Context, nationalCode, tracking string) error // asks SEJAM to send its OTP
-	ResendSejamOTP(ctx context.Context) error                                //
-	SubmitSejamOTP(ctx context.Context, code string) error                   // fetches the SEJAM profile
-	SubmitCardSerial(ctx context.Context, raw string) error                  // registry check + eligibility
-	SubmitSelfie(ctx context.Context, img sdk.Image) (sdk.Verdict, error)
-	SubmitSignature(ctx context.Context, img sdk.Image) (sdk.Verdict, error)
-	// SubmitVideo sends the recorded frames with the issued challenge; a fresh challenge is issued
-	// for every retry.
-	SubmitVideo(ctx context.Context, frames []sdk.Frame) (sdk.Verdict, error)
-	ConfirmReview(ctx context.Context) error
-	AcceptCommitments(ctx context.Context) error // → submitted
-	Back(ctx context.Context) error
-	// Touch records applicant activity (resets the idle timer).
-	Touch(ctx context.Context) error
-	// ExpireIfIdle wipes the session when idle past the timeout; reports whether it did.
-	ExpireIfIdle(ctx context.Context) (bool, error)
-	// Abandon ends the session now (operator reset or applicant cancel) and wipes its data.
-	Abandon(ctx context.Context) error
 }

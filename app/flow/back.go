@@ -25,8 +25,8 @@ func canGoBack(s Step) bool {
 	return ok
 }
 
-// Back returns to the previous step where the rules above allow it.
-func (m *Machine) Back(ctx context.Context) error {
+// back returns to the previous step where the rules above allow it.
+func (m *Machine) back(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	m.mu.RLock()

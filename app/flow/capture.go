@@ -130,17 +130,17 @@ func emptyImage(img sdk.Image) error {
 	return nil
 }
 
-// SubmitSelfie runs the selfie checks and the match against the registry photo, stores the
+// submitSelfie runs the selfie checks and the match against the registry photo, stores the
 // photo and the combined verdict.
-func (m *Machine) SubmitSelfie(ctx context.Context, img sdk.Image) (sdk.Verdict, error) {
+func (m *Machine) submitSelfie(ctx context.Context, img sdk.Image) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepSelfie)
 	if err != nil {
-		return sdk.Verdict{}, err
+		return err
 	}
 	if err := emptyImage(img); err != nil {
-		return sdk.Verdict{}, err
+		return err
 	}
 	quality := checked(m.deps.Detectors.CheckSelfie(ctx, sdk.SelfieRequest{Image: img, Guide: m.cfg.SelfieGuide,
 		DressCodeReview: m.cfg.DressCodeReview}))
@@ -154,40 +154,40 @@ func (m *Machine) SubmitSelfie(ctx context.Context, img sdk.Image) (sdk.Verdict,
 	}
 	sum, err := m.deps.Store.PutMedia(ctx, r.ID, "selfie", img.Format, img.Data)
 	if err != nil {
-		return v, fmt.Errorf("flow: store selfie: %w", err)
+		return fmt.Errorf("flow: store selfie: %w", err)
 	}
 	r.Media["selfie"] = sum
 	m.keepMedia("selfie", img)
 	r = m.recordCheck(r, StepSelfie, StepSignature, v, nil)
 	if err := m.commit(ctx, StepSelfie, r, "selfie.checked", v.Outcome.String()); err != nil {
-		return v, err
+		return err
 	}
-	return v, nil
+	return nil
 }
 
-// SubmitSignature runs the signature checks and stores the photo and, if the plugin made one,
+// submitSignature runs the signature checks and stores the photo and, if the plugin made one,
 // the cleaned signature ("signature.clean"). Entering the video step issues a fresh challenge.
-func (m *Machine) SubmitSignature(ctx context.Context, img sdk.Image) (sdk.Verdict, error) {
+func (m *Machine) submitSignature(ctx context.Context, img sdk.Image) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepSignature)
 	if err != nil {
-		return sdk.Verdict{}, err
+		return err
 	}
 	if err := emptyImage(img); err != nil {
-		return sdk.Verdict{}, err
+		return err
 	}
 	v := checked(m.deps.Detectors.CheckSignature(ctx, sdk.SignatureRequest{Image: img, Guide: m.cfg.SignatureGuide}))
 	sum, err := m.deps.Store.PutMedia(ctx, r.ID, "signature", img.Format, img.Data)
 	if err != nil {
-		return v, fmt.Errorf("flow: store signature: %w", err)
+		return fmt.Errorf("flow: store signature: %w", err)
 	}
 	r.Media["signature"] = sum
 	for _, a := range v.Artifacts {
 		if a.Name == "signature.clean" && len(a.Image.Data) > 0 {
 			sum, err := m.deps.Store.PutMedia(ctx, r.ID, "signature.clean", a.Image.Format, a.Image.Data)
 			if err != nil {
-				return v, fmt.Errorf("flow: store clean signature: %w", err)
+				return fmt.Errorf("flow: store clean signature: %w", err)
 			}
 			r.Media["signature.clean"] = sum
 			break
@@ -196,30 +196,30 @@ func (m *Machine) SubmitSignature(ctx context.Context, img sdk.Image) (sdk.Verdi
 	r = m.recordCheck(r, StepSignature, StepVideo, v, nil)
 	if r.Step == StepVideo {
 		if r.Challenge, err = m.newChallenge(); err != nil {
-			return v, err
+			return err
 		}
 	}
 	if err := m.commit(ctx, StepSignature, r, "signature.checked", v.Outcome.String()); err != nil {
-		return v, err
+		return err
 	}
-	return v, nil
+	return nil
 }
 
-// SubmitVideo checks liveness against the issued challenge, matches the video's face with the
+// submitVideo checks liveness against the issued challenge, matches the video's face with the
 // stored selfie and stores the video. Every attempt uses up the challenge: a retake gets a new one.
-func (m *Machine) SubmitVideo(ctx context.Context, frames []sdk.Frame) (sdk.Verdict, error) {
+func (m *Machine) submitVideo(ctx context.Context, frames []sdk.Frame) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepVideo)
 	if err != nil {
-		return sdk.Verdict{}, err
+		return err
 	}
 	if len(frames) == 0 {
-		return sdk.Verdict{}, &Error{Key: "flow.video.no_frames"}
+		return &Error{Key: "flow.video.no_frames"}
 	}
 	challenge := slices.Clone(r.Challenge)
 	if len(challenge) == 0 {
-		return sdk.Verdict{}, fmt.Errorf("flow: video step without a challenge")
+		return fmt.Errorf("flow: video step without a challenge")
 	}
 	live := checked(m.deps.Detectors.CheckLiveness(ctx, sdk.LivenessRequest{Frames: frames,
 		Challenge: sdk.Challenge{Numbers: challenge}, Guide: m.cfg.VideoGuide}))
@@ -235,21 +235,21 @@ func (m *Machine) SubmitVideo(ctx context.Context, frames []sdk.Frame) (sdk.Verd
 	}
 	sum, err := m.deps.Store.PutMedia(ctx, r.ID, "video", VideoFormat, EncodeVideo(frames))
 	if err != nil {
-		return v, fmt.Errorf("flow: store video: %w", err)
+		return fmt.Errorf("flow: store video: %w", err)
 	}
 	r.Media["video"] = sum
 	r = m.recordCheck(r, StepVideo, StepReview, v, challenge)
 	r.Challenge = nil
 	if r.Step == StepVideo {
 		if r.Challenge, err = m.newChallenge(); err != nil {
-			return v, err
+			return err
 		}
 	}
 	if err := m.commit(ctx, StepVideo, r, "video.checked", v.Outcome.String()+" challenge="+joinInts(challenge)); err != nil {
-		return v, err
+		return err
 	}
 	committed = true
-	return v, nil
+	return nil
 }
 
 // burnChallenge replaces the current challenge in memory after an attempt that could not be

@@ -482,36 +482,32 @@ func frames(n int) []sdk.Frame {
 // advance performs the happy action of the current step once.
 func (r *rig) advance() {
 	r.t.Helper()
-	ctx := r.ctx
 	switch s := r.step(); s {
 	case "":
-		_, err := r.m.Start(ctx)
+		_, err := r.m.Start(r.ctx)
 		r.must(err)
 	case StepWelcome:
-		r.must(r.m.Begin(ctx))
+		r.must(r.do(Begin{}))
 	case StepMobile:
-		r.must(r.m.SubmitMobile(ctx, "+98 912 123 4567"))
+		r.must(r.do(MobileNumber{"+98 912 123 4567"}))
 	case StepMobileOTP:
-		r.must(r.m.SubmitMobileOTP(ctx, "۱۲۳۴۵۶"))
+		r.must(r.do(MobileCode{"۱۲۳۴۵۶"}))
 	case StepIdentity:
-		r.must(r.m.SubmitIdentity(ctx, "۰۰۷۶۲۲۹۶۴۵", "1402000001"))
+		r.must(r.do(Identity{"۰۰۷۶۲۲۹۶۴۵", "1402000001"}))
 	case StepSejamOTP:
-		r.must(r.m.SubmitSejamOTP(ctx, goodSejam))
+		r.must(r.do(SejamCode{goodSejam}))
 	case StepCardSerial:
-		r.must(r.m.SubmitCardSerial(ctx, "1g23456789"))
+		r.must(r.do(Card{"1g23456789"}))
 	case StepSelfie:
-		_, err := r.m.SubmitSelfie(ctx, jpeg)
-		r.must(err)
+		r.must(r.do(Selfie{jpeg}))
 	case StepSignature:
-		_, err := r.m.SubmitSignature(ctx, sigImg)
-		r.must(err)
+		r.must(r.do(Signature{sigImg}))
 	case StepVideo:
-		_, err := r.m.SubmitVideo(ctx, frames(16))
-		r.must(err)
+		r.must(r.do(Video{frames(16)}))
 	case StepReview:
-		r.must(r.m.ConfirmReview(ctx))
+		r.must(r.do(ConfirmReview{}))
 	case StepCommitments:
-		r.must(r.m.AcceptCommitments(ctx))
+		r.must(r.do(AcceptCommitments{}))
 	default:
 		r.t.Fatalf("no happy action at step %s", s)
 	}
@@ -549,3 +545,24 @@ func wantKey(t *testing.T, err error, key string) {
 		t.Fatalf("key %s (%v), want %s", fe.Key, fe, key)
 	}
 }
+
+// do submits a through the Driver API and returns its error.
+func (r *rig) do(a Answer) error {
+	_, err := r.m.Submit(r.ctx, a)
+	return err
+}
+
+// check submits a capture and returns the verdict the snapshot records for its step.
+func (r *rig) check(a Answer) (sdk.Verdict, error) {
+	snap, err := r.m.Submit(r.ctx, a)
+	return snap.Checks[a.Step()].Verdict, err
+}
+
+// submit is do for a table of calls on a given Machine.
+func submit(m *Machine, a Answer) error {
+	_, err := m.Submit(context.Background(), a)
+	return err
+}
+
+// errOf keeps the error of a call that returns the snapshot.
+func errOf(_ Snapshot, err error) error { return err }

@@ -27,10 +27,10 @@ func (m *Machine) Touch(ctx context.Context) error {
 	return m.commit(ctx, r.Step, r, "active", "")
 }
 
-// ExpireIfIdle wipes the session when a numbered step has been idle past Config.IdleTimeout.
+// expireIfIdle wipes the session when a numbered step has been idle past Config.IdleTimeout.
 // The welcome screen holds no personal data and never expires. While another call is running
 // the session is not idle.
-func (m *Machine) ExpireIfIdle(ctx context.Context) (bool, error) {
+func (m *Machine) expireIfIdle(ctx context.Context) (bool, error) {
 	if !m.op.TryLock() {
 		return false, nil
 	}
@@ -47,10 +47,10 @@ func (m *Machine) ExpireIfIdle(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Abandon ends the session now and wipes its data (the applicant cancelled or the operator reset
+// abandon ends the session now and wipes its data (the applicant cancelled or the operator reset
 // the kiosk). A session that is already over (submitted, locked for an operator, rejected,
 // expired) is left as it is.
-func (m *Machine) Abandon(ctx context.Context) error {
+func (m *Machine) abandon(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	m.mu.RLock()

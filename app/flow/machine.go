@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -49,7 +48,7 @@ type Config struct {
 	TouchPersistEvery time.Duration
 	// MatchFrames is how many video frames are matched against the selfie [3].
 	MatchFrames int
-	// The guides drawn on screen, in normalized coordinates, passed to the plugins [the UI's].
+	// The guides drawn on screen, in normalized coordinates, passed to the plugins [Guide].
 	SelfieGuide, SignatureGuide, VideoGuide sdk.Rect
 }
 
@@ -72,16 +71,25 @@ func (c *Config) defaults() {
 	if c.MatchFrames <= 0 {
 		c.MatchFrames = 3
 	}
-	face := sdk.Rect{X: 0.3, Y: 0.1, W: 0.4, H: 0.75}
 	if c.SelfieGuide == (sdk.Rect{}) {
-		c.SelfieGuide = face
+		c.SelfieGuide = Guide(StepSelfie)
 	}
 	if c.VideoGuide == (sdk.Rect{}) {
-		c.VideoGuide = face
+		c.VideoGuide = Guide(StepVideo)
 	}
 	if c.SignatureGuide == (sdk.Rect{}) {
-		c.SignatureGuide = sdk.Rect{X: 0.1, Y: 0.15, W: 0.8, H: 0.7}
+		c.SignatureGuide = Guide(StepSignature)
 	}
+}
+
+// Guide is the shape the capture screen draws over the preview for step, in normalized frame
+// coordinates: the paper frame for the signature, the face oval otherwise. The same rectangle
+// goes to the plugins (the Config defaults), so their hints refer to what the applicant sees.
+func Guide(step Step) sdk.Rect {
+	if step == StepSignature {
+		return sdk.Rect{X: 0.1, Y: 0.15, W: 0.8, H: 0.7}
+	}
+	return sdk.Rect{X: 0.3, Y: 0.1, W: 0.4, H: 0.75}
 }
 
 // Machine is the flow's state machine for one kiosk: at most one session at a time. It is safe
@@ -99,8 +107,6 @@ type Machine struct {
 	demo      map[OTPPurpose]string // console-provider demo codes, memory only
 	media     map[string]sdk.Image  // this process's copies of "registry.photo" and "selfie"
 }
-
-var _ Driver = (*Machine)(nil)
 
 type systemClock struct{}
 
@@ -258,19 +264,19 @@ func (m *Machine) Start(ctx context.Context) (Snapshot, error) {
 	m.mu.RUnlock()
 	if had && !terminal(prev.Step) {
 		if err := m.end(ctx, prev, StepExpired, "flow.outcome.abandoned", "abandoned"); err != nil {
-			return Snapshot{}, err
+			return m.Snapshot(), err
 		}
 	}
 	id, err := m.deps.NewID()
 	if err != nil {
-		return Snapshot{}, err
+		return m.Snapshot(), err
 	}
 	now := m.now()
 	r := Record{ID: id, Step: StepWelcome, Mode: m.cfg.Mode, ClientIP: m.cfg.ClientIP, StartedAt: now,
 		LastActive: now, Attempts: map[Step]int{}, Failures: map[Step]int{}, Checks: map[Step]CheckResult{},
 		Media: map[string]string{}}
 	if err := m.deps.Store.Create(ctx, r, Event{To: StepWelcome, Name: "started", At: now, Detail: m.cfg.Mode}); err != nil {
-		return Snapshot{}, fmt.Errorf("flow: create session: %w", err)
+		return m.Snapshot(), fmt.Errorf("flow: create session: %w", err)
 	}
 	m.mu.Lock()
 	clear(m.demo)
@@ -318,9 +324,9 @@ func (m *Machine) Resume(ctx context.Context) (Snapshot, bool, error) {
 	return m.Snapshot(), true, nil
 }
 
-// userError turns a validator's rejection into a flow *Error.
+// userError turns a validator's rejection (a *problem.Error, which is *Error) into a flow *Error.
 func userError(err error) error {
-	var ke *kyc.Error
+	var ke *Error
 	if errors.As(err, &ke) {
 		return &Error{Key: ke.Key, Args: slices.Clone(ke.Args)}
 	}

@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -103,17 +102,17 @@ func TestValidationErrorsKeepTheStep(t *testing.T) {
 		call func(m *Machine) error
 		key  string
 	}{
-		{StepMobile, func(m *Machine) error { return m.SubmitMobile(context.Background(), "0912") }, "kyc.mobile.format"},
-		{StepMobile, func(m *Machine) error { return m.SubmitMobile(context.Background(), "09401234567") }, "kyc.mobile.unknown_operator"},
-		{StepMobileOTP, func(m *Machine) error { return m.SubmitMobileOTP(context.Background(), "12") }, "kyc.otp.format"},
-		{StepIdentity, func(m *Machine) error { return m.SubmitIdentity(context.Background(), "1111111111", "1402000001") }, "kyc.national_code.repeated"},
-		{StepIdentity, func(m *Machine) error { return m.SubmitIdentity(context.Background(), "0076229646", "1402000001") }, "kyc.national_code.checksum"},
-		{StepIdentity, func(m *Machine) error { return m.SubmitIdentity(context.Background(), ncAdult, "14020") }, "kyc.tracking.format"},
-		{StepSejamOTP, func(m *Machine) error { return m.SubmitSejamOTP(context.Background(), "") }, "kyc.otp.empty"},
-		{StepCardSerial, func(m *Machine) error { return m.SubmitCardSerial(context.Background(), "G123456789") }, "kyc.card_serial.format"},
-		{StepSelfie, func(m *Machine) error { _, err := m.SubmitSelfie(context.Background(), sdk.Image{}); return err }, "flow.capture.empty"},
-		{StepVideo, func(m *Machine) error { _, err := m.SubmitVideo(context.Background(), nil); return err }, "flow.video.no_frames"},
-		{StepMobile, func(m *Machine) error { return m.ConfirmReview(context.Background()) }, "flow.wrong_step"},
+		{StepMobile, func(m *Machine) error { return submit(m, MobileNumber{"0912"}) }, "kyc.mobile.format"},
+		{StepMobile, func(m *Machine) error { return submit(m, MobileNumber{"09401234567"}) }, "kyc.mobile.unknown_operator"},
+		{StepMobileOTP, func(m *Machine) error { return submit(m, MobileCode{"12"}) }, "kyc.otp.format"},
+		{StepIdentity, func(m *Machine) error { return submit(m, Identity{"1111111111", "1402000001"}) }, "kyc.national_code.repeated"},
+		{StepIdentity, func(m *Machine) error { return submit(m, Identity{"0076229646", "1402000001"}) }, "kyc.national_code.checksum"},
+		{StepIdentity, func(m *Machine) error { return submit(m, Identity{ncAdult, "14020"}) }, "kyc.tracking.format"},
+		{StepSejamOTP, func(m *Machine) error { return submit(m, SejamCode{""}) }, "kyc.otp.empty"},
+		{StepCardSerial, func(m *Machine) error { return submit(m, Card{"G123456789"}) }, "kyc.card_serial.format"},
+		{StepSelfie, func(m *Machine) error { return submit(m, Selfie{sdk.Image{}}) }, "flow.capture.empty"},
+		{StepVideo, func(m *Machine) error { return submit(m, Video{nil}) }, "flow.video.no_frames"},
+		{StepMobile, func(m *Machine) error { return submit(m, ConfirmReview{}) }, "flow.wrong_step"},
 	} {
 		t.Run(string(c.step)+" "+c.key, func(t *testing.T) {
 			r := newRig(t)
@@ -130,7 +129,7 @@ func TestValidationErrorsKeepTheStep(t *testing.T) {
 
 func TestNoSession(t *testing.T) {
 	r := newRig(t)
-	wantKey(t, r.m.Begin(r.ctx), "flow.no_session")
+	wantKey(t, r.do(Begin{}), "flow.no_session")
 	if s := r.m.Snapshot(); s.SessionID != "" || s.Step != "" {
 		t.Errorf("snapshot without session: %+v", s)
 	}
@@ -156,10 +155,10 @@ func TestSejamRejections(t *testing.T) {
 			if c.mobile != "" {
 				mob = kyc.Mobile(c.mobile)
 			}
-			r.must(r.m.SubmitMobile(r.ctx, string(mob)))
-			r.must(r.m.SubmitMobileOTP(r.ctx, goodOTP))
+			r.must(r.do(MobileNumber{string(mob)}))
+			r.must(r.do(MobileCode{goodOTP}))
 			r.sejam.err = c.serviceErr
-			wantKey(t, r.m.SubmitIdentity(r.ctx, c.nc, c.tracking), c.key)
+			wantKey(t, r.do(Identity{c.nc, c.tracking}), c.key)
 			r.wantStep(StepIdentity)
 			if got := r.m.Snapshot().Mobile; got != mob {
 				t.Errorf("mobile lost: %q", got)
@@ -167,7 +166,7 @@ func TestSejamRejections(t *testing.T) {
 			// Nothing lost: once SEJAM answers, the same session goes on.
 			r.sejam.err = nil
 			if c.mobile == "" {
-				r.must(r.m.SubmitIdentity(r.ctx, ncAdult, "1402000001"))
+				r.must(r.do(Identity{ncAdult, "1402000001"}))
 				r.wantStep(StepSejamOTP)
 			}
 		})
@@ -180,7 +179,7 @@ func TestWrongCodesLockTheSession(t *testing.T) {
 	r.m = r.machine(r.store)
 	r.walk(StepSejamOTP)
 	for i := 1; i <= 3; i++ {
-		wantKey(t, r.m.SubmitSejamOTP(r.ctx, "99999"), "sejam.otp_wrong")
+		wantKey(t, r.do(SejamCode{"99999"}), "sejam.otp_wrong")
 		if i < 3 {
 			r.wantStep(StepSejamOTP)
 		}
@@ -197,7 +196,7 @@ func TestWrongCodesLockTheSession(t *testing.T) {
 func TestWrongSMSCodeKeepsCounting(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepMobileOTP)
-	wantKey(t, r.m.SubmitMobileOTP(r.ctx, "000000"), "otp.wrong_code")
+	wantKey(t, r.do(MobileCode{"000000"}), "otp.wrong_code")
 	r.wantStep(StepMobileOTP)
 	if got := r.m.Snapshot().MobileOTP.AttemptsLeft; got != 4 {
 		t.Errorf("attempts left %d, want 4", got)
@@ -205,7 +204,7 @@ func TestWrongSMSCodeKeepsCounting(t *testing.T) {
 	if got := r.stored().Failures[StepMobileOTP]; got != 1 {
 		t.Errorf("stored failures %d", got)
 	}
-	r.must(r.m.SubmitMobileOTP(r.ctx, goodOTP))
+	r.must(r.do(MobileCode{goodOTP}))
 	r.wantStep(StepIdentity)
 }
 
@@ -235,7 +234,7 @@ func TestRegistryAnswers(t *testing.T) {
 			if serial == "" {
 				serial = "1G23456789"
 			}
-			wantKey(t, r.m.SubmitCardSerial(r.ctx, serial), c.key)
+			wantKey(t, r.do(Card{serial}), c.key)
 			r.wantStep(c.want)
 			rec := r.stored()
 			if got := rec.Failures[StepCardSerial] == 1; got != c.counted {
@@ -293,14 +292,14 @@ func TestEligibilityRejections(t *testing.T) {
 			}
 			r.walk(StepCardSerial)
 			r.elig.err = c.err
-			wantKey(t, r.m.SubmitCardSerial(r.ctx, "1G23456789"), c.key)
+			wantKey(t, r.do(Card{"1G23456789"}), c.key)
 			r.wantStep(c.want)
 			if c.wipe {
 				assertWiped(t, r, r.stored(), c.key)
 			}
 			if c.thenOK {
 				r.elig.err = nil
-				r.must(r.m.SubmitCardSerial(r.ctx, "1G23456789"))
+				r.must(r.do(Card{"1G23456789"}))
 				r.wantStep(StepSelfie)
 			}
 		})
@@ -322,7 +321,7 @@ func TestEighteenthBirthdayTodayIsEligible(t *testing.T) {
 	r2.clock.Advance(-24 * time.Hour)
 	r2.sejam.people[ncAdult] = a
 	r2.walk(StepCardSerial)
-	wantKey(t, r2.m.SubmitCardSerial(r2.ctx, "1G23456789"), "eligibility.under_18")
+	wantKey(t, r2.do(Card{"1G23456789"}), "eligibility.under_18")
 }
 
 func TestSelfieLockout(t *testing.T) {
@@ -331,7 +330,7 @@ func TestSelfieLockout(t *testing.T) {
 	r.det.selfie = []sdk.Verdict{fail}
 	r.walk(StepSelfie)
 	for i := 1; i <= 3; i++ {
-		v, err := r.m.SubmitSelfie(r.ctx, jpeg)
+		v, err := r.check(Selfie{jpeg})
 		r.must(err)
 		if v.Outcome != sdk.Fail {
 			t.Fatalf("attempt %d: outcome %s", i, v.Outcome)
@@ -411,7 +410,7 @@ func TestCouldNotVerifyNeverPasses(t *testing.T) {
 			}
 			r.walk(StepSelfie)
 			r.det.selfie, r.det.match, r.det.errAll = []sdk.Verdict{c.selfie}, []sdk.Verdict{c.match}, c.errAll
-			v, err := r.m.SubmitSelfie(r.ctx, jpeg)
+			v, err := r.check(Selfie{jpeg})
 			r.must(err)
 			if v.Outcome != c.want {
 				t.Fatalf("outcome %s, want %s", v.Outcome, c.want)
@@ -482,7 +481,7 @@ func TestVideoChallenges(t *testing.T) {
 			t.Fatalf("challenge %v not stored (%v) before the attempt", c, rec.Challenge)
 		}
 		shown = append(shown, c)
-		_, err := r.m.SubmitVideo(r.ctx, frames(8))
+		err := r.do(Video{frames(8)})
 		r.must(err)
 	}
 	r.wantStep(StepReview)
@@ -503,7 +502,7 @@ func TestVideoChallenges(t *testing.T) {
 		t.Errorf("check records challenge %v, want %v", got, shown[2])
 	}
 	// Back to the video step gets a fresh challenge, never an old one.
-	r.must(r.m.Back(r.ctx))
+	r.must(errOf(r.m.Back(r.ctx)))
 	r.wantStep(StepVideo)
 	c := r.m.Snapshot().Challenge
 	for _, old := range shown {
@@ -518,7 +517,7 @@ func TestVideoChallengeBurntWhenStoreFails(t *testing.T) {
 	r.walk(StepVideo)
 	first := r.m.Snapshot().Challenge
 	r.store.failOn = "video.checked"
-	if _, err := r.m.SubmitVideo(r.ctx, frames(8)); err == nil {
+	if err := r.do(Video{frames(8)}); err == nil {
 		t.Fatal("no error when the store failed")
 	}
 	r.wantStep(StepVideo)
@@ -527,7 +526,7 @@ func TestVideoChallengeBurntWhenStoreFails(t *testing.T) {
 		t.Fatalf("challenge %v reused after a failed commit (now %v)", first, second)
 	}
 	r.store.failOn = ""
-	_, err := r.m.SubmitVideo(r.ctx, frames(8))
+	err := r.do(Video{frames(8)})
 	r.must(err)
 	if got := r.det.challenges[len(r.det.challenges)-1]; !slices.Equal(got, second) {
 		t.Errorf("second attempt answered %v, screen showed %v", got, second)
@@ -541,7 +540,7 @@ func TestVideoMatchesKeyframesAgainstSelfie(t *testing.T) {
 	r.det.liveness = []sdk.Verdict{{Outcome: sdk.Pass, Artifacts: []sdk.Artifact{key, key}}}
 	r.det.match = []sdk.Verdict{{Outcome: sdk.Pass}, {Outcome: sdk.Fail, Reasons: []string{"verdict.face.match.different"}}}
 	before := len(r.det.matchRefs)
-	v, err := r.m.SubmitVideo(r.ctx, frames(8))
+	v, err := r.check(Video{frames(8)})
 	r.must(err)
 	if got := len(r.det.matchRefs) - before; got != 2 {
 		t.Errorf("%d matches, want one per keyframe (2)", got)
@@ -608,7 +607,7 @@ func TestResumeWithoutMediaReaderDoesNotPass(t *testing.T) {
 	if _, ok, err := r.m.Resume(r.ctx); err != nil || !ok {
 		t.Fatalf("resume: %v %v", ok, err)
 	}
-	v, err := r.m.SubmitVideo(r.ctx, frames(8))
+	v, err := r.check(Video{frames(8)})
 	r.must(err)
 	if v.Outcome != sdk.CouldNotVerify || !slices.Contains(v.Reasons, reasonNoReference) {
 		t.Errorf("without the selfie the video match must be could-not-verify: %+v", v)
@@ -619,7 +618,7 @@ func TestIdleExpiry(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepWelcome)
 	r.clock.Advance(time.Hour)
-	if wiped, err := r.m.ExpireIfIdle(r.ctx); err != nil || wiped {
+	if _, wiped, err := r.m.ExpireIfIdle(r.ctx); err != nil || wiped {
 		t.Fatalf("welcome screen expired: %v %v", wiped, err)
 	}
 	r.walk(StepSelfie)
@@ -630,11 +629,11 @@ func TestIdleExpiry(t *testing.T) {
 	r.clock.Advance(2 * time.Minute)
 	r.must(r.m.Touch(r.ctx))
 	r.clock.Advance(2 * time.Minute)
-	if wiped, err := r.m.ExpireIfIdle(r.ctx); err != nil || wiped {
+	if _, wiped, err := r.m.ExpireIfIdle(r.ctx); err != nil || wiped {
 		t.Fatalf("expired although touched 2 minutes ago: %v %v", wiped, err)
 	}
 	r.clock.Advance(90 * time.Second)
-	wiped, err := r.m.ExpireIfIdle(r.ctx)
+	_, wiped, err := r.m.ExpireIfIdle(r.ctx)
 	if err != nil || !wiped {
 		t.Fatalf("not expired after 3.5 idle minutes: %v %v", wiped, err)
 	}
@@ -692,7 +691,7 @@ func TestAbandonAndRestart(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepSelfie)
 	id := r.m.Snapshot().SessionID
-	r.must(r.m.Abandon(r.ctx))
+	r.must(errOf(r.m.Abandon(r.ctx)))
 	r.wantStep(StepExpired)
 	assertWiped(t, r, r.stored(), "flow.outcome.abandoned")
 	snap, err := r.m.Start(r.ctx)
@@ -734,7 +733,7 @@ func TestBackRules(t *testing.T) {
 			if got := r.m.Snapshot().CanGoBack; got != (c.to != "") {
 				t.Errorf("CanGoBack %v", got)
 			}
-			err := r.m.Back(r.ctx)
+			err := errOf(r.m.Back(r.ctx))
 			if c.to == "" {
 				wantKey(t, err, "flow.back.not_allowed")
 				r.wantStep(c.from)
@@ -767,7 +766,7 @@ func TestDossierEnqueueFailureKeepsTheSubmission(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepCommitments)
 	r.dos.err = errors.New("outbox locked")
-	err := r.m.AcceptCommitments(r.ctx)
+	err := r.do(AcceptCommitments{})
 	wantKey(t, err, "flow.outcome.queue_pending")
 	r.wantStep(StepSubmitted)
 	rec := r.stored()
@@ -784,7 +783,7 @@ func TestStoreFailureLosesNothing(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepIdentity)
 	r.store.failOn = "identity.submitted"
-	err := r.m.SubmitIdentity(r.ctx, ncAdult, "1402000001")
+	err := r.do(Identity{ncAdult, "1402000001"})
 	if err == nil {
 		t.Fatal("no error when the store failed")
 	}
@@ -793,7 +792,7 @@ func TestStoreFailureLosesNothing(t *testing.T) {
 		t.Errorf("store and memory disagree: %s", rec.Step)
 	}
 	r.store.failOn = ""
-	r.must(r.m.SubmitIdentity(r.ctx, ncAdult, "1402000001"))
+	r.must(r.do(Identity{ncAdult, "1402000001"}))
 	r.wantStep(StepSejamOTP)
 }
 
@@ -815,7 +814,7 @@ func TestConcurrentUse(t *testing.T) {
 				s := r.m.Snapshot()
 				_ = s.Checks[StepSelfie].Verdict.Reasons
 				_ = r.m.Touch(r.ctx)
-				_, _ = r.m.ExpireIfIdle(r.ctx)
+				_, _, _ = r.m.ExpireIfIdle(r.ctx)
 			}
 		}()
 	}

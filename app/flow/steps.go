@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/domain/text"
 )
 
 // Keys of rejections that mean "the applicant typed a wrong code": they count towards
@@ -19,8 +20,8 @@ var registryFinalKeys = []string{"registry.deceased", "registry.not_found", "reg
 // Eligibility answers that are not final: the check could not run, try again.
 var eligibilityRetryKeys = []string{"eligibility.unavailable", "eligibility.ip_unknown"}
 
-// Begin moves from the welcome screen to the first step.
-func (m *Machine) Begin(ctx context.Context) error {
+// begin moves from the welcome screen to the first step.
+func (m *Machine) begin(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepWelcome)
@@ -40,8 +41,8 @@ func (m *Machine) keepDemo(p OTPPurpose, st OTPState) OTPState {
 	return st
 }
 
-// SubmitMobile validates the number and sends our OTP to it.
-func (m *Machine) SubmitMobile(ctx context.Context, raw string) error {
+// submitMobile validates the number and sends our OTP to it.
+func (m *Machine) submitMobile(ctx context.Context, raw string) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepMobile)
@@ -61,8 +62,8 @@ func (m *Machine) SubmitMobile(ctx context.Context, raw string) error {
 	return m.commit(ctx, StepMobile, r, "mobile.submitted", string(op))
 }
 
-// ResendMobileOTP sends a new SMS code (the OTP service enforces the cooldown).
-func (m *Machine) ResendMobileOTP(ctx context.Context) error {
+// resendMobileOTP sends a new SMS code (the OTP service enforces the cooldown).
+func (m *Machine) resendMobileOTP(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepMobileOTP)
@@ -77,8 +78,8 @@ func (m *Machine) ResendMobileOTP(ctx context.Context) error {
 	return m.commit(ctx, r.Step, r, "mobile_otp.resent", "")
 }
 
-// SubmitMobileOTP checks our SMS code.
-func (m *Machine) SubmitMobileOTP(ctx context.Context, raw string) error {
+// submitMobileOTP checks our SMS code.
+func (m *Machine) submitMobileOTP(ctx context.Context, raw string) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepMobileOTP)
@@ -120,9 +121,9 @@ func (m *Machine) countRejection(ctx context.Context, r Record, fe *Error, name 
 	return fe
 }
 
-// SubmitIdentity validates the national code and the SEJAM tracking code and asks SEJAM to send
+// submitIdentity validates the national code and the SEJAM tracking code and asks SEJAM to send
 // its code to the registered mobile (SEJAM also checks that the kiosk mobile is the person's).
-func (m *Machine) SubmitIdentity(ctx context.Context, nationalCode, tracking string) error {
+func (m *Machine) submitIdentity(ctx context.Context, nationalCode, tracking string) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepIdentity)
@@ -146,8 +147,8 @@ func (m *Machine) SubmitIdentity(ctx context.Context, nationalCode, tracking str
 	return m.commit(ctx, StepIdentity, r, "identity.submitted", "")
 }
 
-// ResendSejamOTP asks SEJAM for a new code.
-func (m *Machine) ResendSejamOTP(ctx context.Context) error {
+// resendSejamOTP asks SEJAM for a new code.
+func (m *Machine) resendSejamOTP(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepSejamOTP)
@@ -162,8 +163,8 @@ func (m *Machine) ResendSejamOTP(ctx context.Context) error {
 	return m.commit(ctx, r.Step, r, "sejam_otp.resent", "")
 }
 
-// SubmitSejamOTP fetches the SEJAM profile with the code SEJAM sent.
-func (m *Machine) SubmitSejamOTP(ctx context.Context, raw string) error {
+// submitSejamOTP fetches the SEJAM profile with the code SEJAM sent.
+func (m *Machine) submitSejamOTP(ctx context.Context, raw string) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepSejamOTP)
@@ -200,11 +201,11 @@ func (m *Machine) SubmitSejamOTP(ctx context.Context, raw string) error {
 // ASCII digits, the birth date as YYYY/MM/DD and the mobile as 09XXXXXXXXX where they parse
 // (a date that does not parse is kept as given: eligibility rejects it with its own key).
 func normalizePerson(p kyc.Person) kyc.Person {
-	p.FirstName = kyc.NormalizeName(p.FirstName)
-	p.LastName = kyc.NormalizeName(p.LastName)
-	p.FatherName = kyc.NormalizeName(p.FatherName)
-	p.PlaceOfBirth = kyc.NormalizeName(p.PlaceOfBirth)
-	p.NationalCode = kyc.NationalCode(kyc.NormalizeDigits(string(p.NationalCode)))
+	p.FirstName = text.NormalizeName(p.FirstName)
+	p.LastName = text.NormalizeName(p.LastName)
+	p.FatherName = text.NormalizeName(p.FatherName)
+	p.PlaceOfBirth = text.NormalizeName(p.PlaceOfBirth)
+	p.NationalCode = kyc.NationalCode(text.ASCIIDigits(string(p.NationalCode)))
 	if d, err := kyc.ParseJalali(p.BirthDate); err == nil {
 		p.BirthDate = d.String()
 	}
@@ -214,10 +215,10 @@ func normalizePerson(p kyc.Person) kyc.Person {
 	return p
 }
 
-// SubmitCardSerial validates the serial, asks the civil registry whether it belongs to this
+// submitCardSerial validates the serial, asks the civil registry whether it belongs to this
 // person, stores the registry photo and applies the eligibility rules. A final registry or
 // eligibility answer ends the session (StepRejected, data wiped).
-func (m *Machine) SubmitCardSerial(ctx context.Context, raw string) error {
+func (m *Machine) submitCardSerial(ctx context.Context, raw string) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepCardSerial)
@@ -271,8 +272,8 @@ func (m *Machine) SubmitCardSerial(ctx context.Context, raw string) error {
 	return m.commit(ctx, StepCardSerial, r, "card.verified", string(kind))
 }
 
-// ConfirmReview records that the applicant confirmed the data shown.
-func (m *Machine) ConfirmReview(ctx context.Context) error {
+// confirmReview records that the applicant confirmed the data shown.
+func (m *Machine) confirmReview(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepReview)
@@ -283,11 +284,11 @@ func (m *Machine) ConfirmReview(ctx context.Context) error {
 	return m.commit(ctx, StepReview, r, "review.confirmed", "")
 }
 
-// AcceptCommitments records the acceptance (AcceptedAt), commits the session as submitted and
+// acceptCommitments records the acceptance (AcceptedAt), commits the session as submitted and
 // queues the dossier. The submission is committed first: if queueing fails it is not lost — the
 // session records "dossier.enqueue_failed", its Outcome says the dossier is saved and waits to be
 // sent, and the call returns an *Error with that key (the cause attached for the log).
-func (m *Machine) AcceptCommitments(ctx context.Context) error {
+func (m *Machine) acceptCommitments(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepCommitments)

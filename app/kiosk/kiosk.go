@@ -14,7 +14,6 @@ import (
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/detect"
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/services"
 	"github.com/ehraz/ehraz/app/store"
 )
 
@@ -22,7 +21,7 @@ import (
 type Kiosk struct {
 	Config   config.Config
 	Store    *store.Store
-	Services *services.Services
+	Services *Services
 	Plugins  *detect.Host
 	Flow     *flow.Machine
 
@@ -31,9 +30,6 @@ type Kiosk struct {
 
 // Options carries what does not belong in the configuration file.
 type Options struct {
-	// Shared is the team's shared folder (demo photos for the simulator); "" means $EHRAZ_SHARED,
-	// then $SHARED.
-	Shared string
 	// Warn receives non-fatal start-up problems (a plugin refused or down); nil ignores them.
 	// The kiosk still starts: the affected checks answer "could not verify".
 	Warn func(error)
@@ -48,22 +44,19 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 			k.Close()
 		}
 	}()
-	if o.Shared == "" {
-		o.Shared = firstNonEmpty(os.Getenv("EHRAZ_SHARED"), os.Getenv("SHARED"))
-	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("kiosk: data folder %s: %w", cfg.DataDir, err)
 	}
 
-	st, err := store.Open(ctx, store.ConfigOptions(cfg))
+	st, err := store.Open(ctx, StoreOptions(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: open store: %w", err)
 	}
 	k.Store = st
 	k.closers = append(k.closers, st.Close)
 
-	svc, err := services.Start(ctx, cfg.Services, services.Deps{
-		DB: st.DB(), Source: st, KioskID: cfg.KioskID, Mode: cfg.Mode, DataDir: cfg.DataDir, Shared: o.Shared,
+	svc, err := StartServices(ctx, cfg.Services, ServiceDeps{
+		DB: st.DB(), Source: DossierSource(st), KioskID: cfg.KioskID, Mode: cfg.Mode, DataDir: cfg.DataDir, Shared: cfg.Shared,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: start services: %w", err)
@@ -98,7 +91,8 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 	k.background(ctx, func(ctx context.Context) {
 		st.PurgeEvery(ctx, time.Hour, cfg.Session.RetainFinished.Duration, cfg.Session.RetainAbandoned.Duration,
 			func(_ store.PurgeReport, err error) {
-				if err != nil && o.Warn != nil {
+				// A purge cut short by Close is not a problem to report.
+				if err != nil && o.Warn != nil && ctx.Err() == nil {
 					o.Warn(fmt.Errorf("kiosk: retention purge: %w", err))
 				}
 			})
@@ -185,13 +179,4 @@ func pluginDir(dir string) string {
 		}
 	}
 	return dir
-}
-
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

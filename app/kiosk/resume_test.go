@@ -239,44 +239,46 @@ func act(ctx context.Context, m *flow.Machine, i int) error {
 		_, err := m.Start(ctx)
 		return err
 	case flow.StepMobile:
-		return m.Begin(ctx)
+		return submit(ctx, m, flow.Begin{})
 	case flow.StepMobileOTP:
-		return m.SubmitMobile(ctx, demoMobile)
+		return submit(ctx, m, flow.MobileNumber{Raw: demoMobile})
 	case flow.StepIdentity:
 		code, err := demoCode(ctx, m, flow.OTPMobile)
 		if err != nil {
 			return err
 		}
-		return m.SubmitMobileOTP(ctx, code)
+		return submit(ctx, m, flow.MobileCode{Raw: code})
 	case flow.StepSejamOTP:
-		return m.SubmitIdentity(ctx, demoNational, demoTracking)
+		return submit(ctx, m, flow.Identity{NationalCode: demoNational, Tracking: demoTracking})
 	case flow.StepCardSerial:
 		code, err := demoCode(ctx, m, flow.OTPSejam)
 		if err != nil {
 			return err
 		}
-		return m.SubmitSejamOTP(ctx, code)
+		return submit(ctx, m, flow.SejamCode{Raw: code})
 	case flow.StepSelfie:
-		return m.SubmitCardSerial(ctx, demoSerial)
+		return submit(ctx, m, flow.Card{Serial: demoSerial})
 	case flow.StepSignature:
-		_, err := m.SubmitSelfie(ctx, testJPEG())
-		return err
+		return submit(ctx, m, flow.Selfie{Image: testJPEG()})
 	case flow.StepVideo:
-		_, err := m.SubmitSignature(ctx, testJPEG())
-		return err
+		return submit(ctx, m, flow.Signature{Image: testJPEG()})
 	case flow.StepReview:
 		frames := make([]sdk.Frame, 10)
 		for j := range frames {
 			frames[j] = sdk.Frame{Image: testJPEG(), TimestampMS: int64(j) * 66}
 		}
-		_, err := m.SubmitVideo(ctx, frames)
-		return err
+		return submit(ctx, m, flow.Video{Frames: frames})
 	case flow.StepCommitments:
-		return m.ConfirmReview(ctx)
+		return submit(ctx, m, flow.ConfirmReview{})
 	case flow.StepSubmitted:
-		return m.AcceptCommitments(ctx)
+		return submit(ctx, m, flow.AcceptCommitments{})
 	}
 	return fmt.Errorf("no action leads to %s", wantAfter[i])
+}
+
+func submit(ctx context.Context, m *flow.Machine, a flow.Answer) error {
+	_, err := m.Submit(ctx, a)
+	return err
 }
 
 // demoCode returns the code the console SMS provider delivered; after a restart the first
@@ -290,11 +292,7 @@ func demoCode(ctx context.Context, m *flow.Machine, p flow.OTPPurpose) (string, 
 	if st.DemoCode != "" {
 		return st.DemoCode, nil
 	}
-	resend := m.ResendMobileOTP
-	if p == flow.OTPSejam {
-		resend = m.ResendSejamOTP
-	}
-	if err := resend(ctx); err != nil {
+	if _, err := m.Resend(ctx, p); err != nil {
 		return "", fmt.Errorf("resend %s code: %w", p, err)
 	}
 	s = m.Snapshot()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/services/apicall"
 )
 
@@ -109,28 +110,28 @@ func (o *Outbox) Enqueue(ctx context.Context, sessionID string) error {
 	}
 	key := IdempotencyKey(o.cfg.KioskID, sessionID)
 	now := o.cfg.Now()
-	d := Dossier{Version: Version, SessionID: sessionID, KioskID: o.cfg.KioskID, Mode: s.Mode, ClientIP: s.ClientIP,
+	d := dossier.Dossier{Version: dossier.Version, SessionID: sessionID, KioskID: o.cfg.KioskID, Mode: s.Mode, ClientIP: s.ClientIP,
 		Applicant: s.Applicant, Checks: s.Checks, StartedAt: s.StartedAt, AcceptedAt: s.AcceptedAt, SubmittedAt: now}
 	if d.Mode == "" {
 		d.Mode = o.cfg.Mode
 	}
 	if d.Checks == nil {
-		d.Checks = []Check{}
+		d.Checks = []dossier.Check{}
 	}
-	d.Media = make([]Media, 0, len(s.Media))
+	d.Media = make([]dossier.Media, 0, len(s.Media))
 	for _, m := range s.Media {
 		sum := sha256.Sum256(m.Data)
-		sealed, err := Seal(o.cfg.TransportKey, m.Data, []byte(key+"/"+m.Name))
+		sealed, err := dossier.Seal(o.cfg.TransportKey, m.Data, []byte(key+"/"+m.Name))
 		if err != nil {
 			return fmt.Errorf("outbox: seal media %s: %w", m.Name, err)
 		}
-		d.Media = append(d.Media, Media{Name: m.Name, Format: m.Format, SHA256: hex.EncodeToString(sum[:]), Size: len(m.Data), Sealed: sealed})
+		d.Media = append(d.Media, dossier.Media{Name: m.Name, Format: m.Format, SHA256: hex.EncodeToString(sum[:]), Size: len(m.Data), Sealed: sealed})
 	}
 	body, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("outbox: encode dossier: %w", err)
 	}
-	payload, err := Seal(o.cfg.StoreKey, body, []byte(key))
+	payload, err := dossier.Seal(o.cfg.StoreKey, body, []byte(key))
 	if err != nil {
 		return fmt.Errorf("outbox: seal dossier: %w", err)
 	}
@@ -215,7 +216,7 @@ func (r refusal) Error() string {
 }
 
 func (o *Outbox) deliver(ctx context.Context, id int64, key string, payload []byte, attempts int) error {
-	body, err := Open(o.cfg.StoreKey, payload, []byte(key))
+	body, err := dossier.Open(o.cfg.StoreKey, payload, []byte(key))
 	if err != nil {
 		return o.fail(ctx, id, attempts, fmt.Errorf("outbox: open stored dossier: %w", err), true)
 	}

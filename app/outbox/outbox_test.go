@@ -1,31 +1,9 @@
 package outbox
 
 import (
-	"bytes"
 	"testing"
 	"time"
 )
-
-func TestSealOpen(t *testing.T) {
-	key := bytes.Repeat([]byte{7}, 32)
-	s, err := Seal(key, []byte("dossier"), []byte("k1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, err := Open(key, s, []byte("k1")); err != nil || string(p) != "dossier" {
-		t.Fatalf("%q %v", p, err)
-	}
-	if _, err := Open(key, s, []byte("k2")); err == nil {
-		t.Error("opened under another idempotency key")
-	}
-	s[len(s)-1] ^= 1
-	if _, err := Open(key, s, []byte("k1")); err == nil {
-		t.Error("tampered data opened")
-	}
-	if _, err := Seal([]byte("short"), nil, nil); err == nil {
-		t.Error("short key accepted")
-	}
-}
 
 func TestBackoff(t *testing.T) {
 	o := &Outbox{cfg: Config{BackoffBase: 5 * time.Second, BackoffMax: 10 * time.Minute}}

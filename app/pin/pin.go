@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/domain/text"
 )
 
 // FileName is the hash file's name under the data folder's keys/.
@@ -35,7 +35,7 @@ var ErrInvalid = errors.New("pin: a PIN is 4 to 12 digits")
 // Normalize returns pin in ASCII digits (Persian and Arabic digits accepted, spaces dropped) or
 // ErrInvalid.
 func Normalize(pin string) (string, error) {
-	p := strings.Join(strings.Fields(kyc.NormalizeDigits(pin)), "")
+	p := strings.Join(strings.Fields(text.ASCIIDigits(pin)), "")
 	if len(p) < MinDigits || len(p) > MaxDigits {
 		return "", ErrInvalid
 	}

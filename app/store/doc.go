@@ -1,9 +1,10 @@
 // Package store keeps the kiosk's durable state in one SQLite file (WAL) and a folder of sealed
 // media: sessions with their personal fields sealed under AES-256-GCM, the append-only step
 // history, every check verdict, the media index, operator overrides and a hash-chained audit
-// log, with key rotation and retention purges. It implements flow.Store, flow.MediaReader and
-// outbox.Source, and hands its *sql.DB to the services (OTP, outbox), whose migrations it
-// applies too.
+// log, with key rotation and retention purges. It implements flow.Store and flow.MediaReader,
+// reads a finished session for the dossier (FinishedSession, handed to the outbox by the wiring)
+// and hands its *sql.DB to the packages whose tables live in it (OTP, outbox): each owns its
+// migrations and the store applies them all at open (Options.Schemas).
 //
 // On disk, under the data folder:
 //

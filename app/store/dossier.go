@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
-	"github.com/ehraz/ehraz/app/outbox"
+	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
 // ErrNotFinished is returned by FinishedSession for a session whose commitments were not accepted
@@ -15,42 +17,82 @@ var ErrNotFinished = errors.New("session has not accepted the commitments")
 // OverrideReason is the reason key that marks an operator decision among a dossier's checks.
 const OverrideReason = "store.override"
 
+// Finished is a session that accepted the commitments, as its dossier needs it. The store does
+// not know the dossier's format: the kiosk's wiring hands this to the outbox (outbox.Source).
+type Finished struct {
+	SessionID  string
+	Mode       string
+	ClientIP   string
+	Applicant  Applicant
+	Checks     []Check // every verdict of every attempt, then the operator decisions
+	Media      []PlainMedia
+	StartedAt  time.Time
+	AcceptedAt time.Time
+}
+
+// Applicant is the person as SEJAM and the registry described them, plus what was typed.
+type Applicant struct {
+	Person     kyc.Person
+	Mobile     string
+	CardSerial string
+	CardKind   kyc.CardKind
+}
+
+// Check is one recorded verdict, or an operator decision (first reason OverrideReason).
+type Check struct {
+	Step       string
+	Attempt    int
+	At         time.Time
+	Outcome    string // pass | fail | needs-review | could-not-verify
+	Reasons    []string
+	Rules      []sdk.Rule
+	Score      float64
+	DurationMS int64
+}
+
+// PlainMedia is a stored file, decrypted.
+type PlainMedia struct {
+	Name   string
+	Format string
+	Data   []byte
+}
+
 // FinishedSession reads a session that accepted the commitments for its dossier: the applicant,
 // every verdict of every attempt (operator decisions follow as checks whose first reason is
 // OverrideReason) and the media, decrypted and checked against their SHA-256.
-func (s *Store) FinishedSession(ctx context.Context, sessionID string) (outbox.Session, error) {
+func (s *Store) FinishedSession(ctx context.Context, sessionID string) (Finished, error) {
 	r, err := s.Load(ctx, sessionID)
 	if err != nil {
-		return outbox.Session{}, err
+		return Finished{}, err
 	}
 	if r.AcceptedAt.IsZero() || r.Person == nil {
-		return outbox.Session{}, fmt.Errorf("store: finished session: %w", ErrNotFinished)
+		return Finished{}, fmt.Errorf("store: finished session: %w", ErrNotFinished)
 	}
 	checks, err := s.checks(ctx, sessionID)
 	if err != nil {
-		return outbox.Session{}, fmt.Errorf("store: finished session: %w", err)
+		return Finished{}, fmt.Errorf("store: finished session: %w", err)
 	}
 	overrides, err := s.overrides(ctx, sessionID)
 	if err != nil {
-		return outbox.Session{}, fmt.Errorf("store: finished session: %w", err)
+		return Finished{}, fmt.Errorf("store: finished session: %w", err)
 	}
 	media, err := s.Media(ctx, sessionID)
 	if err != nil {
-		return outbox.Session{}, err
+		return Finished{}, err
 	}
-	out := outbox.Session{
+	out := Finished{
 		SessionID: r.ID, Mode: r.Mode, ClientIP: r.ClientIP,
-		Applicant:  outbox.Applicant{Person: *r.Person, Mobile: string(r.Mobile), CardSerial: string(r.CardSerial), CardKind: r.CardKind},
+		Applicant:  Applicant{Person: *r.Person, Mobile: string(r.Mobile), CardSerial: string(r.CardSerial), CardKind: r.CardKind},
 		Media:      media,
 		StartedAt:  r.StartedAt,
 		AcceptedAt: r.AcceptedAt,
 	}
 	for _, c := range checks {
-		out.Checks = append(out.Checks, outbox.Check{Step: string(c.Step), Attempt: c.Attempt, At: c.At, Outcome: c.Outcome,
+		out.Checks = append(out.Checks, Check{Step: string(c.Step), Attempt: c.Attempt, At: c.At, Outcome: c.Outcome,
 			Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, DurationMS: c.Duration.Milliseconds()})
 	}
 	for _, o := range overrides {
-		out.Checks = append(out.Checks, outbox.Check{Step: string(o.Step), At: o.At, Outcome: o.Outcome,
+		out.Checks = append(out.Checks, Check{Step: string(o.Step), At: o.At, Outcome: o.Outcome,
 			Reasons: []string{OverrideReason, o.Reason}})
 	}
 	return out, nil

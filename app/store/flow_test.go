@@ -80,11 +80,14 @@ func TestKioskResumesFromStore(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"begin", func() error { return m.Begin(ctx) }},
-		{"mobile", func() error { return m.SubmitMobile(ctx, string(person.Mobile)) }},
-		{"mobile otp", func() error { return m.SubmitMobileOTP(ctx, "123456") }},
-		{"identity", func() error { return m.SubmitIdentity(ctx, string(person.NationalCode), "7731955024") }},
-		{"sejam otp", func() error { return m.SubmitSejamOTP(ctx, "654321") }},
+		{"begin", func() error { _, err := m.Submit(ctx, flow.Begin{}); return err }},
+		{"mobile", func() error { _, err := m.Submit(ctx, flow.MobileNumber{Raw: string(person.Mobile)}); return err }},
+		{"mobile otp", func() error { _, err := m.Submit(ctx, flow.MobileCode{Raw: "123456"}); return err }},
+		{"identity", func() error {
+			_, err := m.Submit(ctx, flow.Identity{NationalCode: string(person.NationalCode), Tracking: "7731955024"})
+			return err
+		}},
+		{"sejam otp", func() error { _, err := m.Submit(ctx, flow.SejamCode{Raw: "654321"}); return err }},
 	}
 	for _, st := range steps {
 		if err := st.do(); err != nil {
@@ -116,7 +119,7 @@ func TestKioskResumesFromStore(t *testing.T) {
 	}
 	assertNotOnDisk(t, dir, string(person.NationalCode), person.LastName, string(person.Mobile))
 
-	if err := m2.Abandon(ctx); err != nil {
+	if _, err := m2.Abandon(ctx); err != nil {
 		t.Fatal(err)
 	}
 	rec, err = s2.Load(ctx, snap.SessionID)

@@ -12,9 +12,17 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/services/otp"
 )
+
+// testSchemas are the other packages' tables the kiosk's wiring registers (the store purges OTP
+// rows and lists sessions missing from the outbox).
+func testSchemas() []Schema {
+	return []Schema{{Owner: "otp", FS: otp.Migrations()}, {Owner: "outbox", FS: outbox.Migrations()}}
+}
 
 // The applicant used by the tests: values that must never appear in clear on disk.
 const (
@@ -41,7 +49,8 @@ func openTest(t *testing.T) (*Store, string) {
 
 func openAt(t *testing.T, dir string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key"), Now: func() time.Time { return t0.Add(time.Hour) }})
+	s, err := Open(context.Background(), Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key"), Now: func() time.Time { return t0.Add(time.Hour) },
+		Schemas: testSchemas()})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -10,8 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-
-	"github.com/ehraz/ehraz/app/outbox"
 )
 
 var mediaNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -166,18 +164,18 @@ func (s *Store) readMedia(sessionID string, m MediaInfo) ([]byte, error) {
 }
 
 // Media returns the session's media, decrypted, in name order.
-func (s *Store) Media(ctx context.Context, sessionID string) ([]outbox.PlainMedia, error) {
+func (s *Store) Media(ctx context.Context, sessionID string) ([]PlainMedia, error) {
 	idx, err := s.mediaIndex(ctx, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	out := make([]outbox.PlainMedia, 0, len(idx))
+	out := make([]PlainMedia, 0, len(idx))
 	for _, m := range idx {
 		b, err := s.readMedia(sessionID, m)
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
-		out = append(out, outbox.PlainMedia{Name: m.Name, Format: m.Format, Data: b})
+		out = append(out, PlainMedia{Name: m.Name, Format: m.Format, Data: b})
 	}
 	return out, nil
 }

@@ -12,48 +12,78 @@ import (
 	"time"
 )
 
-// The migrations are SQL files named NNNN_name.sql, embedded in the binary and applied in
-// numeric order, each inside its own transaction together with its row in schema_migrations, so
-// a crash leaves a migration either fully applied or not at all. 00NN files are the store's,
-// 01NN the services' (OTP, outbox). Files are never edited once shipped: a change is a new file.
+// Each package that keeps tables in the kiosk's database owns its migrations: SQL files named
+// NNNN_name.sql, embedded in that package (the store's own sessions tables here, the OTP codes
+// in services/otp, the outbox in app/outbox). The wiring hands the other packages' sets to Open
+// as Options.Schemas; the store merges them with its own and applies every one not yet recorded
+// in numeric order, each inside its own transaction together with its row in schema_migrations,
+// so a crash leaves a migration either fully applied or not at all. Versions are unique across
+// all packages (00NN the store's, 01NN the services'), which keeps the order stable and lets a
+// database made when all files lived in app/store/migrations open without re-running anything:
+// a migration is known by its version. Files are never edited once shipped: a change is a new
+// file.
 //
-// A small runner rather than goose or golang-migrate: both want their own file conventions
-// (goose's "-- +goose Up" annotations, migrate's .up.sql/.down.sql pairs) that the services'
-// files do not follow, and the kiosk never migrates down.
+// A small runner rather than goose or golang-migrate: this database is SQLite only (the
+// PostgreSQL of the fleet issue is the back office's), existing kiosks record their migrations
+// in schema_migrations (version, name, applied_at), which goose would have to take over, and
+// both libraries want their own file conventions ("-- +goose Up" annotations, .up.sql/.down.sql
+// pairs) while the kiosk never migrates down.
 
 //go:embed migrations/*.sql
-var migrationFS embed.FS
+var migrationFiles embed.FS
+
+// Schema is one package's migrations: files NNNN_name.sql at the root of FS.
+type Schema struct {
+	// Owner names the package, for error messages ("otp", "outbox").
+	Owner string
+	FS    fs.FS
+}
+
+// ownSchema is the store's own tables (sessions, events, checks, media, audit).
+func ownSchema() Schema {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the folder is embedded: cannot happen
+	}
+	return Schema{Owner: "store", FS: sub}
+}
 
 var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
 
 type migration struct {
 	version int
+	owner   string
 	name    string
 	sql     string
 }
 
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
+// loadMigrations reads every schema's files and returns them in version order; two files with
+// one version (in one package or across packages) are refused.
+func loadMigrations(schemas ...Schema) ([]migration, error) {
 	var out []migration
 	seen := map[int]string{}
-	for _, e := range entries {
-		m := migrationName.FindStringSubmatch(e.Name())
-		if m == nil {
-			return nil, fmt.Errorf("migration file %q: want NNNN_name.sql", e.Name())
-		}
-		v, _ := strconv.Atoi(m[1])
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", prev, e.Name(), v)
-		}
-		seen[v] = e.Name()
-		b, err := fs.ReadFile(fsys, "migrations/"+e.Name())
+	for _, sc := range schemas {
+		entries, err := fs.ReadDir(sc.FS, ".")
 		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
+			return nil, fmt.Errorf("read %s migrations: %w", sc.Owner, err)
 		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+		for _, e := range entries {
+			m := migrationName.FindStringSubmatch(e.Name())
+			if m == nil {
+				return nil, fmt.Errorf("%s migration file %q: want NNNN_name.sql", sc.Owner, e.Name())
+			}
+			v, _ := strconv.Atoi(m[1])
+			where := sc.Owner + "/" + e.Name()
+			if prev, dup := seen[v]; dup {
+				return nil, fmt.Errorf("migrations %s and %s share version %d", prev, where, v)
+			}
+			seen[v] = where
+			b, err := fs.ReadFile(sc.FS, e.Name())
+			if err != nil {
+				return nil, fmt.Errorf("read migration %s: %w", where, err)
+			}
+			out = append(out, migration{version: v, owner: sc.Owner, name: e.Name(), sql: string(b)})
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out, nil
@@ -81,27 +111,29 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration, now time.Time) (in
 }
 
 func applyOne(ctx context.Context, db *sql.DB, m migration, now time.Time) (bool, error) {
+	where := m.owner + "/" + m.name
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("migration %s: begin: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: begin: %w", where, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
-		return false, fmt.Errorf("migration %s: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: %w", where, err)
 	}
 	if n > 0 {
 		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return false, fmt.Errorf("migration %s: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: %w", where, err)
 	}
+	// The name is the file's name alone, as recorded before the files moved to their packages.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, now.UnixMilli()); err != nil {
-		return false, fmt.Errorf("migration %s: record: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: record: %w", where, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("migration %s: commit: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: commit: %w", where, err)
 	}
 	return true, nil
 }

@@ -10,7 +10,7 @@ import (
 func TestMigrationsIdempotentOnReopen(t *testing.T) {
 	ctx := context.Background()
 	s, dir := openTest(t)
-	ms, err := loadMigrations(migrationFS)
+	ms, err := loadMigrations(append([]Schema{ownSchema()}, testSchemas()...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +51,10 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	bad := fstest.MapFS{
-		"migrations/0901_ok.sql":  {Data: []byte(`CREATE TABLE t901 (x INTEGER);`)},
-		"migrations/0902_bad.sql": {Data: []byte(`CREATE TABLE t902 (x INTEGER); INSERT INTO nowhere VALUES (1);`)},
+		"0901_ok.sql":  {Data: []byte(`CREATE TABLE t901 (x INTEGER);`)},
+		"0902_bad.sql": {Data: []byte(`CREATE TABLE t902 (x INTEGER); INSERT INTO nowhere VALUES (1);`)},
 	}
-	ms, err := loadMigrations(bad)
+	ms, err := loadMigrations(Schema{Owner: "test", FS: bad})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 	if n != 0 {
 		t.Error("the failed migration was recorded")
 	}
-	if _, err := loadMigrations(fstest.MapFS{"migrations/1_x.sql": {}}); err == nil {
+	if _, err := loadMigrations(Schema{Owner: "test", FS: fstest.MapFS{"1_x.sql": {}}}); err == nil {
 		t.Error("a badly named migration was accepted")
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -87,7 +86,7 @@ type Info struct {
 type Detail struct {
 	Info
 	Record      flow.Record
-	Photos      []outbox.PlainMedia
+	Photos      []PlainMedia
 	Video       []byte
 	VideoFormat string
 }
@@ -287,7 +286,7 @@ func (s *Store) Detail(ctx context.Context, id string) (Detail, error) {
 			d.Video, d.VideoFormat = b, m.Format
 			continue
 		}
-		d.Photos = append(d.Photos, outbox.PlainMedia{Name: m.Name, Format: m.Format, Data: b})
+		d.Photos = append(d.Photos, PlainMedia{Name: m.Name, Format: m.Format, Data: b})
 	}
 	return d, nil
 }

@@ -13,14 +13,11 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // cgo SQLite driver
 
-	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/outbox"
 )
 
 var (
 	_ flow.Store       = (*Store)(nil)
-	_ outbox.Source    = (*Store)(nil)
 	_ flow.MediaReader = (*Store)(nil)
 )
 
@@ -44,6 +41,10 @@ type Options struct {
 	KeyFile string
 	// Now is the clock for audit entries of operator actions [time.Now].
 	Now func() time.Time
+	// Schemas are the migrations of the other packages whose tables live in this database (the
+	// OTP codes, the outbox), applied at open together with the store's own in version order.
+	// Unqueued needs the outbox's table.
+	Schemas []Schema
 }
 
 // Store is the SQLite session store. It is safe for concurrent use.
@@ -57,11 +58,6 @@ type Store struct {
 	mu   sync.RWMutex // guards keys (rotation swaps the active key)
 	keys *keyring
 	lock *dirLock
-}
-
-// ConfigOptions are the kiosk's store options: <data dir>/ehraz.db and <data dir>/keys/store.key.
-func ConfigOptions(c config.Config) Options {
-	return Options{Path: c.Path("ehraz.db"), KeyFile: c.Path(filepath.Join("keys", "store.key"))}
 }
 
 // Open opens (creating when needed) the database and applies the pending migrations.
@@ -105,7 +101,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.closeQuietly()
 		return nil, fmt.Errorf("store: open %s: %w", o.Path, err)
 	}
-	ms, err := loadMigrations(migrationFS)
+	ms, err := loadMigrations(append([]Schema{ownSchema()}, o.Schemas...)...)
 	if err != nil {
 		s.closeQuietly()
 		return nil, fmt.Errorf("store: %w", err)
@@ -130,7 +126,7 @@ func dsn(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// DB is the shared database, for the services (OTP, outbox) whose tables live in it.
+// DB is the shared database, for the packages (OTP, outbox) whose tables live in it.
 func (s *Store) DB() *sql.DB { return s.db }
 
 // DataDir is the folder holding the database and media.

@@ -1,14 +1,11 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -18,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ehraz/ehraz/app/camera"
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/capture"
 	"github.com/ehraz/ehraz/plugins/sdk"
@@ -31,38 +29,8 @@ const (
 	hintInterval       = 400 * time.Millisecond // AnalyzeFrame rate: guidance, not tracking
 	videoFPS           = 8
 	countdownFrom      = 3
+	firstFrameWait     = 3 * time.Second // a shot right after the camera started waits this long for a frame
 )
-
-// guideFor is the shape drawn over the preview, in normalized frame coordinates: the paper frame
-// for a signature, the face oval otherwise. The same rectangle goes to the plugins so their hints
-// refer to what the applicant sees.
-func guideFor(step flow.Step) sdk.Rect {
-	if step == flow.StepSignature {
-		return sdk.Rect{X: 0.1, Y: 0.15, W: 0.8, H: 0.7}
-	}
-	return sdk.Rect{X: 0.3, Y: 0.1, W: 0.4, H: 0.75}
-}
-
-func purposeFor(step flow.Step) sdk.Purpose {
-	switch step {
-	case flow.StepSignature:
-		return sdk.PurposeSignature
-	case flow.StepVideo:
-		return sdk.PurposeVideo
-	}
-	return sdk.PurposeSelfie
-}
-
-// preview holds the latest camera frame; the reader goroutine writes it, the UI and the capture
-// read it.
-type preview struct {
-	mu      sync.Mutex
-	last    *image.RGBA
-	at      time.Time
-	frames  int  // frames read from the camera
-	shown   int  // frames drawn on the UI goroutine
-	pending bool // a draw is queued with fyne.Do
-}
 
 // PreviewFrames reports how many camera frames the current capture screen has read and drawn
 // (the preview benchmark divides them by the elapsed time).
@@ -73,35 +41,7 @@ func (u *UI) PreviewFrames() (read, shown int) {
 	if pv == nil {
 		return 0, 0
 	}
-	pv.mu.Lock()
-	defer pv.mu.Unlock()
-	return pv.frames, pv.shown
-}
-
-// set stores the newest frame and reports whether a draw must be queued (none is pending).
-func (p *preview) set(img *image.RGBA, at time.Time) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.last, p.at = img, at
-	p.frames++
-	queue := !p.pending
-	p.pending = true
-	return queue
-}
-
-// take is the queued draw's side: the newest frame, counted as shown.
-func (p *preview) take() *image.RGBA {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.pending = false
-	p.shown++
-	return p.last
-}
-
-func (p *preview) get() (*image.RGBA, time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.last, p.at
+	return pv.Counts()
 }
 
 // captureScreen is the selfie, signature and video screen: live preview with its guide, the
@@ -124,7 +64,7 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	// The preview outlives a retake (the last frame stays usable) but not a step.
 	u.mu.Lock()
 	if u.pv == nil || u.pvStep != step {
-		u.pv, u.pvStep = &preview{}, step
+		u.pv, u.pvStep = &camera.Preview{}, step
 	}
 	pv := u.pv
 	u.mu.Unlock()
@@ -177,7 +117,7 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	})
 	cam.shoot = shoot
 	// Live from the start when the preview has a fresh frame (a retake), else from the first one.
-	if last, at := pv.get(); last != nil && time.Since(at) < time.Second {
+	if last, at := pv.Latest(); last != nil && time.Since(at) < time.Second {
 		img.Image = last
 		cam.setLive(true)
 	} else {
@@ -185,20 +125,15 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	}
 	// A camera that can act out the steps (the demo camera) shows what this one asks for.
 	if sc, ok := u.opt.Camera.(capture.Scener); ok {
-		scene := capture.Scene{Kind: capture.SceneFace}
-		switch step {
-		case flow.StepSignature:
-			scene.Kind = capture.SceneSignature
-		case flow.StepVideo:
-			scene = capture.Scene{Kind: capture.SceneChallenge, Numbers: snap.Challenge}
-		}
-		sc.SetScene(scene)
+		sc.SetScene(camera.SceneFor(step, snap.Challenge))
 	}
 	if u.opt.Camera == nil {
 		u.notice(status, "ui.camera.unavailable")
 	} else {
-		go u.readCamera(ctx, u.opt.Camera, pv, img, status, cam)
-		go u.analyze(ctx, pv, step, hints)
+		go pv.Read(ctx, u.opt.Camera, &previewDisplay{u: u, ctx: ctx, pv: pv, img: img, status: status, cam: cam})
+		go camera.Hints(ctx, pv, u.opt.Analyzer, step, hintInterval, func(res sdk.FrameAnalysis, err error) {
+			fyne.Do(func() { u.showHints(ctx, hints, res, err) })
+		})
 	}
 	cols := container.NewBorder(nil, nil, nil, nil,
 		container.NewHBox(u.layer.Order([]fyne.CanvasObject{container.NewGridWrap(fyne.NewSize(sideW, viewH), intro), view})...))
@@ -209,7 +144,7 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 // The face oval is a picture (Fyne's Circle draws a capsule in a non-square box) that also dims
 // everything outside the oval, so the applicant sees where to put the face.
 func (u *UI) guideOverlay(step flow.Step) fyne.CanvasObject {
-	g := guideFor(step)
+	g := flow.Guide(step)
 	if step == flow.StepSignature {
 		r := canvas.NewRectangle(color.Transparent)
 		r.StrokeColor = color.NRGBA{R: 0xff, G: 0xd0, B: 0x00, A: 0xff}
@@ -257,108 +192,68 @@ func (l *guideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 func (l *guideLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
 
-// readCamera reads frames in its own goroutine and pushes each to the image through fyne.Do; a
-// pulled camera shows a message and the loop keeps calling Read, which reconnects.
-func (u *UI) readCamera(ctx context.Context, src capture.Source, pv *preview, img *canvas.Image, status *statusView, cam *shotState) {
-	lost, first := false, true
-	for ctx.Err() == nil {
-		f, err := src.Read(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			if !lost {
-				lost = true
-				key := "ui.camera.disconnected"
-				if !errors.Is(err, capture.ErrDisconnected) {
-					key = "ui.camera.error"
-				}
-				fyne.Do(func() {
-					if ctx.Err() == nil {
-						cam.setLive(false)
-						u.notice(status, key)
-					}
-				})
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(500 * time.Millisecond):
-			}
-			continue
-		}
-		if lost || first {
-			lost, first = false, false
-			fyne.Do(func() {
-				if ctx.Err() != nil {
-					return
-				}
-				cam.setLive(true)
-				if status.SizeName == theme.SizeNameText {
-					status.SetText("")
-					status.SizeName = theme.SizeNameHeadingText
-				}
-			})
-		}
-		// At most one draw is queued: when the UI goroutine falls behind, frames are skipped
-		// instead of piling up in fyne.Do's queue, and the newest one is drawn.
-		if pv.set(f.Img, f.Time) {
-			fyne.Do(func() {
-				latest := pv.take()
-				if ctx.Err() == nil && latest != nil {
-					img.Image = latest
-					img.Refresh()
-				}
-			})
-		}
-	}
+// previewDisplay shows what the camera reader reports on a capture screen: the picture, the
+// shoot button's live state and the camera messages. Its methods move to the UI goroutine.
+type previewDisplay struct {
+	u      *UI
+	ctx    context.Context
+	pv     *camera.Preview
+	img    *canvas.Image
+	status *statusView
+	cam    *shotState
 }
 
-// analyze asks the plugin host for live guidance at a throttled rate, off the UI goroutine.
-func (u *UI) analyze(ctx context.Context, pv *preview, step flow.Step, hints *fyne.Container) {
-	if u.opt.Analyzer == nil {
+func (d *previewDisplay) Lost(err error) {
+	key := "ui.camera.disconnected"
+	if !errors.Is(err, capture.ErrDisconnected) {
+		key = "ui.camera.error"
+	}
+	fyne.Do(func() {
+		if d.ctx.Err() == nil {
+			d.cam.setLive(false)
+			d.u.notice(d.status, key)
+		}
+	})
+}
+
+func (d *previewDisplay) Live() {
+	fyne.Do(func() {
+		if d.ctx.Err() != nil {
+			return
+		}
+		d.cam.setLive(true)
+		if d.status.SizeName == theme.SizeNameText {
+			d.status.SetText("")
+			d.status.SizeName = theme.SizeNameHeadingText
+		}
+	})
+}
+
+func (d *previewDisplay) Draw() {
+	fyne.Do(func() {
+		latest := d.pv.Take()
+		if d.ctx.Err() == nil && latest != nil {
+			d.img.Image = latest
+			d.img.Refresh()
+		}
+	})
+}
+
+// showHints lists a live analysis (UI goroutine).
+func (u *UI) showHints(ctx context.Context, hints *fyne.Container, res sdk.FrameAnalysis, err error) {
+	if ctx.Err() != nil {
 		return
 	}
-	t := time.NewTicker(hintInterval)
-	defer t.Stop()
-	var lastAt time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		frame, at := pv.get()
-		if frame == nil || !at.After(lastAt) {
-			continue
-		}
-		lastAt = at
-		enc, err := encodeJPEG(frame, 80)
-		if err != nil {
-			continue
-		}
-		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		res, err := u.opt.Analyzer.AnalyzeFrame(cctx, sdk.FrameRequest{Image: enc, Purpose: purposeFor(step), Guide: guideFor(step)})
-		cancel()
-		if ctx.Err() != nil {
-			return
-		}
-		fyne.Do(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			hints.RemoveAll()
-			if err != nil {
-				hints.Add(u.label("ui.hints.unavailable"))
-				return
-			}
-			if len(res.Hints) == 0 && res.Ready {
-				hints.Add(u.hintLine("ui.hints.ready", 0))
-			}
-			for _, h := range res.Hints {
-				hints.Add(u.hintLine(h.Key, h.Severity))
-			}
-		})
+	hints.RemoveAll()
+	if err != nil {
+		hints.Add(u.label("ui.hints.unavailable"))
+		return
+	}
+	if len(res.Hints) == 0 && res.Ready {
+		hints.Add(u.hintLine("ui.hints.ready", 0))
+	}
+	for _, h := range res.Hints {
+		hints.Add(u.hintLine(h.Key, h.Severity))
 	}
 }
 
@@ -379,18 +274,15 @@ func (u *UI) hintLine(key string, severity int) fyne.CanvasObject {
 // countdown shows 3, 2, 1 over the preview, then runs done on the UI goroutine.
 func (u *UI) countdown(ctx context.Context, status *statusView, done func()) {
 	go func() {
-		for n := countdownFrom; n > 0; n-- {
-			n := n
+		ok := camera.Countdown(ctx, countdownFrom, u.opt.Timing.Countdown, func(n int) {
 			fyne.Do(func() {
 				status.SizeName = theme.SizeNameHeadingText
 				status.SetText(u.layer.Digits(itoa(n)))
 			})
-			select {
-			case <-ctx.Done():
-				u.busy.Done()
-				return
-			case <-time.After(u.opt.Timing.Countdown):
-			}
+		})
+		if !ok {
+			u.busy.Done()
+			return
 		}
 		fyne.Do(func() {
 			status.SetText("")
@@ -403,58 +295,48 @@ func (u *UI) countdown(ctx context.Context, status *statusView, done func()) {
 	}()
 }
 
-// still sends the latest frame to the flow as the selfie or signature photo, waiting briefly for
-// the first frame when the camera has only just started.
-func (u *UI) still(ctx context.Context, pv *preview, step flow.Step, status *statusView) {
+// still sends the latest frame to the flow as the selfie or signature photo.
+func (u *UI) still(ctx context.Context, pv *camera.Preview, step flow.Step, status *statusView) {
 	status.SetText(u.T("ui.capture.checking"))
 	go func() {
 		defer u.busy.Done()
-		deadline := time.Now().Add(3 * time.Second)
-		frame, _ := pv.get()
-		for frame == nil && time.Now().Before(deadline) && ctx.Err() == nil {
-			time.Sleep(20 * time.Millisecond)
-			frame, _ = pv.get()
-		}
-		if frame == nil {
+		img, err := camera.Still(ctx, pv, firstFrameWait)
+		if errors.Is(err, camera.ErrNoFrame) {
 			fyne.Do(func() { u.notice(status, "ui.camera.no_frame") })
 			return
 		}
-		u.submitStill(step, frame)
+		var a flow.Answer = flow.Selfie{Image: img}
+		if step == flow.StepSignature {
+			a = flow.Signature{Image: img}
+		}
+		u.submitCapture(a, err)
 	}()
 }
 
-func (u *UI) submitStill(step flow.Step, frame image.Image) {
-	u.act(func(ctx context.Context) error {
-		enc, err := encodeJPEG(frame, 92)
-		if err != nil {
-			return err
+// submitCapture sends a capture to the flow (unless making it failed) and keeps its verdict for
+// the retake screen.
+func (u *UI) submitCapture(a flow.Answer, made error) {
+	u.act(func(ctx context.Context) (flow.Snapshot, error) {
+		if made != nil {
+			return u.opt.Flow.Snapshot(), made
 		}
-		var v sdk.Verdict
-		if step == flow.StepSignature {
-			v, err = u.opt.Flow.SubmitSignature(ctx, enc)
-		} else {
-			v, err = u.opt.Flow.SubmitSelfie(ctx, enc)
+		snap, err := u.opt.Flow.Submit(ctx, a)
+		if c, ok := snap.Checks[a.Step()]; ok && err == nil {
+			u.mu.Lock()
+			u.verdict = &c.Verdict
+			u.mu.Unlock()
 		}
-		u.keepVerdict(v, err)
-		return err
+		return snap, err
 	})
 }
 
-func (u *UI) keepVerdict(v sdk.Verdict, err error) {
-	if err != nil {
-		return
-	}
-	u.mu.Lock()
-	u.verdict = &v
-	u.mu.Unlock()
-}
-
-// record collects videoLength of frames at videoFPS and sends them with the challenge.
-// The status shows the seconds left and the challenge row lights the number to show now (the
-// recording time split evenly between the numbers). With Options.RecordVideo set, the same frames
-// also go to a video file. nums are the challenge's numbers, for a camera that acts them out.
-func (u *UI) record(ctx context.Context, pv *preview, status *statusView, ch *challengeRow, nums []int) {
+// record runs the video take (camera.Recording) and sends its frames with the challenge. The
+// status shows the seconds left and the challenge row lights the number due now. With
+// Options.RecordVideo set, the same frames also go to a video file. nums are the challenge's
+// numbers, for a camera that acts them out.
+func (u *UI) record(ctx context.Context, pv *camera.Preview, status *statusView, ch *challengeRow, nums []int) {
 	length := u.opt.Timing.VideoLength
+	sched := camera.Schedule{N: ch.count(), Length: length}
 	showLeft := func(left time.Duration) {
 		secs := int((left + time.Second - 1) / time.Second)
 		status.SetText(u.T("ui.capture.recording_left", "s", u.layer.Digits(itoa(secs))))
@@ -462,76 +344,26 @@ func (u *UI) record(ctx context.Context, pv *preview, status *statusView, ch *ch
 	showLeft(length)
 	ch.light(0)
 	scener, _ := u.opt.Camera.(capture.Scener) // read on the UI goroutine
-	go func() {
-		defer u.busy.Done()
-		rec := u.openRecording()
-		var frames []sdk.Frame
-		start := time.Now()
-		if scener != nil && len(nums) > 0 {
-			scener.SetScene(capture.Scene{Kind: capture.SceneChallenge, Numbers: nums, Start: start,
-				Hold: length / time.Duration(len(nums))})
-		}
-		t := time.NewTicker(time.Second / videoFPS)
-		defer t.Stop()
-		var lastAt time.Time
-		for el := time.Duration(0); el < length; el = time.Since(start) {
-			select {
-			case <-ctx.Done():
-				closeRecording(rec)
-				fyne.Do(func() { ch.light(-1) })
-				return
-			case <-t.C:
-			}
-			el = time.Since(start)
+	take := camera.Recording{Length: length, FPS: videoFPS, Challenge: nums, Scener: scener, Open: u.opt.RecordVideo,
+		Progress: func(el time.Duration) {
 			fyne.Do(func() {
 				showLeft(length - el)
-				ch.light(ch.at(el, length))
+				ch.light(sched.At(el))
 			})
-			img, at := pv.get()
-			if img == nil || !at.After(lastAt) {
-				continue
-			}
-			lastAt = at
-			enc, err := encodeJPEG(img, 85)
-			if err != nil {
-				continue
-			}
-			frames = append(frames, sdk.Frame{Image: enc, TimestampMS: at.Sub(start).Milliseconds()})
-			if rec != nil && rec.Write(capture.Frame{Img: img, Seq: uint64(len(frames)), Time: at}) != nil {
-				closeRecording(rec) // a failed recording must not stop the check
-				rec = nil
-			}
+		}}
+	go func() {
+		defer u.busy.Done()
+		frames, err := take.Run(ctx, pv)
+		if err != nil {
+			fyne.Do(func() { ch.light(-1) })
+			return
 		}
-		closeRecording(rec)
 		fyne.Do(func() {
 			ch.light(-1)
 			status.SetText(u.T("ui.capture.checking"))
 		})
-		u.submitVideo(frames)
+		u.submitCapture(flow.Video{Frames: frames}, nil)
 	}()
-}
-
-// VideoRecorder receives the video step's frames (capture/cvcam.Recorder writes an AVI).
-type VideoRecorder interface {
-	Write(f capture.Frame) error
-	Close() error
-}
-
-func (u *UI) openRecording() VideoRecorder {
-	if u.opt.RecordVideo == nil {
-		return nil
-	}
-	rec, err := u.opt.RecordVideo()
-	if err != nil {
-		return nil // the check goes on without a file
-	}
-	return rec
-}
-
-func closeRecording(rec VideoRecorder) {
-	if rec != nil {
-		_ = rec.Close() // best effort: the frames also went to the flow
-	}
 }
 
 // shotState is the shoot button's state on a capture screen (UI goroutine only).
@@ -551,14 +383,6 @@ func (c *shotState) setLive(live bool) {
 	} else {
 		c.shoot.Disable()
 	}
-}
-
-func (u *UI) submitVideo(frames []sdk.Frame) {
-	u.act(func(ctx context.Context) error {
-		v, err := u.opt.Flow.SubmitVideo(ctx, frames)
-		u.keepVerdict(v, err)
-		return err
-	})
 }
 
 // challengeRow is the video step's numbers on screen; light marks the one to show now.
@@ -584,12 +408,12 @@ func (c *challengeRow) light(i int) {
 	}
 }
 
-// at is the number to show el into a recording of length.
-func (c *challengeRow) at(el, length time.Duration) int {
-	if c == nil || len(c.digits) == 0 || length <= 0 {
-		return -1
+// count is how many numbers the row shows (0 on a nil row).
+func (c *challengeRow) count() int {
+	if c == nil {
+		return 0
 	}
-	return min(int(int64(el)*int64(len(c.digits))/int64(length)), len(c.digits)-1)
+	return len(c.digits)
 }
 
 // challengeView shows the finger numbers always left to right (the plugin checks that order),
@@ -644,15 +468,6 @@ func (u *UI) verdictView(v sdk.Verdict) fyne.CanvasObject {
 		box.Add(u.para(r, sideChars))
 	}
 	return box
-}
-
-func encodeJPEG(img image.Image, q int) (sdk.Image, error) {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
-		return sdk.Image{}, err
-	}
-	b := img.Bounds()
-	return sdk.Image{Data: buf.Bytes(), Format: "jpeg", Width: b.Dx(), Height: b.Dy()}, nil
 }
 
 // notice shows a camera message over the preview, wrapped and at text size.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"maps"
 	"regexp"
 	"slices"
 	"sync"
@@ -15,8 +16,8 @@ import (
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
-// fakeFlow is a small in-test flow.Driver used until app/flow's Machine exists: it applies the
-// same step order and a few input rules, so the walk-through proves the screens drive the flow.
+// fakeFlow is a small in-test flow.Driver: it applies the same step order and a few input rules,
+// so the walk-through proves the screens drive the flow.
 type fakeFlow struct {
 	mu    sync.Mutex
 	snap  flow.Snapshot
@@ -31,7 +32,13 @@ func newFakeFlow(now func() time.Time) *fakeFlow { return &fakeFlow{now: now} }
 
 var _ flow.Driver = (*fakeFlow)(nil)
 
-func (f *fakeFlow) Snapshot() flow.Snapshot { f.mu.Lock(); defer f.mu.Unlock(); return f.snap }
+func (f *fakeFlow) Snapshot() flow.Snapshot {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.snap
+	s.Checks = maps.Clone(s.Checks)
+	return s
+}
 
 func (f *fakeFlow) set(step flow.Step) {
 	f.snap.Step = step
@@ -77,10 +84,39 @@ func (f *fakeFlow) step(name string, from, to flow.Step, ok bool, key string) er
 
 var mobileRE = regexp.MustCompile(`^09\d{9}$`)
 
-func (f *fakeFlow) Begin(context.Context) error {
-	return f.step("Begin", flow.StepWelcome, flow.StepMobile, true, "")
+// Submit applies the step's rule and returns the new snapshot, as flow.Machine does.
+func (f *fakeFlow) Submit(ctx context.Context, a flow.Answer) (flow.Snapshot, error) {
+	var err error
+	switch a := a.(type) {
+	case flow.Begin:
+		err = f.step("Begin", flow.StepWelcome, flow.StepMobile, true, "")
+	case flow.MobileNumber:
+		err = f.submitMobile(a.Raw)
+	case flow.MobileCode:
+		err = f.step("SubmitMobileOTP", flow.StepMobileOTP, flow.StepIdentity, a.Raw == "123456", "otp.wrong_code")
+	case flow.Identity:
+		err = f.step("SubmitIdentity", flow.StepIdentity, flow.StepSejamOTP, a.NationalCode == "0076229645" && len(a.Tracking) == 10, "sejam.not_registered")
+	case flow.SejamCode:
+		err = f.submitSejamOTP(a.Raw)
+	case flow.Card:
+		err = f.submitCardSerial(a.Serial)
+	case flow.Selfie:
+		err = f.submitSelfie(a.Image)
+	case flow.Signature:
+		err = f.submitSignature(a.Image)
+	case flow.Video:
+		err = f.submitVideo(a.Frames)
+	case flow.ConfirmReview:
+		err = f.step("ConfirmReview", flow.StepReview, flow.StepCommitments, true, "")
+	case flow.AcceptCommitments:
+		err = f.step("AcceptCommitments", flow.StepCommitments, flow.StepSubmitted, true, "")
+	default:
+		err = &flow.Error{Key: "service.unavailable"}
+	}
+	return f.Snapshot(), err
 }
-func (f *fakeFlow) SubmitMobile(_ context.Context, raw string) error {
+
+func (f *fakeFlow) submitMobile(raw string) error {
 	err := f.step("SubmitMobile", flow.StepMobile, flow.StepMobileOTP, mobileRE.MatchString(raw), "sms.invalid_receptor")
 	if err == nil {
 		f.mu.Lock()
@@ -90,15 +126,19 @@ func (f *fakeFlow) SubmitMobile(_ context.Context, raw string) error {
 	}
 	return err
 }
-func (f *fakeFlow) ResendMobileOTP(context.Context) error { f.record("ResendMobileOTP"); return nil }
-func (f *fakeFlow) SubmitMobileOTP(_ context.Context, code string) error {
-	return f.step("SubmitMobileOTP", flow.StepMobileOTP, flow.StepIdentity, code == "123456", "otp.wrong_code")
+
+func (f *fakeFlow) Resend(_ context.Context, p flow.OTPPurpose) (flow.Snapshot, error) {
+	f.mu.Lock()
+	if p == flow.OTPSejam {
+		f.record("ResendSejamOTP")
+	} else {
+		f.record("ResendMobileOTP")
+	}
+	f.mu.Unlock()
+	return f.Snapshot(), nil
 }
-func (f *fakeFlow) SubmitIdentity(_ context.Context, nc, tr string) error {
-	return f.step("SubmitIdentity", flow.StepIdentity, flow.StepSejamOTP, nc == "0076229645" && len(tr) == 10, "sejam.not_registered")
-}
-func (f *fakeFlow) ResendSejamOTP(context.Context) error { f.record("ResendSejamOTP"); return nil }
-func (f *fakeFlow) SubmitSejamOTP(_ context.Context, code string) error {
+
+func (f *fakeFlow) submitSejamOTP(code string) error {
 	err := f.step("SubmitSejamOTP", flow.StepSejamOTP, flow.StepCardSerial, code == "654321", "sejam.otp_wrong")
 	if err == nil {
 		f.mu.Lock()
@@ -108,7 +148,8 @@ func (f *fakeFlow) SubmitSejamOTP(_ context.Context, code string) error {
 	}
 	return err
 }
-func (f *fakeFlow) SubmitCardSerial(_ context.Context, raw string) error {
+
+func (f *fakeFlow) submitCardSerial(raw string) error {
 	err := f.step("SubmitCardSerial", flow.StepCardSerial, flow.StepSelfie, regexp.MustCompile(`^\d[A-Z]\d{8}$`).MatchString(raw), "registry.serial_mismatch")
 	if err == nil {
 		f.mu.Lock()
@@ -117,68 +158,86 @@ func (f *fakeFlow) SubmitCardSerial(_ context.Context, raw string) error {
 	}
 	return err
 }
-func (f *fakeFlow) SubmitSelfie(_ context.Context, img sdk.Image) (sdk.Verdict, error) {
+
+// check records a capture's verdict in the snapshot, as the flow does.
+func (f *fakeFlow) check(step flow.Step, v sdk.Verdict) {
+	f.mu.Lock()
+	f.snap.Checks[step] = flow.CheckResult{Step: step, Verdict: v, Attempt: f.snap.Checks[step].Attempt + 1}
+	f.mu.Unlock()
+}
+
+func (f *fakeFlow) submitSelfie(img sdk.Image) error {
 	f.mu.Lock()
 	reject := f.rejectFirstSelfie
 	f.rejectFirstSelfie = false
 	f.mu.Unlock()
 	if len(img.Data) == 0 || img.Format != "jpeg" {
-		return sdk.Verdict{}, &flow.Error{Key: "service.unavailable"}
+		return &flow.Error{Key: "service.unavailable"}
 	}
 	if reject {
 		f.mu.Lock()
 		f.record("SubmitSelfie")
 		f.mu.Unlock()
-		return sdk.Verdict{Outcome: sdk.Fail, Reasons: []string{"ui.camera.no_frame"}}, nil
+		f.check(flow.StepSelfie, sdk.Verdict{Outcome: sdk.Fail, Reasons: []string{"ui.camera.no_frame"}})
+		return nil
 	}
-	return sdk.Verdict{Outcome: sdk.Pass}, f.step("SubmitSelfie", flow.StepSelfie, flow.StepSignature, true, "")
+	err := f.step("SubmitSelfie", flow.StepSelfie, flow.StepSignature, true, "")
+	if err == nil {
+		f.check(flow.StepSelfie, sdk.Verdict{Outcome: sdk.Pass})
+	}
+	return err
 }
-func (f *fakeFlow) SubmitSignature(_ context.Context, img sdk.Image) (sdk.Verdict, error) {
+
+func (f *fakeFlow) submitSignature(img sdk.Image) error {
 	err := f.step("SubmitSignature", flow.StepSignature, flow.StepVideo, len(img.Data) > 0, "service.unavailable")
 	if err == nil {
 		f.mu.Lock()
 		f.snap.Challenge = []int{3, 1, 4}
 		f.mu.Unlock()
+		f.check(flow.StepSignature, sdk.Verdict{Outcome: sdk.Pass})
 	}
-	return sdk.Verdict{Outcome: sdk.Pass}, err
+	return err
 }
-func (f *fakeFlow) SubmitVideo(_ context.Context, frames []sdk.Frame) (sdk.Verdict, error) {
+
+func (f *fakeFlow) submitVideo(frames []sdk.Frame) error {
 	f.mu.Lock()
 	f.videoFrames = len(frames)
 	f.mu.Unlock()
-	return sdk.Verdict{Outcome: sdk.Pass}, f.step("SubmitVideo", flow.StepVideo, flow.StepReview, len(frames) > 0, "service.unavailable")
+	err := f.step("SubmitVideo", flow.StepVideo, flow.StepReview, len(frames) > 0, "service.unavailable")
+	if err == nil {
+		f.check(flow.StepVideo, sdk.Verdict{Outcome: sdk.Pass})
+	}
+	return err
 }
-func (f *fakeFlow) ConfirmReview(context.Context) error {
-	return f.step("ConfirmReview", flow.StepReview, flow.StepCommitments, true, "")
-}
-func (f *fakeFlow) AcceptCommitments(context.Context) error {
-	return f.step("AcceptCommitments", flow.StepCommitments, flow.StepSubmitted, true, "")
-}
-func (f *fakeFlow) Back(context.Context) error {
+
+func (f *fakeFlow) Back(context.Context) (flow.Snapshot, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.record("Back")
 	if f.snap.StepIndex > 1 {
 		f.set(flow.Steps[f.snap.StepIndex-2])
 	}
-	return nil
+	f.mu.Unlock()
+	return f.Snapshot(), nil
 }
+
 func (f *fakeFlow) Touch(context.Context) error { return nil }
-func (f *fakeFlow) ExpireIfIdle(context.Context) (bool, error) {
+
+func (f *fakeFlow) ExpireIfIdle(context.Context) (flow.Snapshot, bool, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.snap.StepIndex > 0 && !f.now().Before(f.snap.IdleExpires) {
+	wiped := f.snap.StepIndex > 0 && !f.now().Before(f.snap.IdleExpires)
+	if wiped {
 		f.set(flow.StepExpired)
-		return true, nil
 	}
-	return false, nil
+	f.mu.Unlock()
+	return f.Snapshot(), wiped, nil
 }
-func (f *fakeFlow) Abandon(context.Context) error {
+
+func (f *fakeFlow) Abandon(context.Context) (flow.Snapshot, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.record("Abandon")
 	f.set(flow.StepExpired)
-	return nil
+	f.mu.Unlock()
+	return f.Snapshot(), nil
 }
 
 // fakeCamera makes synthetic 640×480 frames at a fixed rate; pulled makes Read fail like a

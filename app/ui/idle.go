@@ -34,12 +34,12 @@ func (u *UI) watchIdle() {
 		switch {
 		case left <= 0:
 			ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
-			wiped, err := u.opt.Flow.ExpireIfIdle(ctx)
+			snap, wiped, err := u.opt.Flow.ExpireIfIdle(ctx)
 			cancel()
 			if err == nil && wiped {
 				fyne.Do(func() {
 					u.hideIdle()
-					u.render(u.opt.Flow.Snapshot())
+					u.render(snap)
 				})
 			}
 		case left <= u.opt.IdleWarning:

@@ -212,12 +212,11 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 	}
 	reset := u.iconButton(u.T("operator.reset"), theme.ViewRefreshIcon(), func() {
 		u.setOperator(nil)
-		u.act(func(ctx context.Context) error {
-			if err := u.opt.Flow.Abandon(ctx); err != nil {
-				return err
+		u.act(func(ctx context.Context) (flow.Snapshot, error) {
+			if snap, err := u.opt.Flow.Abandon(ctx); err != nil {
+				return snap, err
 			}
-			_, err := u.opt.Flow.Start(ctx)
-			return err
+			return u.opt.Flow.Start(ctx)
 		})
 	})
 	reset.Importance = widget.DangerImportance

@@ -25,7 +25,7 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 	}
 	duration := u.label("ui.welcome.duration")
 	start := widget.NewButton(u.T("ui.welcome.start"), func() {
-		u.act(func(ctx context.Context) error { return u.opt.Flow.Begin(ctx) })
+		u.submit(flow.Begin{})
 	})
 	start.Importance = widget.HighImportance
 	help := u.iconButton(u.T("ui.help.button"), theme.HelpIcon(), func() { u.setHelp(true) })
@@ -75,8 +75,9 @@ func (u *UI) helpScreen() fyne.CanvasObject {
 		container.NewVScroll(container.NewPadded(box)))
 }
 
-// formScreen lays out fields on the reading-start side and the keypad on the other.
-func (u *UI) formScreen(snap flow.Snapshot, st *screenState, intro string, fields []*field, extra fyne.CanvasObject, submit func(ctx context.Context) error, below ...fyne.CanvasObject) fyne.CanvasObject {
+// formScreen lays out fields on the reading-start side and the keypad on the other; Next submits
+// answer() (read when tapped).
+func (u *UI) formScreen(snap flow.Snapshot, st *screenState, intro string, fields []*field, extra fyne.CanvasObject, answer func() flow.Answer, below ...fyne.CanvasObject) fyne.CanvasObject {
 	target := func() *field { return st.field }
 	var setActive func(f *field)
 	setActive = func(f *field) {
@@ -101,30 +102,29 @@ func (u *UI) formScreen(snap flow.Snapshot, st *screenState, intro string, field
 	if extra != nil {
 		pad = append(pad, extra)
 	}
-	next := widget.NewButton(u.T("ui.next"), func() { u.act(submit) })
+	next := widget.NewButton(u.T("ui.next"), func() { u.submit(answer()) })
 	cols := container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{left, u.keypad(target, pad...)})...)
 	return container.NewBorder(nil, u.navRow(snap, next), nil, nil, cols)
 }
 
 func (u *UI) mobileScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
 	f := u.newField("ui.mobile.label", 11, string(snap.Mobile))
-	return u.formScreen(snap, st, "ui.mobile.intro", []*field{f}, nil, func(ctx context.Context) error {
-		return u.opt.Flow.SubmitMobile(ctx, f.String())
+	return u.formScreen(snap, st, "ui.mobile.intro", []*field{f}, nil, func() flow.Answer {
+		return flow.MobileNumber{Raw: f.String()}
 	})
 }
 
 func (u *UI) otpScreen(snap flow.Snapshot, st *screenState, purpose flow.OTPPurpose) fyne.CanvasObject {
 	state, intro := snap.MobileOTP, "ui.otp.mobile.intro"
-	submit := u.opt.Flow.SubmitMobileOTP
-	resend := u.opt.Flow.ResendMobileOTP
+	f := u.newField("ui.otp.label", 6, "")
+	answer := func() flow.Answer { return flow.MobileCode{Raw: f.String()} }
 	if purpose == flow.OTPSejam {
 		state, intro = snap.SejamOTP, "ui.otp.sejam.intro"
-		submit, resend = u.opt.Flow.SubmitSejamOTP, u.opt.Flow.ResendSejamOTP
+		answer = func() flow.Answer { return flow.SejamCode{Raw: f.String()} }
 	}
-	f := u.newField("ui.otp.label", 6, "")
 	countdown := widget.NewLabelWithStyle("", u.layer.Align(), fyne.TextStyle{})
 	resendBtn := u.iconButton(u.T("ui.otp.resend"), theme.MailSendIcon(), func() {
-		u.act(resend)
+		u.act(func(ctx context.Context) (flow.Snapshot, error) { return u.opt.Flow.Resend(ctx, purpose) })
 	})
 	tick := func() {
 		now := u.opt.Now()
@@ -154,29 +154,27 @@ func (u *UI) otpScreen(snap flow.Snapshot, st *screenState, purpose flow.OTPPurp
 	if purpose == flow.OTPMobile && snap.Mobile != "" {
 		below = append([]fyne.CanvasObject{u.label("ui.otp.sent_to", "mobile", string(snap.Mobile))}, below...)
 	}
-	return u.formScreen(snap, st, intro, []*field{f}, nil, func(ctx context.Context) error {
-		return submit(ctx, f.String())
-	}, below...)
+	return u.formScreen(snap, st, intro, []*field{f}, nil, answer, below...)
 }
 
 func (u *UI) identityScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
 	nc := u.newField("ui.identity.national_code", 10, "")
 	tr := u.newField("ui.identity.tracking", 10, "")
-	return u.formScreen(snap, st, "ui.identity.intro", []*field{nc, tr}, nil, func(ctx context.Context) error {
-		return u.opt.Flow.SubmitIdentity(ctx, nc.String(), tr.String())
+	return u.formScreen(snap, st, "ui.identity.intro", []*field{nc, tr}, nil, func() flow.Answer {
+		return flow.Identity{NationalCode: nc.String(), Tracking: tr.String()}
 	})
 }
 
 func (u *UI) cardSerialScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
 	f := u.newField("ui.card.label", 12, string(snap.CardSerial))
-	return u.formScreen(snap, st, "ui.card.intro", []*field{f}, u.letterPad(func() *field { return st.field }), func(ctx context.Context) error {
-		return u.opt.Flow.SubmitCardSerial(ctx, f.String())
+	return u.formScreen(snap, st, "ui.card.intro", []*field{f}, u.letterPad(func() *field { return st.field }), func() flow.Answer {
+		return flow.Card{Serial: f.String()}
 	}, u.label("ui.card.hint"))
 }
 
 func (u *UI) reviewScreen(snap flow.Snapshot) fyne.CanvasObject {
 	next := widget.NewButton(u.T("ui.review.confirm"), func() {
-		u.act(func(ctx context.Context) error { return u.opt.Flow.ConfirmReview(ctx) })
+		u.submit(flow.ConfirmReview{})
 	})
 	body := container.NewVBox(u.para("ui.review.intro", 70))
 	p := snap.Person
@@ -218,7 +216,7 @@ func jalaliDisplay(d string) string {
 
 func (u *UI) commitmentsScreen(snap flow.Snapshot) fyne.CanvasObject {
 	accept := widget.NewButton(u.T("ui.commitments.accept"), func() {
-		u.act(func(ctx context.Context) error { return u.opt.Flow.AcceptCommitments(ctx) })
+		u.submit(flow.AcceptCommitments{})
 	})
 	accept.Disable()
 	text := container.NewVBox()
@@ -294,7 +292,7 @@ func (u *UI) resultScreen(snap flow.Snapshot) fyne.CanvasObject {
 		box.Add(u.para("ui.submitted.next", 70))
 	}
 	again := widget.NewButton(u.T("ui.new_session"), func() {
-		u.act(func(ctx context.Context) error { _, err := u.opt.Flow.Start(ctx); return err })
+		u.act(u.opt.Flow.Start)
 	})
 	again.Importance = widget.HighImportance
 	box.Add(layout.NewSpacer())

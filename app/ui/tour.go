@@ -1,13 +1,11 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,15 +20,17 @@ import (
 
 // RunTour draws every screen in turn in the real window, writes a PNG of each into dir and quits
 // the app: it is what `make screenshots` runs under Xvfb. The screens are drawn from sample
-// snapshots held by a display-only driver that refuses every action, so no session data is
-// created and nothing is presented as a finished check. Call it instead of Start, before
-// ShowAndRun.
+// snapshots; the flow main wired (Options.Flow) is never started or resumed, so no session
+// exists: the one action the tour performs as a person would (recording a video) is refused by
+// the flow ("flow.no_session"), no session data is created and nothing is presented as a
+// finished check. Call it instead of Start, before ShowAndRun.
 func (u *UI) RunTour(dir string) error {
+	if u.opt.Flow == nil {
+		return fmt.Errorf("screenshots: no flow to drive")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("screenshot dir %s: %w", dir, err)
 	}
-	td := &tourDriver{}
-	u.opt.Flow = td
 	if u.opt.Camera == nil {
 		// Without a camera the capture screens would only say so: show the synthetic demo
 		// camera (labelled as such on screen), and the unavailable state on one extra page.
@@ -46,7 +46,7 @@ func (u *UI) RunTour(dir string) error {
 			fmt.Fprintln(os.Stderr, "screenshots:", err)
 			return
 		}
-		if err := u.tour(td, dir); err != nil {
+		if err := u.tour(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "screenshots:", err)
 		}
 	}()
@@ -94,7 +94,7 @@ func painted(path string) bool {
 	return false
 }
 
-func (u *UI) tour(td *tourDriver, dir string) error {
+func (u *UI) tour(dir string) error {
 	now := u.opt.Now()
 	person := &kyc.Person{NationalCode: "0076229645", FirstName: "مریم", LastName: "احمدی", FatherName: "علی",
 		Gender: "female", BirthDate: "1370/05/12", PlaceOfBirth: "تهران", Type: kyc.NaturalPerson, Nationality: "IR",
@@ -105,7 +105,6 @@ func (u *UI) tour(td *tourDriver, dir string) error {
 		IdleExpires: now.Add(time.Hour)}
 	n := 0
 	shot := func(name string, snap flow.Snapshot, setup func(), settle time.Duration) error {
-		td.set(snap)
 		fyne.DoAndWait(func() {
 			u.mu.Lock()
 			u.message, u.msgArgs, u.verdict = "", nil, nil
@@ -177,7 +176,6 @@ func (u *UI) tour(td *tourDriver, dir string) error {
 	// The video step while recording: the shoot button tapped as a person would, captured after
 	// the countdown, with the number to show lit and the seconds left.
 	video := step(flow.StepVideo)
-	td.set(video)
 	fyne.DoAndWait(func() { u.render(video) })
 	time.Sleep(2 * time.Second) // frames arrive and enable the button
 	var rec *widget.Button
@@ -198,7 +196,6 @@ func (u *UI) tour(td *tourDriver, dir string) error {
 	u.Wait()
 	// The idle warning over a step.
 	idle := step(flow.StepIdentity)
-	td.set(idle)
 	fyne.DoAndWait(func() {
 		u.mu.Lock()
 		u.message, u.msgArgs, u.verdict = "", nil, nil // the refused video check above
@@ -240,49 +237,6 @@ func (u *UI) capture(path string) error {
 	}
 	return nil
 }
-
-// tourDriver holds the snapshot on display for the screenshot tour and refuses every action.
-type tourDriver struct {
-	mu   sync.Mutex
-	snap flow.Snapshot
-}
-
-// errTour is every action's answer during the tour.
-func errTour() error { return &flow.Error{Key: "service.unavailable"} }
-
-func (d *tourDriver) set(s flow.Snapshot) { d.mu.Lock(); d.snap = s; d.mu.Unlock() }
-
-func (d *tourDriver) Snapshot() flow.Snapshot { d.mu.Lock(); defer d.mu.Unlock(); return d.snap }
-
-func (d *tourDriver) Start(context.Context) (flow.Snapshot, error) { return d.Snapshot(), errTour() }
-func (d *tourDriver) Resume(context.Context) (flow.Snapshot, bool, error) {
-	return d.Snapshot(), false, errTour()
-}
-func (d *tourDriver) Begin(context.Context) error                   { return errTour() }
-func (d *tourDriver) SubmitMobile(context.Context, string) error    { return errTour() }
-func (d *tourDriver) ResendMobileOTP(context.Context) error         { return errTour() }
-func (d *tourDriver) SubmitMobileOTP(context.Context, string) error { return errTour() }
-func (d *tourDriver) SubmitIdentity(context.Context, string, string) error {
-	return errTour()
-}
-func (d *tourDriver) ResendSejamOTP(context.Context) error           { return errTour() }
-func (d *tourDriver) SubmitSejamOTP(context.Context, string) error   { return errTour() }
-func (d *tourDriver) SubmitCardSerial(context.Context, string) error { return errTour() }
-func (d *tourDriver) SubmitSelfie(context.Context, sdk.Image) (sdk.Verdict, error) {
-	return sdk.CouldNotVerifyVerdict("service.unavailable"), errTour()
-}
-func (d *tourDriver) SubmitSignature(context.Context, sdk.Image) (sdk.Verdict, error) {
-	return sdk.CouldNotVerifyVerdict("service.unavailable"), errTour()
-}
-func (d *tourDriver) SubmitVideo(context.Context, []sdk.Frame) (sdk.Verdict, error) {
-	return sdk.CouldNotVerifyVerdict("service.unavailable"), errTour()
-}
-func (d *tourDriver) ConfirmReview(context.Context) error        { return errTour() }
-func (d *tourDriver) AcceptCommitments(context.Context) error    { return errTour() }
-func (d *tourDriver) Back(context.Context) error                 { return errTour() }
-func (d *tourDriver) Touch(context.Context) error                { return nil }
-func (d *tourDriver) ExpireIfIdle(context.Context) (bool, error) { return false, nil }
-func (d *tourDriver) Abandon(context.Context) error              { return errTour() }
 
 // findButton is the first button under o whose text is text.
 func findButton(o fyne.CanvasObject, text string) *widget.Button {

@@ -19,9 +19,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ehraz/ehraz/app/camera"
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/ui/rtl"
 	"github.com/ehraz/ehraz/capture"
+	"github.com/ehraz/ehraz/domain/text"
 	"github.com/ehraz/ehraz/locales"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -50,7 +52,7 @@ type Options struct {
 	Timing Timing
 	// RecordVideo, when set, opens a recorder for each video take; the frames sent to the flow
 	// are written to it too (e.g. a capture/cvcam.Recorder). Nil records nothing.
-	RecordVideo func() (VideoRecorder, error)
+	RecordVideo func() (camera.Recorder, error)
 }
 
 // Timing is how long the capture countdown steps and the video recording last.
@@ -78,7 +80,7 @@ type UI struct {
 	oper      *operatorState
 	idleDlg   fyne.CanvasObject
 	idleMsg   *widget.Label
-	pv        *preview
+	pv        *camera.Preview
 	pvStep    flow.Step
 	pinFail   pinLimiter
 	lastTouch time.Time
@@ -181,22 +183,28 @@ func (u *UI) raw(key string, args ...string) string {
 	return u.opt.Catalog.T(u.opt.Lang, key, args...)
 }
 
-// act runs a flow call off the UI goroutine, then redraws from the flow's snapshot.
-func (u *UI) act(call func(ctx context.Context) error) {
+// act runs a flow call off the UI goroutine, then draws the snapshot it returned with its
+// error's message.
+func (u *UI) act(call func(ctx context.Context) (flow.Snapshot, error)) {
 	u.busy.Add(1)
 	go func() {
 		defer u.busy.Done()
 		ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 		defer cancel()
-		err := call(ctx)
+		snap, err := call(ctx)
 		key, args := errorKey(err)
 		fyne.DoAndWait(func() {
 			u.mu.Lock()
 			u.message, u.msgArgs = key, args
 			u.mu.Unlock()
-			u.render(u.opt.Flow.Snapshot())
+			u.render(snap)
 		})
 	}()
+}
+
+// submit answers the current step (a screen's primary action).
+func (u *UI) submit(a flow.Answer) {
+	u.act(func(ctx context.Context) (flow.Snapshot, error) { return u.opt.Flow.Submit(ctx, a) })
 }
 
 // errorKey turns a flow error into the locale key shown to the applicant.
@@ -388,7 +396,7 @@ func (u *UI) navRow(snap flow.Snapshot, next *widget.Button) fyne.CanvasObject {
 	var back fyne.CanvasObject = layout.NewSpacer()
 	if snap.CanGoBack {
 		b := u.iconButton(u.T("ui.back"), u.backIcon(), func() {
-			u.act(func(ctx context.Context) error { return u.opt.Flow.Back(ctx) })
+			u.act(u.opt.Flow.Back)
 		})
 		b.IconPlacement = u.iconOutside()
 		back = b
@@ -476,7 +484,7 @@ func (u *UI) typedRune(r rune) {
 	if f == nil {
 		return
 	}
-	r = []rune(rtl.ASCIIDigits(string(r)))[0]
+	r = []rune(text.ASCIIDigits(string(r)))[0]
 	if r >= 'a' && r <= 'z' {
 		r -= 'a' - 'A'
 	}

@@ -17,10 +17,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ehraz/ehraz/app/camera"
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/pin"
-	"github.com/ehraz/ehraz/app/ui/rtl"
 	"github.com/ehraz/ehraz/capture"
+	"github.com/ehraz/ehraz/domain/text"
 	"github.com/ehraz/ehraz/locales"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -192,7 +193,7 @@ func TestWalkThrough(t *testing.T) {
 				t.Error("the challenge numbers and the «first» marker are not shown")
 			}
 			rec := &fakeRecorder{}
-			h.u.opt.RecordVideo = func() (VideoRecorder, error) { return rec, nil }
+			h.u.opt.RecordVideo = func() (camera.Recorder, error) { return rec, nil }
 			h.tapWhenEnabled(T("ui.capture.record"))
 			h.expect(flow.StepReview)
 			if rec.frames() != h.flow.videoFrames || !rec.isClosed() {
@@ -449,7 +450,7 @@ func (s *fakeSessions) Today(context.Context) ([]SessionSummary, error) {
 }
 
 func (s *fakeSessions) Detail(_ context.Context, id string) (SessionDetail, error) {
-	img, _ := encodeJPEG(image.NewRGBA(image.Rect(0, 0, 64, 48)), 80)
+	img, _ := camera.EncodeJPEG(image.NewRGBA(image.Rect(0, 0, 64, 48)), 80)
 	return SessionDetail{
 		Summary: SessionSummary{ID: id, Step: flow.StepSelfie},
 		Checks: []flow.CheckResult{{Step: flow.StepSelfie, Attempt: 1,
@@ -473,7 +474,7 @@ func TestOperatorOverride(t *testing.T) {
 	fyne.DoAndWait(func() { h.u.setOperator(&operatorState{loggedIn: true, view: "home"}) })
 	var row *widget.Button
 	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, rtl.PersianDigits("abcdef12")) {
+		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, text.PersianDigits("abcdef12")) {
 			row = b
 		}
 	})

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/services/sms"
@@ -52,12 +52,12 @@ const (
 )
 
 // wellFormed is the least a dossier must be for the intake to store it.
-func wellFormed(body []byte) (outbox.Dossier, bool) {
-	var d outbox.Dossier
+func wellFormed(body []byte) (dossier.Dossier, bool) {
+	var d dossier.Dossier
 	if json.Unmarshal(body, &d) != nil {
 		return d, false
 	}
-	ok := d.Version == outbox.Version && d.SessionID != "" && d.Applicant.Person.NationalCode != "" && (d.Mode == "kiosk" || d.Mode == "online")
+	ok := d.Version == dossier.Version && d.SessionID != "" && d.Applicant.Person.NationalCode != "" && (d.Mode == "kiosk" || d.Mode == "online")
 	return d, ok
 }
 
@@ -68,8 +68,8 @@ func firstJSON(body []byte, v any) bool {
 
 func fuzzDossier(tb testing.TB, session, nc, mode, clientIP string) []byte {
 	tb.Helper()
-	b, err := json.Marshal(outbox.Dossier{Version: outbox.Version, SessionID: session, KioskID: "kiosk-1", Mode: mode, ClientIP: clientIP,
-		Applicant: outbox.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc), Mobile: "09121234567"}, Mobile: "09121234567"}})
+	b, err := json.Marshal(dossier.Dossier{Version: dossier.Version, SessionID: session, KioskID: "kiosk-1", Mode: mode, ClientIP: clientIP,
+		Applicant: dossier.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc), Mobile: "09121234567"}, Mobile: "09121234567"}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func fuzzDossier(tb testing.TB, session, nc, mode, clientIP string) []byte {
 // that parse; a dossier is only accepted (201) when well formed, under a valid new key, for a new
 // national code, and is then stored as sent; a duplicate (200) only repeats an accepted key;
 // "verified", status and bourse code only answer 2xx for what was accepted; the admin list shows
-// every accepted dossier. Run longer with go test -run '^$' -fuzz FuzzIntakeAPI ./app/intake.
+// every accepted dossier. Run longer with go test -run '^$' -fuzz FuzzIntakeAPI ./backoffice/intake.
 func FuzzIntakeAPI(f *testing.F) {
 	kiosk := fuzzDossier(f, knownSession, knownNC, "kiosk", "")
 	for _, s := range []struct {

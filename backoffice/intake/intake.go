@@ -1,5 +1,6 @@
-// Package intake is the reference brokerage intake server (`ehrazctl intake serve`): it
-// receives dossiers from kiosks' outboxes (idempotent on the Idempotency-Key header), stores
+// Package intake is the back office's intake server (started by backoffice/office, for
+// bin/ehraz-backoffice, `ehrazctl intake serve` and the kiosk's embedded demo): it receives
+// dossiers (domain/dossier) from kiosks' outboxes (idempotent on the Idempotency-Key header), stores
 // them sealed in its own SQLite database, enforces the IP rule for online submissions and
 // for kiosks outside the allow-listed networks, refuses a second dossier for a national code,
 // and records the bourse code CSDI issues later — which sends the applicant an SMS and becomes
@@ -25,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -35,8 +35,10 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // the intake's own database
 
-	"github.com/ehraz/ehraz/app/outbox"
+	"github.com/ehraz/ehraz/backoffice/netaddr"
+	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/domain/text"
 	"github.com/ehraz/ehraz/services/sms"
 )
 
@@ -162,24 +164,24 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": "too_large"})
 		return
 	}
-	var d outbox.Dossier
+	var d dossier.Dossier
 	if err := json.Unmarshal(body, &d); err != nil {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_json"})
 		return
 	}
-	if d.Version != outbox.Version || d.SessionID == "" || d.Applicant.Person.NationalCode == "" {
+	if d.Version != dossier.Version || d.SessionID == "" || d.Applicant.Person.NationalCode == "" {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_dossier"})
 		return
 	}
-	submitter := eligibility.ClientIPFromRequest(r, s.cfg.TrustedProxies)
+	submitter := netaddr.ClientIP(r, s.cfg.TrustedProxies)
 	switch d.Mode {
-	case "online":
+	case dossier.ModeOnline:
 		ip, _ := netip.ParseAddr(d.ClientIP)
 		if err := s.cfg.IPRule.Check(ip); err != nil {
 			reply(w, http.StatusForbidden, map[string]any{"error": "ip_outside_iran"})
 			return
 		}
-	case "kiosk":
+	case dossier.ModeKiosk:
 		if err := s.cfg.IPRule.Check(submitter); err != nil {
 			reply(w, http.StatusForbidden, map[string]any{"error": "ip_outside_iran"})
 			return
@@ -189,7 +191,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nc := s.ncHash(string(d.Applicant.Person.NationalCode))
-	sealed, err := outbox.Seal(s.cfg.DataKey, body, []byte(key))
+	sealed, err := dossier.Seal(s.cfg.DataKey, body, []byte(key))
 	if err != nil {
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "seal"})
 		return
@@ -256,18 +258,10 @@ func (s *Server) verified(w http.ResponseWriter, r *http.Request) {
 // BourseCodePattern is three Persian letters then five digits (after digit normalization).
 var BourseCodePattern = regexp.MustCompile(`^[\x{0600}-\x{06FF}]{3}[0-9]{5}$`)
 
-// NormalizeBourseCode maps Persian/Arabic digits to ASCII, Arabic ي/ك to Persian, drops spaces.
+// NormalizeBourseCode maps Persian/Arabic digits to ASCII and Arabic letters to Persian
+// (domain/text), and drops spaces and ZWNJ.
 func NormalizeBourseCode(s string) string {
-	s = strings.NewReplacer("ي", "ی", "ك", "ک", " ", "", "\u200c", "").Replace(strings.TrimSpace(s))
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		}
-		return r
-	}, s)
+	return strings.NewReplacer(" ", "", "\u200c", "").Replace(text.PersianLetters(text.ASCIIDigits(strings.TrimSpace(s))))
 }
 
 func (s *Server) bourseCode(w http.ResponseWriter, r *http.Request) {
@@ -328,15 +322,15 @@ func (s *Server) bourseCode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notify(ctx context.Context, key string, payload []byte, code string) error {
-	body, err := outbox.Open(s.cfg.DataKey, payload, []byte(key))
+	body, err := dossier.Open(s.cfg.DataKey, payload, []byte(key))
 	if err != nil {
 		return fmt.Errorf("open dossier: %w", err)
 	}
-	var d outbox.Dossier
+	var d dossier.Dossier
 	if err := json.Unmarshal(body, &d); err != nil {
 		return fmt.Errorf("decode dossier: %w", err)
 	}
-	mobile := d.Applicant.Mobile
+	mobile := string(d.Applicant.Mobile)
 	if mobile == "" {
 		mobile = string(d.Applicant.Person.Mobile)
 	}
@@ -348,18 +342,18 @@ func (s *Server) notify(ctx context.Context, key string, payload []byte, code st
 }
 
 // Dossier returns a stored dossier by idempotency key (for the back office and tests).
-func (s *Server) Dossier(ctx context.Context, key string) (outbox.Dossier, error) {
+func (s *Server) Dossier(ctx context.Context, key string) (dossier.Dossier, error) {
 	var payload []byte
 	if err := s.db.QueryRowContext(ctx, `SELECT payload FROM dossiers WHERE idempotency_key = ?`, key).Scan(&payload); err != nil {
-		return outbox.Dossier{}, fmt.Errorf("intake: read dossier: %w", err)
+		return dossier.Dossier{}, fmt.Errorf("intake: read dossier: %w", err)
 	}
-	body, err := outbox.Open(s.cfg.DataKey, payload, []byte(key))
+	body, err := dossier.Open(s.cfg.DataKey, payload, []byte(key))
 	if err != nil {
-		return outbox.Dossier{}, fmt.Errorf("intake: %w", err)
+		return dossier.Dossier{}, fmt.Errorf("intake: %w", err)
 	}
-	var d outbox.Dossier
+	var d dossier.Dossier
 	if err := json.Unmarshal(body, &d); err != nil {
-		return outbox.Dossier{}, fmt.Errorf("intake: decode dossier: %w", err)
+		return dossier.Dossier{}, fmt.Errorf("intake: decode dossier: %w", err)
 	}
 	return d, nil
 }
@@ -369,29 +363,6 @@ func (s *Server) Count(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers`).Scan(&n)
 	return n, err
-}
-
-// ListenAndServe serves on addr until ctx ends; ready, when not nil, gets the base URL once the
-// port is open. Put a TLS-terminating proxy in front when addr is not loopback.
-func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(url string)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("intake listen %s: %w", addr, err)
-	}
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	if ready != nil {
-		ready("http://" + ln.Addr().String())
-	}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-		hs.Close()
-		<-done
-		return nil
-	case err := <-done:
-		return fmt.Errorf("intake serve: %w", err)
-	}
 }
 
 // Entry is one stored dossier as the back-office list shows it (no personal data).

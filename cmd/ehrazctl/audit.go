@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/ehraz/ehraz/app/kiosk"
 	"github.com/ehraz/ehraz/app/store"
 )
 
@@ -31,7 +32,7 @@ func auditCommand() command {
 					fmt.Fprintln(e.stderr, "ehrazctl audit:", err)
 					return exitInvalid
 				}
-				*dbPath = store.ConfigOptions(cfg).Path
+				*dbPath = kiosk.StoreOptions(cfg).Path
 			}
 			db, err := store.OpenReadOnly(ctx, *dbPath)
 			if err != nil {

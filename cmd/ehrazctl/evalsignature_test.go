@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
-	"github.com/ehraz/ehraz/plugins/signature/synth"
+	"github.com/ehraz/ehraz/synth"
 )
 
 // TestPrintSignatureEval: the counts printed follow the verdicts (a rejected genuine signature, a
@@ -17,13 +17,13 @@ func TestPrintSignatureEval(t *testing.T) {
 			Rules: []sdk.Rule{{Name: rule, Outcome: sdk.Fail, Reason: reason}}}
 	}
 	pass := sdk.Verdict{Outcome: sdk.Pass, Rules: []sdk.Rule{{Name: "signature.count", Outcome: sdk.Pass}}}
-	c := func(k synth.Kind) synth.Case { return synth.Case{Kind: k, Want: synth.Expect(k)} }
+	c := func(k synth.SheetKind) synth.SheetCase { return synth.SheetCase{Kind: k, Want: synth.Expect(k)} }
 	res := []sigResult{
-		{c: c(synth.Good), v: pass},
-		{c: c(synth.Good), v: fail("signature.steady", "verdict.signature.shaken")},
-		{c: c(synth.Two), v: fail("signature.count", "verdict.signature.count.many")},
-		{c: c(synth.Two), v: fail("signature.ink.amount", "verdict.signature.ink.none")},
-		{c: c(synth.Glare), v: pass},
+		{c: c(synth.SheetGood), v: pass},
+		{c: c(synth.SheetGood), v: fail("signature.steady", "verdict.signature.shaken")},
+		{c: c(synth.SheetTwo), v: fail("signature.count", "verdict.signature.count.many")},
+		{c: c(synth.SheetTwo), v: fail("signature.ink.amount", "verdict.signature.ink.none")},
+		{c: c(synth.SheetGlare), v: pass},
 	}
 	var out bytes.Buffer
 	printSignatureEval(&out, "p", 2, 1280, 720, res)

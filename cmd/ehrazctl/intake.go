@@ -4,24 +4,20 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/netip"
-	"os"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/ehraz/ehraz/app/services"
 	"github.com/ehraz/ehraz/backoffice/intake"
-	"github.com/ehraz/ehraz/domain/eligibility"
-	"github.com/ehraz/ehraz/services/geoip"
+	"github.com/ehraz/ehraz/backoffice/office"
+	"github.com/ehraz/ehraz/services/secrets"
 )
 
-// intakeCommand runs the reference brokerage intake server, or records a bourse code at one.
+// intakeCommand runs the back office's intake server, or lists or records a bourse code at one.
 func intakeCommand() command {
 	return command{
 		name:    "intake",
-		summary: "reference intake server: intake serve | intake list | intake bourse-code SESSION CODE",
+		summary: "back office intake: intake serve | intake list | intake bourse-code SESSION CODE",
 		run: func(ctx context.Context, e *env, args []string) int {
 			if len(args) == 0 {
 				fmt.Fprintln(e.stderr, "usage: ehrazctl intake serve [flags] | ehrazctl intake bourse-code [--url U] [--admin-token-file F] SESSION CODE")
@@ -41,76 +37,20 @@ func intakeCommand() command {
 	}
 }
 
+// intakeServe runs the back office's server (the same as bin/ehraz-backoffice, with the same
+// flags) until interrupted.
 func intakeServe(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("intake serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	addr := fs.String("addr", "127.0.0.1:8790", "address to listen on (put TLS in front of it when it leaves loopback)")
-	dbPath := fs.String("db", filepath.Join("var", "intake.db"), "the intake's SQLite database")
-	keys := fs.String("keys", filepath.Join("var", "keys"), "folder of intake.token, intake-admin.token, intake-data.key (created when missing)")
-	geoPath := fs.String("geoip", filepath.Join(".cache", "geoip", "geo-whois-asn-country.mmdb"), "MMDB country database")
-	allow := fs.String("allow", "127.0.0.0/8,::1/128", "comma-separated networks accepted whatever the database says")
-	proxies := fs.String("trusted-proxies", "", "comma-separated networks of TLS proxies whose X-Forwarded-For is believed")
-	smsProvider := fs.String("sms", "console", "console or gateway")
-	smsURL := fs.String("sms-url", "", "gateway base URL")
-	smsKeyFile := fs.String("sms-key-file", "", "file holding the gateway API key (or EHRAZ_SMS_API_KEY)")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := office.Load("intake serve", args, e.stderr)
+	if err != nil {
 		return exitUsage
 	}
-	fail := func(err error) int {
-		fmt.Fprintln(e.stderr, "ehrazctl intake:", err)
-		return exitInvalid
-	}
-	prefixes, err := geoip.Prefixes(strings.Split(*allow, ","))
-	if err != nil {
-		return fail(err)
-	}
-	trusted, err := geoip.Prefixes(strings.Split(*proxies, ","))
-	if err != nil {
-		return fail(err)
-	}
-	rule := eligibility.IPRule{Allow: prefixes}
-	if g, err := geoip.Open(*geoPath); err == nil {
-		defer g.Close()
-		rule.Geo = g
-	} else {
-		fmt.Fprintln(e.stderr, "ehrazctl intake: warning: no geoip database, only the allow-list is accepted:", err)
-	}
-	sender, _, err := services.NewSender(*smsProvider, *smsURL, *smsKeyFile)
-	if err != nil {
-		return fail(err)
-	}
-	token, err := services.LoadOrCreateToken(filepath.Join(*keys, "intake.token"))
-	if err != nil {
-		return fail(err)
-	}
-	admin, err := services.LoadOrCreateToken(filepath.Join(*keys, "intake-admin.token"))
-	if err != nil {
-		return fail(err)
-	}
-	dataKey, err := services.LoadOrCreateKey(filepath.Join(*keys, "intake-data.key"))
-	if err != nil {
-		return fail(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o700); err != nil {
-		return fail(err)
-	}
-	db, err := intake.OpenDB(*dbPath)
-	if err != nil {
-		return fail(err)
-	}
-	defer db.Close()
-	srv, err := intake.New(intake.Config{Token: token, AdminToken: admin, DataKey: dataKey, SMS: sender, IPRule: rule, TrustedProxies: trusted}, db)
-	if err != nil {
-		return fail(err)
-	}
-	if ip, err := netip.ParseAddrPort(*addr); err == nil && !ip.Addr().IsLoopback() {
-		fmt.Fprintln(e.stderr, "ehrazctl intake: warning: serving plain HTTP beyond loopback; put a TLS proxy in front")
-	}
-	err = srv.ListenAndServe(ctx, *addr, func(url string) {
-		fmt.Fprintf(e.stdout, "intake listening on %s (database %s, tokens in %s)\n", url, *dbPath, *keys)
+	warn := func(msg string) { fmt.Fprintln(e.stderr, "ehrazctl intake: warning:", msg) }
+	err = office.Serve(ctx, cfg, office.Deps{Warn: warn}, func(o *office.Office) {
+		fmt.Fprintf(e.stdout, "intake listening on %s (database %s, tokens in %s)\n", o.URL, o.Config.DB, o.Config.KeysDir)
 	})
 	if err != nil {
-		return fail(err)
+		fmt.Fprintln(e.stderr, "ehrazctl intake:", err)
+		return exitInvalid
 	}
 	return exitOK
 }
@@ -127,7 +67,7 @@ func intakeBourseCode(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "usage: ehrazctl intake bourse-code [--url U] [--admin-token-file F] SESSION CODE")
 		return exitUsage
 	}
-	token, err := services.Secret("EHRAZ_INTAKE_ADMIN_TOKEN", *tokenFile)
+	token, err := secrets.Secret("EHRAZ_INTAKE_ADMIN_TOKEN", *tokenFile)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "ehrazctl intake:", err)
 		return exitInvalid
@@ -153,7 +93,7 @@ func intakeList(ctx context.Context, e *env, args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	token, err := services.Secret("EHRAZ_INTAKE_ADMIN_TOKEN", *tokenFile)
+	token, err := secrets.Secret("EHRAZ_INTAKE_ADMIN_TOKEN", *tokenFile)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "ehrazctl intake:", err)
 		return exitInvalid

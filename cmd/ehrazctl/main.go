@@ -44,9 +44,7 @@ func commands() []command {
 		benchCommand(),
 		simCommand(),
 		intakeCommand(),
-		evalSignatureCommand(), // before the other "eval" commands: it hands them other subjects
-		evalFaceCommand(),
-		evalLivenessCommand(),
+		evalCommand(),
 		validateCommand(),
 		sessionsCommand(), keysCommand(), auditCommand(), purgeCommand(), pinCommand(),
 	}

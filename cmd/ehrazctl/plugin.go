@@ -2,49 +2,112 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"path/filepath"
+	"strings"
 
+	"github.com/ehraz/ehraz/app/detect"
+	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/plugins/sdk/conformance"
 )
 
-// pluginCommand runs the conformance kit against a plugin binary: `ehrazctl plugin check PATH`.
+const pluginUsage = "usage: ehrazctl plugin check PATH | plugin pin [-name NAME] [-kinds K,K | -info] PATH"
+
+// pluginCommand looks after detector plugin binaries: `ehrazctl plugin check PATH` runs the
+// conformance kit against one; `ehrazctl plugin pin PATH` writes its manifest (see detect.Pin).
 func pluginCommand() command {
 	return command{
 		name:    "plugin",
-		summary: "plugin check PATH: run the detector plugin conformance kit on a binary",
+		summary: "plugin check PATH: run the detector plugin conformance kit on a binary; plugin pin PATH: write its manifest",
 		run: func(ctx context.Context, e *env, args []string) int {
-			if len(args) != 2 || args[0] != "check" {
-				fmt.Fprintln(e.stderr, "usage: ehrazctl plugin check PATH")
-				return exitUsage
+			switch {
+			case len(args) == 2 && args[0] == "check":
+				return pluginCheck(ctx, e, args[1])
+			case len(args) >= 1 && args[0] == "pin":
+				return pluginPin(ctx, e, args[1:])
 			}
-			r, stop, err := conformance.Start(args[1], e.stderr)
-			if err != nil {
-				fmt.Fprintf(e.stderr, "plugin check: %v\n", err)
-				return exitInvalid
-			}
-			defer stop()
-			rep := conformance.Check(ctx, r)
-			fmt.Fprintf(e.stdout, "plugin %s %s by %s, protocol v%d, kinds %v, capabilities %v\n",
-				rep.Info.Name, rep.Info.Version, rep.Info.Vendor, rep.Info.ProtocolVersion, rep.Info.Kinds, rep.Info.Capabilities)
-			for _, x := range rep.Results {
-				mark := "PASS"
-				if !x.OK {
-					mark = "FAIL"
-				}
-				fmt.Fprintf(e.stdout, "%s  %s", mark, x.Rule)
-				if !x.OK {
-					fmt.Fprintf(e.stdout, "  (%s)", x.Detail)
-				}
-				fmt.Fprintln(e.stdout)
-			}
-			for m, l := range rep.Latency {
-				fmt.Fprintf(e.stdout, "latency %-15s p50 %v  p95 %v\n", m, l[0], l[1])
-			}
-			fmt.Fprintf(e.stdout, "%d rules, %d failed\n", len(rep.Results), rep.Failures)
-			if rep.Failures > 0 {
-				return exitInvalid
-			}
-			return exitOK
+			fmt.Fprintln(e.stderr, pluginUsage)
+			return exitUsage
 		},
 	}
+}
+
+func pluginCheck(ctx context.Context, e *env, path string) int {
+	r, stop, err := conformance.Start(path, e.stderr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "plugin check: %v\n", err)
+		return exitInvalid
+	}
+	defer stop()
+	rep := conformance.Check(ctx, r)
+	fmt.Fprintf(e.stdout, "plugin %s %s by %s, protocol v%d, kinds %v, capabilities %v\n",
+		rep.Info.Name, rep.Info.Version, rep.Info.Vendor, rep.Info.ProtocolVersion, rep.Info.Kinds, rep.Info.Capabilities)
+	for _, x := range rep.Results {
+		mark := "PASS"
+		if !x.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(e.stdout, "%s  %s", mark, x.Rule)
+		if !x.OK {
+			fmt.Fprintf(e.stdout, "  (%s)", x.Detail)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	for m, l := range rep.Latency {
+		fmt.Fprintf(e.stdout, "latency %-15s p50 %v  p95 %v\n", m, l[0], l[1])
+	}
+	fmt.Fprintf(e.stdout, "%d rules, %d failed\n", len(rep.Results), rep.Failures)
+	if rep.Failures > 0 {
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// pluginPin hashes the binary at PATH and writes PATH's folder/<name>.json, the manifest the
+// kiosk's plugin host reads. The name defaults to the binary's file name and the kinds to the
+// name (bin/plugins/face serves kind face); -info asks the plugin itself, over the protocol,
+// which kinds it serves (this starts it, so its models must be in place).
+func pluginPin(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("plugin pin", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	name := fs.String("name", "", "plugin name, also the manifest's file name (default: the binary's file name)")
+	kinds := fs.String("kinds", "", "comma-separated kinds it serves: face, liveness, signature (default: the name)")
+	info := fs.Bool("info", false, "ask the plugin for its kinds (starts it)")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || (*info && *kinds != "") {
+		fmt.Fprintln(e.stderr, pluginUsage)
+		return exitUsage
+	}
+	path := fs.Arg(0)
+	if *name == "" {
+		*name = filepath.Base(path)
+	}
+	ks := []sdk.Kind{sdk.Kind(*name)}
+	switch {
+	case *info:
+		r, stop, err := conformance.Start(path, e.stderr)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "plugin pin: %v\n", err)
+			return exitInvalid
+		}
+		i, err := r.Info(ctx)
+		stop()
+		if err != nil {
+			fmt.Fprintf(e.stderr, "plugin pin: Info: %v\n", err)
+			return exitInvalid
+		}
+		ks = i.Kinds
+	case *kinds != "":
+		ks = nil
+		for _, k := range strings.Split(*kinds, ",") {
+			ks = append(ks, sdk.Kind(strings.TrimSpace(k)))
+		}
+	}
+	m, err := detect.Pin(path, *name, ks)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "plugin pin: %v\n", err)
+		return exitInvalid
+	}
+	fmt.Fprintf(e.stdout, "pinned plugin %s (kinds %v): %s sha256 %s\n", m.Name, m.Kinds, m.Binary, m.SHA256)
+	return exitOK
 }

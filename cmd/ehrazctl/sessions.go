@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/config"
+	"github.com/ehraz/ehraz/app/kiosk"
 	"github.com/ehraz/ehraz/app/store"
 )
 
@@ -47,7 +48,7 @@ func (f *storeFlags) open(ctx context.Context) (*store.Store, config.Config, err
 	if err != nil {
 		return nil, cfg, err
 	}
-	o := store.ConfigOptions(cfg)
+	o := kiosk.StoreOptions(cfg)
 	if _, err := os.Stat(o.Path); err != nil {
 		return nil, cfg, fmt.Errorf("no database at %s: %w", o.Path, err)
 	}
@@ -61,7 +62,7 @@ func (f *storeFlags) openInfo(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := store.ConfigOptions(cfg).Path
+	path := kiosk.StoreOptions(cfg).Path
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s: %w", path, err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/kiosk"
 	"github.com/ehraz/ehraz/app/store"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
@@ -25,7 +26,7 @@ func seedStoreDir(t *testing.T) string {
 	cfg := config.Default()
 	cfg.DataDir = dir
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.ConfigOptions(cfg))
+	s, err := store.Open(ctx, kiosk.StoreOptions(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"text/tabwriter"
 
+	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/services/simulator"
 	"github.com/ehraz/ehraz/services/sms"
 )
@@ -28,7 +28,7 @@ func simCommand() command {
 			fs.SetOutput(e.stderr)
 			addr := fs.String("addr", "127.0.0.1:8787", "loopback address to listen on")
 			seed := fs.String("seed", "", "identities JSON file (default: the embedded seed)")
-			photos := fs.String("photos", "", "folder of reference photos (default: $SHARED/testdata/faces)")
+			photos := fs.String("photos", "", "folder of reference photos (default: <shared>/testdata/faces, shared from $EHRAZ_SHARED, $SHARED or ../shared beside the repository)")
 			reveal := fs.Bool("reveal-codes", true, "return SEJAM codes in the kycOtp answer as demoCode (demo only)")
 			if err := fs.Parse(args[1:]); err != nil {
 				return exitUsage
@@ -61,12 +61,8 @@ func simCommand() command {
 				return exitOK
 			case "serve":
 				dir := *photos
-				if dir == "" {
-					shared := os.Getenv("SHARED")
-					if shared == "" {
-						shared = filepath.Join("..", "shared")
-					}
-					dir = filepath.Join(shared, "testdata", "faces")
+				if shared := config.SharedDir(); dir == "" && shared != "" {
+					dir = filepath.Join(shared, filepath.FromSlash(config.SharedSubdir))
 				}
 				srv, err := simulator.New(simulator.Config{SMS: sms.NewConsole(50), RevealCodes: *reveal, PhotoDir: dir}, ids)
 				if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/domain/problem"
 )
 
 // validators maps each kind of value to its kyc check; each returns the normalized value and,
@@ -64,7 +65,7 @@ func validateCommand() command {
 			}
 			v, extra, err := check(fs.Arg(1))
 			if err != nil {
-				var ke *kyc.Error
+				var ke *problem.Error
 				if !errors.As(err, &ke) {
 					fmt.Fprintln(e.stderr, "ehrazctl validate:", err)
 					return exitInvalid

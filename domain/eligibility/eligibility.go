@@ -1,8 +1,10 @@
 // Package eligibility decides whether a person may use remote identity verification: aged 18
 // or over on the Jalali calendar, an Iranian natural person, at most one remote verification
 // per national code, and — for online use, or a kiosk outside a branch — a client address
-// inside Iran by the country database or a configured allow-list. It implements
-// flow.Eligibility; a rejection is a *flow.Error with an "eligibility.*" locale key.
+// inside Iran by a country lookup or a configured allow-list. It implements the kiosk flow's
+// Eligibility port and is the rule the back office's intake enforces too; a rejection is a
+// *problem.Error with an "eligibility.*" locale key. It talks to the world only through the two
+// interfaces it defines: CountryLookup (services/geoip's *DB) and History (the kiosk's outbox).
 package eligibility
 
 import (
@@ -12,9 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
-	"github.com/ehraz/ehraz/services/geoip"
+	"github.com/ehraz/ehraz/domain/problem"
 )
 
 // Config holds the rules that differ between deployments.
@@ -41,21 +42,25 @@ type History interface {
 	Verified(ctx context.Context, nationalCode string) (bool, error)
 }
 
-// Checker implements flow.Eligibility.
+// CountryLookup tells which country an address is in: its ISO 3166-1 alpha-2 code, "" when
+// the address has none. services/geoip's *DB is one.
+type CountryLookup interface {
+	Country(ip netip.Addr) (string, error)
+}
+
+// Checker implements the flow's Eligibility port.
 type Checker struct {
 	cfg       Config
-	geo       *geoip.DB
+	geo       CountryLookup
 	allow     []netip.Prefix
 	countries map[string]bool
 	publicIP  netip.Addr
 	hist      History
 }
 
-var _ flow.Eligibility = (*Checker)(nil)
-
 // New returns the checker. geo may be nil only when the IP rule never applies (an in-branch
-// kiosk); hist is required.
-func New(cfg Config, geo *geoip.DB, hist History) (*Checker, error) {
+// kiosk) or the allow-list is all that is accepted; hist is required.
+func New(cfg Config, geo CountryLookup, hist History) (*Checker, error) {
 	if cfg.Mode != "kiosk" && cfg.Mode != "online" {
 		return nil, fmt.Errorf("eligibility: mode %q: want kiosk or online", cfg.Mode)
 	}
@@ -68,7 +73,7 @@ func New(cfg Config, geo *geoip.DB, hist History) (*Checker, error) {
 	if len(cfg.AllowCountries) == 0 {
 		cfg.AllowCountries = []string{"IR"}
 	}
-	allow, err := geoip.Prefixes(cfg.AllowNetworks)
+	allow, err := Prefixes(cfg.AllowNetworks)
 	if err != nil {
 		return nil, fmt.Errorf("eligibility: %w", err)
 	}
@@ -103,23 +108,23 @@ func ClientIP(ctx context.Context) (netip.Addr, bool) {
 	return ip, ok && ip.IsValid()
 }
 
-// Check implements flow.Eligibility.
+// Check implements the flow's Eligibility port.
 func (c *Checker) Check(ctx context.Context, p kyc.Person, now time.Time) error {
 	switch {
 	case p.Type == kyc.LegalPerson:
-		return &flow.Error{Key: "eligibility.legal_person"}
+		return problem.New("eligibility.legal_person")
 	case p.Type == kyc.ForeignPerson || (p.Nationality != "" && !strings.EqualFold(p.Nationality, "IR")):
-		return &flow.Error{Key: "eligibility.foreign_national"}
+		return problem.New("eligibility.foreign_national")
 	case p.Type != kyc.NaturalPerson:
 		// An unknown type is not a natural person as far as anyone can tell.
-		return &flow.Error{Key: "eligibility.legal_person", Err: fmt.Errorf("person type %q", p.Type)}
+		return problem.Wrap("eligibility.legal_person", fmt.Errorf("person type %q", p.Type))
 	}
 	age, err := AgeOn(p.BirthDate, now)
 	if err != nil {
-		return &flow.Error{Key: "eligibility.birth_date_invalid", Err: err}
+		return problem.Wrap("eligibility.birth_date_invalid", err)
 	}
 	if age < c.cfg.MinAge {
-		return &flow.Error{Key: "eligibility.under_18", Args: []string{"min", fmt.Sprint(c.cfg.MinAge)}}
+		return problem.New("eligibility.under_18", "min", fmt.Sprint(c.cfg.MinAge))
 	}
 	if c.ipRuleApplies() {
 		ip, ok := ClientIP(ctx)
@@ -132,23 +137,23 @@ func (c *Checker) Check(ctx context.Context, p kyc.Person, now time.Time) error 
 	}
 	done, err := c.hist.Verified(ctx, string(p.NationalCode))
 	if err != nil {
-		return &flow.Error{Key: "eligibility.unavailable", Err: fmt.Errorf("verification history: %w", err)}
+		return problem.Wrap("eligibility.unavailable", fmt.Errorf("verification history: %w", err))
 	}
 	if done {
-		return &flow.Error{Key: "eligibility.already_verified"}
+		return problem.New("eligibility.already_verified")
 	}
 	return nil
 }
 
 // CheckIP applies the IP rule to one address: inside an allow-listed network, or in an
-// allowed country by the database.
+// allowed country by the lookup.
 func (c *Checker) CheckIP(ip netip.Addr) error {
 	return IPRule{Geo: c.geo, Allow: c.allow, Countries: c.countries}.Check(ip)
 }
 
 // IPRule is the IP rule on its own, shared with the intake server.
 type IPRule struct {
-	Geo       *geoip.DB
+	Geo       CountryLookup // nil: only the allow-list is accepted
 	Allow     []netip.Prefix
 	Countries map[string]bool // ISO codes; nil means {"IR"}
 }
@@ -156,7 +161,7 @@ type IPRule struct {
 // Check returns nil when ip is allowed.
 func (r IPRule) Check(ip netip.Addr) error {
 	if !ip.IsValid() {
-		return &flow.Error{Key: "eligibility.ip_unknown"}
+		return problem.New("eligibility.ip_unknown")
 	}
 	ip = ip.Unmap()
 	for _, p := range r.Allow {
@@ -165,18 +170,44 @@ func (r IPRule) Check(ip netip.Addr) error {
 		}
 	}
 	if r.Geo == nil {
-		return &flow.Error{Key: "eligibility.ip_unknown", Err: fmt.Errorf("no geoip database")}
+		return problem.Wrap("eligibility.ip_unknown", fmt.Errorf("no geoip database"))
 	}
 	cc, err := r.Geo.Country(ip)
 	if err != nil {
-		return &flow.Error{Key: "eligibility.ip_unknown", Err: err}
+		return problem.Wrap("eligibility.ip_unknown", err)
 	}
 	countries := r.Countries
 	if countries == nil {
 		countries = map[string]bool{"IR": true}
 	}
 	if !countries[cc] {
-		return &flow.Error{Key: "eligibility.ip_outside_iran", Err: fmt.Errorf("country %q", cc)}
+		return problem.Wrap("eligibility.ip_outside_iran", fmt.Errorf("country %q", cc))
 	}
 	return nil
+}
+
+// Prefixes parses allow-list entries: CIDRs ("5.160.0.0/14", "2a01:5ec0::/29") or bare
+// addresses (a single host). Blank entries are skipped.
+func Prefixes(cidrs []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(cidrs))
+	for _, c := range cidrs {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if !strings.Contains(c, "/") {
+			a, err := netip.ParseAddr(c)
+			if err != nil {
+				return nil, fmt.Errorf("allow-list entry %q: %w", c, err)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return nil, fmt.Errorf("allow-list entry %q: %w", c, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

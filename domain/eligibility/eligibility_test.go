@@ -4,17 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	jalaali "github.com/jalaali/go-jalaali"
 
-	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
-	"github.com/ehraz/ehraz/services/geoip"
-	"github.com/ehraz/ehraz/services/servicetest"
+	"github.com/ehraz/ehraz/domain/problem"
 )
 
 // Noon on 24 Nov 2026 in Tehran, which is 3 Azar 1405.
@@ -68,12 +64,12 @@ func (h history) Verified(_ context.Context, nc string) (bool, error) {
 }
 
 func key(err error) string {
-	var fe *flow.Error
+	var fe *problem.Error
 	if errors.As(err, &fe) {
 		return fe.Key
 	}
 	if err != nil {
-		return "not a flow.Error: " + err.Error()
+		return "not a problem.Error: " + err.Error()
 	}
 	return ""
 }
@@ -114,29 +110,20 @@ func TestPersonRules(t *testing.T) {
 	}
 }
 
-func geoDB(t *testing.T) *geoip.DB {
-	t.Helper()
-	root, err := servicetest.ModuleRoot()
-	if err != nil {
-		t.Skip(err)
+// countries is a country lookup held in memory: the address's country, "" for none.
+type countries map[string]string
+
+func (c countries) Country(ip netip.Addr) (string, error) {
+	if ip.String() == "198.51.100.66" {
+		return "", errors.New("lookup failed")
 	}
-	path := filepath.Join(root, ".cache", "geoip", "geo-whois-asn-country.mmdb")
-	if v := os.Getenv("EHRAZ_GEOIP_DB"); v != "" {
-		path = v
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("geoip database not installed (make setup): %v", err)
-	}
-	d, err := geoip.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
+	return c[ip.Unmap().String()], nil
 }
 
+// TestIPRule applies the rule with an in-memory lookup; services/geoip runs the same cases
+// against the real country database.
 func TestIPRule(t *testing.T) {
-	geo := geoDB(t)
+	geo := countries{"2.176.0.1": "IR", "2a01:5ec0::1": "IR", "5.160.0.1": "IR", "8.8.8.8": "US", "8.8.4.4": "US"}
 	online, err := New(Config{Mode: "online", AllowNetworks: []string{"203.0.113.0/24"}}, geo, history{})
 	if err != nil {
 		t.Fatal(err)
@@ -149,6 +136,10 @@ func TestIPRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	listOnly, err := New(Config{Mode: "online", AllowNetworks: []string{"203.0.113.0/24"}}, nil, history{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		c    *Checker
@@ -157,10 +148,14 @@ func TestIPRule(t *testing.T) {
 	}{
 		{"online from Iran", online, "2.176.0.1", ""},
 		{"online from Iran over IPv6", online, "2a01:5ec0::1", ""},
+		{"online from Iran, IPv4-mapped", online, "::ffff:2.176.0.1", ""},
 		{"online from abroad", online, "8.8.8.8", "eligibility.ip_outside_iran"},
 		{"online from allow-listed network", online, "203.0.113.9", ""},
 		{"online from a private address", online, "192.168.1.1", "eligibility.ip_outside_iran"},
 		{"online without an address", online, "", "eligibility.ip_unknown"},
+		{"lookup fails", online, "198.51.100.66", "eligibility.ip_unknown"},
+		{"allow-list only, inside", listOnly, "203.0.113.9", ""},
+		{"allow-list only, outside", listOnly, "2.176.0.1", "eligibility.ip_unknown"},
 		{"branch kiosk skips the rule", branch, "8.8.8.8", ""},
 		{"branch kiosk without address", branch, "", ""},
 		{"office kiosk uses its public address", office, "", "eligibility.ip_outside_iran"},
@@ -176,6 +171,19 @@ func TestIPRule(t *testing.T) {
 				t.Errorf("key %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestPrefixes(t *testing.T) {
+	p, err := Prefixes([]string{"10.0.0.0/8", " 192.168.5.7 ", "", "2001:db8::/32"})
+	if err != nil || len(p) != 3 {
+		t.Fatalf("%v %v", p, err)
+	}
+	if !p[1].Contains(netip.MustParseAddr("192.168.5.7")) || p[1].Contains(netip.MustParseAddr("192.168.5.8")) {
+		t.Error("bare address is not a /32")
+	}
+	if _, err := Prefixes([]string{"10.0.0.0/33"}); err == nil {
+		t.Error("bad prefix accepted")
 	}
 }
 

@@ -3,6 +3,8 @@ package kyc
 import (
 	"regexp"
 	"strings"
+
+	"github.com/ehraz/ehraz/domain/text"
 )
 
 var (
@@ -30,7 +32,7 @@ var (
 //   - Older (pre-smart) cards are not accepted by the product rules; their serial form could not
 //     be confirmed either and the registry rejects them by kind ("registry.card_not_smart").
 func ParseCardSerial(raw string) (CardSerial, CardKind, error) {
-	s := strings.ToUpper(strings.NewReplacer("/", "", ".", "").Replace(Compact(raw)))
+	s := strings.ToUpper(strings.NewReplacer("/", "", ".", "").Replace(text.Compact(raw)))
 	switch {
 	case s == "":
 		return "", "", reject("kyc.card_serial.empty")

@@ -1,9 +1,11 @@
 package kyc
 
+import "github.com/ehraz/ehraz/domain/text"
+
 // ParseTrackingCode validates the SEJAM tracking code (کد پیگیری سجام): 10 digits, sent by SMS after
 // SEJAM registration. Spaces, dashes and any digit script are accepted.
 func ParseTrackingCode(raw string) (TrackingCode, error) {
-	s := Compact(raw)
+	s := text.Compact(raw)
 	switch {
 	case s == "":
 		return "", reject("kyc.tracking.empty")
@@ -16,7 +18,7 @@ func ParseTrackingCode(raw string) (TrackingCode, error) {
 // OTPCode validates a one-time code as typed (5 or 6 digits, any digit script, spaces allowed)
 // and returns its ASCII digits. Whether the code is right is the issuer's business.
 func OTPCode(raw string) (string, error) {
-	s := Compact(raw)
+	s := text.Compact(raw)
 	switch {
 	case s == "":
 		return "", reject("kyc.otp.empty")

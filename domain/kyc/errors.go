@@ -1,20 +1,17 @@
 package kyc
 
-import "strings"
+import "github.com/ehraz/ehraz/domain/problem"
 
-// Error is a rejection the applicant can act on. Key is a locale key (e.g.
-// "kyc.national_code.checksum"); Args are name, value pairs for its {placeholders}. An Error
-// never carries the rejected value itself, so it can be logged.
-type Error struct {
-	Key  string
-	Args []string
-}
+// reject returns the rejection an applicant can act on: a *problem.Error whose Key is a locale key
+// (e.g. "kyc.national_code.checksum") and whose Args are name, value pairs for its
+// {placeholders}. It never carries the rejected value itself, so it can be logged.
+func reject(key string, args ...string) error { return problem.New(key, args...) }
 
-func (e *Error) Error() string {
-	if len(e.Args) == 0 {
-		return e.Key
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
-	return e.Key + " (" + strings.Join(e.Args, " ") + ")"
+	return true
 }
-
-func reject(key string, args ...string) error { return &Error{Key: key, Args: args} }

@@ -5,17 +5,20 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ehraz/ehraz/domain/problem"
+	"github.com/ehraz/ehraz/domain/text"
 )
 
 // Invariants for every validator: it never panics; it either accepts and returns a value that is
 // ASCII, already normalized (validating it again returns it unchanged), or rejects with a
-// *kyc.Error carrying a "kyc." key.
+// *problem.Error carrying a "kyc." key.
 
 func checkRejection(t *testing.T, err error) {
 	t.Helper()
-	var ke *Error
+	var ke *problem.Error
 	if !errors.As(err, &ke) || !strings.HasPrefix(ke.Key, "kyc.") {
-		t.Fatalf("rejection %v is not a *kyc.Error with a kyc. key", err)
+		t.Fatalf("rejection %v is not a *problem.Error with a kyc. key", err)
 	}
 }
 
@@ -45,7 +48,7 @@ func FuzzNationalCode(f *testing.F) {
 		if again, err := ParseNationalCode(string(got)); err != nil || again != got {
 			t.Fatalf("normalized %q does not re-validate: %q %v", got, again, err)
 		}
-		if again, err := ParseNationalCode(PersianDigits(string(got))); err != nil || again != got {
+		if again, err := ParseNationalCode(text.PersianDigits(string(got))); err != nil || again != got {
 			t.Fatalf("Persian form of %q does not validate: %v", got, err)
 		}
 	})
@@ -141,22 +144,6 @@ func FuzzParseJalali(f *testing.F) {
 		}
 		if again, err := ParseJalali(d.String()); err != nil || again != d {
 			t.Fatalf("%v does not round-trip through %q: %v", d, d.String(), err)
-		}
-	})
-}
-
-func FuzzNormalizeDigits(f *testing.F) {
-	f.Add("۰۱۲ abc ٣٤٥")
-	f.Fuzz(func(t *testing.T, in string) {
-		out := NormalizeDigits(in)
-		if hasNonASCIIDigit(out) {
-			t.Fatalf("NormalizeDigits(%q) left non-ASCII digits", in)
-		}
-		if NormalizeDigits(PersianDigits(out)) != NormalizeDigits(PersianDigits(NormalizeDigits(out))) {
-			t.Fatal("not idempotent")
-		}
-		if utf8.ValidString(in) && utf8.RuneCountInString(out) != utf8.RuneCountInString(in) {
-			t.Fatalf("rune count changed: %q → %q", in, out)
 		}
 	})
 }

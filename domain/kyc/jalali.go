@@ -7,6 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Tehran must resolve on machines without a zoneinfo database
 
+	"github.com/ehraz/ehraz/domain/text"
 	jalaali "github.com/jalaali/go-jalaali"
 )
 
@@ -44,7 +45,7 @@ func ParseJalali(raw string) (Date, error) {
 
 // compactDate is Compact without removing dashes (a date separator).
 func compactDate(s string) string {
-	return Compact(strings.ReplaceAll(s, "-", "/"))
+	return text.Compact(strings.ReplaceAll(s, "-", "/"))
 }
 
 // Today returns the Jalali date of the day now falls on in Tehran.

@@ -3,9 +3,11 @@ package kyc
 import (
 	"errors"
 	"testing"
+
+	"github.com/ehraz/ehraz/domain/problem"
 )
 
-// wantKey fails the test unless err is a *Error with the given key ("" means no error).
+// wantKey fails the test unless err is a *problem.Error with the given key ("" means no error).
 func wantKey(t *testing.T, err error, key string) {
 	t.Helper()
 	if key == "" {
@@ -14,40 +16,12 @@ func wantKey(t *testing.T, err error, key string) {
 		}
 		return
 	}
-	var ke *Error
+	var ke *problem.Error
 	if !errors.As(err, &ke) {
-		t.Fatalf("error %v, want *kyc.Error %s", err, key)
+		t.Fatalf("error %v, want *problem.Error %s", err, key)
 	}
 	if ke.Key != key {
 		t.Fatalf("key %s, want %s", ke.Key, key)
-	}
-}
-
-func TestDigits(t *testing.T) {
-	for _, c := range []struct{ in, ascii, persian string }{
-		{"۰۱۲۳۴۵۶۷۸۹", "0123456789", "۰۱۲۳۴۵۶۷۸۹"},
-		{"٠١٢٣٤٥٦٧٨٩", "0123456789", "۰۱۲۳۴۵۶۷۸۹"},
-		{"abc 12", "abc 12", "abc ۱۲"},
-		{"", "", ""},
-	} {
-		if got := NormalizeDigits(c.in); got != c.ascii {
-			t.Errorf("NormalizeDigits(%q) = %q, want %q", c.in, got, c.ascii)
-		}
-		if got := PersianDigits(c.in); got != c.persian {
-			t.Errorf("PersianDigits(%q) = %q, want %q", c.in, got, c.persian)
-		}
-	}
-}
-
-func TestNames(t *testing.T) {
-	if got := NormalizeName("  علي   كريمي "); got != "علی کریمی" {
-		t.Errorf("NormalizeName = %q", got)
-	}
-	if !CompareNames("محمدرضا", "محمد\u200cرضا") || !CompareNames("محمد رضا", "محمدرضا") {
-		t.Error("ZWNJ and space should not matter when comparing")
-	}
-	if CompareNames("علی", "علیرضا") {
-		t.Error("different names compare equal")
 	}
 }
 

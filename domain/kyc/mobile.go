@@ -3,6 +3,8 @@ package kyc
 import (
 	"regexp"
 	"strings"
+
+	"github.com/ehraz/ehraz/domain/text"
 )
 
 // Operator is the mobile network a number's prefix belongs to.
@@ -55,7 +57,7 @@ var mobilePattern = regexp.MustCompile(`^(\+98|0098|98|0)?9\d{9}$`)
 // 98912…, 0912…, 912…, any digit script, with spaces, dashes or parentheses) and returns it as
 // 09XXXXXXXXX with its operator.
 func ParseMobile(raw string) (Mobile, Operator, error) {
-	s := strings.NewReplacer("(", "", ")", "").Replace(Compact(raw))
+	s := strings.NewReplacer("(", "", ")", "").Replace(text.Compact(raw))
 	if s == "" {
 		return "", "", reject("kyc.mobile.empty")
 	}

@@ -1,6 +1,10 @@
 package kyc
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ehraz/ehraz/domain/text"
+)
 
 // ParseNationalCode validates an Iranian national code (کد ملی) and returns it as 10 ASCII digits.
 //
@@ -11,7 +15,7 @@ import "strings"
 // arithmetic but are never issued, and codes whose digits 4–9 are all zero are rejected as in
 // persian-tools' reference implementation.
 func ParseNationalCode(raw string) (NationalCode, error) {
-	s := Compact(raw)
+	s := text.Compact(raw)
 	switch {
 	case s == "":
 		return "", reject("kyc.national_code.empty")

@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"github.com/ehraz/ehraz/plugins/face/facecheck"
-	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/plugins/sdk/transport"
 )
 
 func main() {
@@ -17,7 +17,7 @@ func main() {
 		var d *facecheck.Detector
 		if d, err = facecheck.Open(dir, facecheck.DefaultThresholds()); err == nil {
 			defer d.Close()
-			sdk.Serve(d)
+			transport.Serve(d)
 			return
 		}
 	}

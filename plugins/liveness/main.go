@@ -5,7 +5,7 @@ package main
 import (
 	"github.com/ehraz/ehraz/plugins/liveness/detector"
 	"github.com/ehraz/ehraz/plugins/liveness/model"
-	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/plugins/sdk/transport"
 )
 
-func main() { sdk.Serve(detector.New(model.Dir())) }
+func main() { transport.Serve(detector.New(model.Dir())) }

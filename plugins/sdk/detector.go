@@ -103,6 +103,7 @@ type LivenessDetector interface {
 	CheckLiveness(ctx context.Context, req LivenessRequest) (Verdict, error)
 }
 
-// A plugin's main is one line: sdk.Serve(impl), where impl implements Plugin and any of
-// FrameAnalyzer, FaceDetector, SignatureDetector and LivenessDetector. Serve (serve.go) offers
-// exactly the interfaces impl implements and answers CouldNotVerify for the rest.
+// A plugin's main is one line: transport.Serve(impl), where impl implements Plugin and any of
+// FrameAnalyzer, FaceDetector, SignatureDetector and LivenessDetector. Serve
+// (plugins/sdk/transport) offers exactly the interfaces impl implements and answers
+// CouldNotVerify (ReasonUnimplemented) for the rest.

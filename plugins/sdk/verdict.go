@@ -1,6 +1,9 @@
 // Package sdk is what a detector plugin and the Ehraz kiosk agree on: the Go-native types of
-// protocol v1, the detector interfaces a vendor implements, Serve for a plugin's main, and the
-// host-side client. Generated protobuf code stays internal; vendors see only these types.
+// protocol v1 (Verdict, Image, Frame, Rule …), the detector interfaces a vendor implements, the
+// reason keys and size limits of the protocol. It imports no transport: a detector package is
+// built and tested against these types alone, and the kiosk's flow uses them without gRPC.
+// Package transport (plugins/sdk/transport) carries them between processes: Serve for a
+// plugin's main, the host-side client for the kiosk.
 package sdk
 
 import "time"

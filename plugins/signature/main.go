@@ -3,8 +3,8 @@
 package main
 
 import (
-	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/plugins/sdk/transport"
 	"github.com/ehraz/ehraz/plugins/signature/sigcheck"
 )
 
-func main() { sdk.Serve(sigcheck.New(sigcheck.DefaultThresholds())) }
+func main() { transport.Serve(sigcheck.New(sigcheck.DefaultThresholds())) }

@@ -1,6 +1,7 @@
 // Package geoip answers "which country is this IP address in" from a MaxMind-format (MMDB)
-// country database, read with github.com/oschwald/maxminddb-golang, plus configurable
-// allow-lists of networks that count as inside (e.g. the brokerage's own ranges).
+// country database, read with github.com/oschwald/maxminddb-golang. A *DB is the
+// eligibility.CountryLookup the IP rule asks; the allow-lists of networks that count as inside
+// whatever the database says (e.g. the brokerage's own ranges) are the rule's (eligibility.Prefixes).
 //
 // The project's set-up fetches the database through the npm registry (no other source is
 // reachable): @ip-location-db/geo-whois-asn-country-mmdb, whose data merges RIR whois, ASN and
@@ -10,6 +11,7 @@
 package geoip
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -58,6 +60,9 @@ type record struct {
 // 192.168.1.1) in a country by mistake, and a local network must be trusted only through an
 // explicit allow-list.
 func (d *DB) Country(ip netip.Addr) (string, error) {
+	if d == nil {
+		return "", errors.New("geoip: no database")
+	}
 	ip = ip.Unmap()
 	if !ip.IsValid() || !ip.IsGlobalUnicast() || ip.IsPrivate() || cgnat.Contains(ip) {
 		return "", nil
@@ -70,29 +75,4 @@ func (d *DB) Country(ip netip.Addr) (string, error) {
 		return strings.ToUpper(rec.CountryCode), nil
 	}
 	return strings.ToUpper(rec.Country.ISOCode), nil
-}
-
-// Prefixes parses CIDR strings ("5.160.0.0/14", "2a01:5ec0::/29", or a bare address).
-func Prefixes(cidrs []string) ([]netip.Prefix, error) {
-	out := make([]netip.Prefix, 0, len(cidrs))
-	for _, c := range cidrs {
-		c = strings.TrimSpace(c)
-		if c == "" {
-			continue
-		}
-		if !strings.Contains(c, "/") {
-			a, err := netip.ParseAddr(c)
-			if err != nil {
-				return nil, fmt.Errorf("allow-list entry %q: %w", c, err)
-			}
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-			continue
-		}
-		p, err := netip.ParsePrefix(c)
-		if err != nil {
-			return nil, fmt.Errorf("allow-list entry %q: %w", c, err)
-		}
-		out = append(out, p.Masked())
-	}
-	return out, nil
 }

@@ -65,16 +65,3 @@ func TestCountry(t *testing.T) {
 		}
 	}
 }
-
-func TestPrefixes(t *testing.T) {
-	p, err := Prefixes([]string{"10.0.0.0/8", " 192.168.5.7 ", "", "2001:db8::/32"})
-	if err != nil || len(p) != 3 {
-		t.Fatalf("%v %v", p, err)
-	}
-	if !p[1].Contains(netip.MustParseAddr("192.168.5.7")) || p[1].Contains(netip.MustParseAddr("192.168.5.8")) {
-		t.Error("bare address is not a /32")
-	}
-	if _, err := Prefixes([]string{"10.0.0.0/33"}); err == nil {
-		t.Error("bad prefix accepted")
-	}
-}

@@ -20,6 +20,8 @@ import (
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/domain/problem"
+	"github.com/ehraz/ehraz/domain/text"
 	"github.com/ehraz/ehraz/services/sms"
 )
 
@@ -114,8 +116,8 @@ func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile)
 		return flow.OTPState{}, fmt.Errorf("otp: read session code: %w", err)
 	case now.UnixMilli() < resendAt:
 		wait := time.UnixMilli(resendAt).Sub(now)
-		return flow.OTPState{ResendAt: time.UnixMilli(resendAt)}, &flow.Error{Key: "otp.resend_too_soon",
-			Args: []string{"seconds", strconv.Itoa(int((wait + time.Second - 1) / time.Second))}}
+		return flow.OTPState{ResendAt: time.UnixMilli(resendAt)},
+			problem.New("otp.resend_too_soon", "seconds", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 	}
 	since := now.Add(-s.cfg.Window).UnixMilli()
 	// Keep no more than the limits need: sends older than the window and codes dead for a day.
@@ -130,13 +132,13 @@ func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile)
 		return flow.OTPState{}, fmt.Errorf("otp: count sends to number: %w", err)
 	}
 	if n >= s.cfg.PerNumber {
-		return flow.OTPState{}, &flow.Error{Key: "otp.rate_limited_number"}
+		return flow.OTPState{}, problem.New("otp.rate_limited_number")
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM otp_sends WHERE kiosk_id = ? AND sent_at > ?`, s.cfg.KioskID, since).Scan(&n); err != nil {
 		return flow.OTPState{}, fmt.Errorf("otp: count sends from kiosk: %w", err)
 	}
 	if n >= s.cfg.PerKiosk {
-		return flow.OTPState{}, &flow.Error{Key: "otp.rate_limited_kiosk"}
+		return flow.OTPState{}, problem.New("otp.rate_limited_kiosk")
 	}
 
 	code, err := newCode(s.cfg.Digits)
@@ -182,7 +184,7 @@ func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile)
 // comparison, so parallel guesses cannot exceed the limit.
 func (s *Service) Verify(ctx context.Context, sessionID, code string) (flow.OTPState, error) {
 	now := s.now()
-	code = kyc.Compact(code) // applicants type Persian or Arabic-Indic digits, and spaces
+	code = text.Compact(code) // applicants type Persian or Arabic-Indic digits, and spaces
 	res, err := s.db.ExecContext(ctx, `UPDATE otp_codes SET attempts_left = attempts_left - 1
 		WHERE session_id = ? AND attempts_left > 0 AND used = 0 AND expires_at > ?`, sessionID, now.UnixMilli())
 	if err != nil {
@@ -196,7 +198,7 @@ func (s *Service) Verify(ctx context.Context, sessionID, code string) (flow.OTPS
 	)
 	row := s.db.QueryRowContext(ctx, `SELECT salt, code_hash, expires_at, resend_at, attempts_left, used FROM otp_codes WHERE session_id = ?`, sessionID)
 	if err := row.Scan(&salt, &hash, &expires, &resend, &left, &used); errors.Is(err, sql.ErrNoRows) {
-		return flow.OTPState{}, &flow.Error{Key: "otp.not_requested"}
+		return flow.OTPState{}, problem.New("otp.not_requested")
 	} else if err != nil {
 		return flow.OTPState{}, fmt.Errorf("otp: read code: %w", err)
 	}
@@ -204,25 +206,25 @@ func (s *Service) Verify(ctx context.Context, sessionID, code string) (flow.OTPS
 	if n, _ := res.RowsAffected(); n == 0 {
 		switch {
 		case used:
-			return st, &flow.Error{Key: "otp.already_used"}
+			return st, problem.New("otp.already_used")
 		case now.UnixMilli() >= expires:
-			return st, &flow.Error{Key: "otp.expired"}
+			return st, problem.New("otp.expired")
 		default:
-			return st, &flow.Error{Key: "otp.too_many_attempts"}
+			return st, problem.New("otp.too_many_attempts")
 		}
 	}
 	if len(code) != s.cfg.Digits || !hmac.Equal(s.mac(salt, []byte(sessionID), []byte(code)), hash) {
 		if left == 0 {
-			return st, &flow.Error{Key: "otp.too_many_attempts"}
+			return st, problem.New("otp.too_many_attempts")
 		}
-		return st, &flow.Error{Key: "otp.wrong_code", Args: []string{"left", strconv.Itoa(left)}}
+		return st, problem.New("otp.wrong_code", "left", strconv.Itoa(left))
 	}
 	res, err = s.db.ExecContext(ctx, `UPDATE otp_codes SET used = 1 WHERE session_id = ? AND used = 0`, sessionID)
 	if err != nil {
 		return st, fmt.Errorf("otp: mark used: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return st, &flow.Error{Key: "otp.already_used"}
+		return st, problem.New("otp.already_used")
 	}
 	return st, nil
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/domain/problem"
 	"github.com/ehraz/ehraz/services/servicetest"
 	"github.com/ehraz/ehraz/services/sms"
 )
@@ -37,7 +37,7 @@ func newService(t *testing.T, cfg Config) (*Service, *clock, *sms.Console) {
 
 func wantKey(t *testing.T, err error, key string) {
 	t.Helper()
-	var fe *flow.Error
+	var fe *problem.Error
 	if !errors.As(err, &fe) || fe.Key != key {
 		t.Fatalf("err = %v, want locale key %s", err, key)
 	}
@@ -110,7 +110,7 @@ func TestExpiryAndResend(t *testing.T) {
 	c.advance(30 * time.Second)
 	_, err = s.Send(ctx, "s", "09121234567")
 	wantKey(t, err, "otp.resend_too_soon")
-	var fe *flow.Error
+	var fe *problem.Error
 	errors.As(err, &fe)
 	if len(fe.Args) != 2 || fe.Args[1] != "30" {
 		t.Errorf("args %v, want seconds=30", fe.Args)

@@ -3,7 +3,6 @@ package registry_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"image"
 	_ "image/jpeg"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/services/apicall"
 	"github.com/ehraz/ehraz/services/registry"
@@ -43,16 +41,7 @@ func start(t *testing.T, photoDir, apiKey string) *registry.Client {
 	return c
 }
 
-func key(err error) string {
-	var fe *flow.Error
-	if errors.As(err, &fe) {
-		return fe.Key
-	}
-	if err != nil {
-		return "not a flow.Error: " + err.Error()
-	}
-	return ""
-}
+var key = servicetest.Key
 
 func TestVerifyCardWithPhoto(t *testing.T) {
 	faces := filepath.Join(servicetest.Shared(t), "testdata", "faces")

@@ -1,7 +1,7 @@
 // Package registry is the client of the civil-registry card inquiry (ثبت احوال, through an
 // inquiry provider) used at step 5: it checks that the card serial belongs to the national code
 // and birth date, and brings back the person's data and reference photo for the face match.
-// It implements flow.Registry; refusals become *flow.Error values with "registry.*" keys.
+// It implements flow.Registry; refusals become *problem.Error values with "registry.*" keys.
 //
 // Shape (inquiry providers' envelope): POST {BaseURL}/card {nationalCode, birthDate,
 // serialNumber} with a bearer API key → {success, code, data:{firstName, lastName, fatherName,
@@ -17,6 +17,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/domain/problem"
 	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/services/apicall"
 )
@@ -76,13 +77,13 @@ func (c *Client) VerifyCard(ctx context.Context, nationalCode kyc.NationalCode, 
 		Body:   map[string]string{"nationalCode": string(nationalCode), "birthDate": birthDate, "serialNumber": strings.ToUpper(string(serial))}})
 	if err != nil {
 		if ue, ok := err.(*apicall.UnavailableError); ok && ue.Timeout {
-			return flow.RegistryRecord{}, &flow.Error{Key: "registry.timeout", Err: fmt.Errorf("registry: %w", err)}
+			return flow.RegistryRecord{}, problem.Wrap("registry.timeout", fmt.Errorf("registry: %w", err))
 		}
-		return flow.RegistryRecord{}, &flow.Error{Key: "registry.unavailable", Err: fmt.Errorf("registry: %w", err)}
+		return flow.RegistryRecord{}, problem.Wrap("registry.unavailable", fmt.Errorf("registry: %w", err))
 	}
 	var r reply
 	if derr := resp.Decode(&r); derr != nil {
-		return flow.RegistryRecord{}, &flow.Error{Key: "registry.unavailable", Err: derr}
+		return flow.RegistryRecord{}, problem.Wrap("registry.unavailable", derr)
 	}
 	cause := fmt.Errorf("registry: http %d code %s", resp.Status, r.Code)
 	if resp.Status != http.StatusOK || !r.Success || r.Data == nil {
@@ -95,18 +96,18 @@ func (c *Client) VerifyCard(ctx context.Context, nationalCode kyc.NationalCode, 
 		if key == "" {
 			key = "registry.unavailable"
 		}
-		return flow.RegistryRecord{}, &flow.Error{Key: key, Err: cause}
+		return flow.RegistryRecord{}, problem.Wrap(key, cause)
 	}
 	d := r.Data
 	if d.Alive == nil {
-		return flow.RegistryRecord{}, &flow.Error{Key: "registry.unavailable", Err: fmt.Errorf("registry: answer lacks alive status")}
+		return flow.RegistryRecord{}, problem.Wrap("registry.unavailable", fmt.Errorf("registry: answer lacks alive status"))
 	}
 	if !*d.Alive {
-		return flow.RegistryRecord{}, &flow.Error{Key: "registry.deceased", Err: cause}
+		return flow.RegistryRecord{}, problem.Wrap("registry.deceased", cause)
 	}
 	if d.CardKind != kyc.SmartCard && d.CardKind != kyc.CardReceipt {
 		// Only the smart card or its receipt is accepted (product rule); older cards are not.
-		return flow.RegistryRecord{}, &flow.Error{Key: "registry.card_not_smart", Err: fmt.Errorf("registry: card kind %q", d.CardKind)}
+		return flow.RegistryRecord{}, problem.Wrap("registry.card_not_smart", fmt.Errorf("registry: card kind %q", d.CardKind))
 	}
 	rec := flow.RegistryRecord{
 		Person: kyc.Person{NationalCode: kyc.NationalCode(d.NationalCode), FirstName: d.FirstName, LastName: d.LastName, FatherName: d.FatherName,
@@ -117,7 +118,7 @@ func (c *Client) VerifyCard(ctx context.Context, nationalCode kyc.NationalCode, 
 	if d.Photo != nil && d.Photo.Data != "" {
 		b, err := base64.StdEncoding.DecodeString(d.Photo.Data)
 		if err != nil {
-			return flow.RegistryRecord{}, &flow.Error{Key: "registry.unavailable", Err: fmt.Errorf("registry: photo: %w", err)}
+			return flow.RegistryRecord{}, problem.Wrap("registry.unavailable", fmt.Errorf("registry: photo: %w", err))
 		}
 		rec.Photo = sdk.Image{Data: b, Format: d.Photo.Format, Width: d.Photo.Width, Height: d.Photo.Height}
 	}

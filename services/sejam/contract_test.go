@@ -2,18 +2,17 @@ package sejam_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
 
-	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/locales"
 	"github.com/ehraz/ehraz/services/apicall"
 	"github.com/ehraz/ehraz/services/sejam"
+	"github.com/ehraz/ehraz/services/servicetest"
 	"github.com/ehraz/ehraz/services/simulator"
 	"github.com/ehraz/ehraz/services/sms"
 )
@@ -50,16 +49,7 @@ func start(t *testing.T, reveal bool) rig {
 	return rig{client: c, sms: con, sim: run}
 }
 
-func key(err error) string {
-	var fe *flow.Error
-	if errors.As(err, &fe) {
-		return fe.Key
-	}
-	if err != nil {
-		return "not a flow.Error: " + err.Error()
-	}
-	return ""
-}
+var key = servicetest.Key
 
 func TestHappyPath(t *testing.T) {
 	r := start(t, false)

@@ -2,7 +2,7 @@
 // inquiry it relies on) used at steps 3–4: check that the national code is registered with this
 // tracking code and that the mobile typed at the kiosk belongs to the person, make SEJAM send
 // its code, and fetch the profile with that code. It implements flow.Sejam; every answer the
-// applicant can act on becomes a *flow.Error with a "sejam.*" locale key.
+// applicant can act on becomes a *problem.Error with a "sejam.*" locale key.
 //
 // Endpoints (relative to BaseURL), as public broker client code shows them:
 //
@@ -29,6 +29,8 @@ import (
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/domain/kyc"
+	"github.com/ehraz/ehraz/domain/problem"
+	"github.com/ehraz/ehraz/domain/text"
 	"github.com/ehraz/ehraz/services/apicall"
 )
 
@@ -87,9 +89,9 @@ type sejamError struct {
 func fail(err error) error {
 	var ue *apicall.UnavailableError
 	if errors.As(err, &ue) && ue.Timeout {
-		return &flow.Error{Key: "sejam.timeout", Err: err}
+		return problem.Wrap("sejam.timeout", err)
 	}
-	return &flow.Error{Key: "sejam.unavailable", Err: err}
+	return problem.Wrap("sejam.unavailable", err)
 }
 
 // login returns a valid access token, logging in when there is none or it is about to expire.
@@ -112,10 +114,10 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 	}
 	if resp.Status != http.StatusOK {
 		// Wrong broker credentials are the brokerage's fault, not the applicant's.
-		return "", &flow.Error{Key: "sejam.unavailable", Err: fmt.Errorf("sejam login: http %d", resp.Status)}
+		return "", problem.Wrap("sejam.unavailable", fmt.Errorf("sejam login: http %d", resp.Status))
 	}
 	if err := resp.Decode(&out); err != nil || out.Data.AccessToken == "" {
-		return "", &flow.Error{Key: "sejam.unavailable", Err: fmt.Errorf("sejam login: no token in reply (%v)", err)}
+		return "", problem.Wrap("sejam.unavailable", fmt.Errorf("sejam login: no token in reply (%v)", err))
 	}
 	c.token = out.Data.AccessToken
 	c.tokenExp = c.cfg.Now().Add(time.Duration(out.Data.TTL) * time.Second)
@@ -144,7 +146,7 @@ func (c *Client) call(ctx context.Context, op, method, path string, body any) (a
 // RequestOTP implements flow.Sejam.
 func (c *Client) RequestOTP(ctx context.Context, nationalCode kyc.NationalCode, tracking kyc.TrackingCode, mobile kyc.Mobile) (flow.OTPState, error) {
 	if strings.TrimSpace(string(tracking)) == "" {
-		return flow.OTPState{}, &flow.Error{Key: "sejam.tracking_mismatch"}
+		return flow.OTPState{}, problem.New("sejam.tracking_mismatch")
 	}
 	resp, err := c.call(ctx, "isSejami", http.MethodGet, "/profiles/"+url.PathEscape(string(nationalCode))+"/isSejami", nil)
 	if err != nil {
@@ -157,7 +159,7 @@ func (c *Client) RequestOTP(ctx context.Context, nationalCode kyc.NationalCode, 
 		return flow.OTPState{}, unexpected("isSejami", resp)
 	}
 	if !reg.Data {
-		return flow.OTPState{}, &flow.Error{Key: "sejam.not_registered"}
+		return flow.OTPState{}, problem.New("sejam.not_registered")
 	}
 
 	owned, err := c.shahkar(ctx, string(nationalCode), string(mobile))
@@ -165,7 +167,7 @@ func (c *Client) RequestOTP(ctx context.Context, nationalCode kyc.NationalCode, 
 		return flow.OTPState{}, err
 	}
 	if !owned {
-		return flow.OTPState{}, &flow.Error{Key: "sejam.mobile_not_owned"}
+		return flow.OTPState{}, problem.New("sejam.mobile_not_owned")
 	}
 
 	resp, err = c.call(ctx, "kycOtp", http.MethodPost, "/kycOtp", map[string]string{"uniqueIdentifier": string(nationalCode), "trackingCode": string(tracking)})
@@ -221,7 +223,7 @@ func (c *Client) shahkar(ctx context.Context, nationalCode, mobile string) (bool
 		} `json:"data"`
 	}
 	if resp.Status != http.StatusOK || resp.Decode(&out) != nil || !out.Success {
-		return false, &flow.Error{Key: "sejam.unavailable", Err: fmt.Errorf("shahkar: http %d code %q", resp.Status, out.Code)}
+		return false, problem.Wrap("sejam.unavailable", fmt.Errorf("shahkar: http %d code %q", resp.Status, out.Code))
 	}
 	return out.Data.Matched, nil
 }
@@ -256,22 +258,22 @@ func (c *Client) Profile(ctx context.Context, nationalCode kyc.NationalCode, otp
 	}
 	d, pp := out.Data, out.Data.PrivatePerson
 	p := kyc.Person{
-		NationalCode: kyc.NationalCode(asciiDigits(d.UniqueIdentifier)),
-		FirstName:    persianLetters(pp.FirstName),
-		LastName:     persianLetters(pp.LastName),
-		FatherName:   persianLetters(pp.FatherName),
+		NationalCode: kyc.NationalCode(text.ASCIIDigits(strings.TrimSpace(d.UniqueIdentifier))),
+		FirstName:    text.PersianLetters(strings.TrimSpace(pp.FirstName)),
+		LastName:     text.PersianLetters(strings.TrimSpace(pp.LastName)),
+		FatherName:   text.PersianLetters(strings.TrimSpace(pp.FatherName)),
 		Gender:       strings.ToLower(pp.Gender),
-		BirthDate:    asciiDigits(pp.BirthDate),
-		PlaceOfBirth: persianLetters(pp.PlaceOfBirth),
+		BirthDate:    text.ASCIIDigits(strings.TrimSpace(pp.BirthDate)),
+		PlaceOfBirth: text.PersianLetters(strings.TrimSpace(pp.PlaceOfBirth)),
 		Type:         d.Type,
 		Nationality:  strings.ToUpper(pp.Nationality),
-		Mobile:       kyc.Mobile(asciiDigits(d.Mobile)),
+		Mobile:       kyc.Mobile(text.ASCIIDigits(strings.TrimSpace(d.Mobile))),
 	}
 	if p.Nationality == "" && (p.Type == kyc.NaturalPerson || p.Type == kyc.LegalPerson) {
 		p.Nationality = "IR" // SEJAM's Iranian types imply it
 	}
 	if p.NationalCode != nationalCode {
-		return kyc.Person{}, &flow.Error{Key: "sejam.unavailable", Err: errors.New("sejam profile: answer is about another person")}
+		return kyc.Person{}, problem.Wrap("sejam.unavailable", errors.New("sejam profile: answer is about another person"))
 	}
 	return p, nil
 }
@@ -286,43 +288,25 @@ func mapError(op string, resp apicall.Response) error {
 	cause := fmt.Errorf("sejam %s: http %d %s", op, resp.Status, e.Error.Code)
 	switch {
 	case e.Error.Code == "NOT_SEJAMI" || resp.Status == http.StatusNotFound:
-		return &flow.Error{Key: "sejam.not_registered", Err: cause}
+		return problem.Wrap("sejam.not_registered", cause)
 	case e.Error.Code == "TRACKING_CODE_MISMATCH":
-		return &flow.Error{Key: "sejam.tracking_mismatch", Err: cause}
+		return problem.Wrap("sejam.tracking_mismatch", cause)
 	case e.Error.Code == "OTP_RESEND_TOO_SOON":
-		return &flow.Error{Key: "sejam.otp_resend_too_soon", Args: []string{"seconds", strconv.Itoa(max(e.Error.RetryAfter, 1))}, Err: cause}
+		return problem.Wrap("sejam.otp_resend_too_soon", cause, "seconds", strconv.Itoa(max(e.Error.RetryAfter, 1)))
 	case e.Error.Code == "OTP_EXPIRED":
-		return &flow.Error{Key: "sejam.otp_expired", Err: cause}
+		return problem.Wrap("sejam.otp_expired", cause)
 	case e.Error.Code == "OTP_TOO_MANY_TRIES":
-		return &flow.Error{Key: "sejam.otp_too_many", Err: cause}
+		return problem.Wrap("sejam.otp_too_many", cause)
 	case e.Error.Code == "OTP_NOT_REQUESTED":
-		return &flow.Error{Key: "sejam.otp_not_requested", Err: cause}
+		return problem.Wrap("sejam.otp_not_requested", cause)
 	case e.Error.Code == "INVALID_OTP" || strings.EqualFold(e.Error.CustomMessage, "invalid otp"):
-		return &flow.Error{Key: "sejam.otp_wrong", Err: cause}
+		return problem.Wrap("sejam.otp_wrong", cause)
 	case resp.Status == http.StatusTooManyRequests:
-		return &flow.Error{Key: "sejam.rate_limited", Err: cause}
+		return problem.Wrap("sejam.rate_limited", cause)
 	}
-	return &flow.Error{Key: "sejam.unavailable", Err: cause}
+	return problem.Wrap("sejam.unavailable", cause)
 }
 
 func unexpected(op string, resp apicall.Response) error {
-	return &flow.Error{Key: "sejam.unavailable", Err: fmt.Errorf("sejam %s: unexpected answer, http %d", op, resp.Status)}
-}
-
-// asciiDigits maps Persian and Arabic-Indic digits to ASCII.
-func asciiDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		}
-		return r
-	}, strings.TrimSpace(s))
-}
-
-// persianLetters maps Arabic ي/ك to Persian ی/ک, as names are compared and shown in Persian.
-func persianLetters(s string) string {
-	return strings.NewReplacer("ي", "ی", "ك", "ک").Replace(strings.TrimSpace(s))
+	return problem.Wrap("sejam.unavailable", fmt.Errorf("sejam %s: unexpected answer, http %d", op, resp.Status))
 }

@@ -1,5 +1,6 @@
 // Package servicetest helps the services' tests: a real SQLite file in a temporary folder with
-// this area's migrations (app/store/migrations/01NN_*.sql) applied, as the store applies them.
+// the migrations of the packages whose tables the services use (services/otp/migrations,
+// app/outbox/migrations) applied in version order, as the kiosk's store applies them.
 package servicetest
 
 import (
@@ -25,11 +26,15 @@ func OpenDB(t testing.TB) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	files, err := filepath.Glob(filepath.Join(root, "app", "store", "migrations", "01[0-9][0-9]_*.sql"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no services migrations found under %s (err %v)", root, err)
+	var files []string
+	for _, dir := range []string{"services/otp/migrations", "app/outbox/migrations"} {
+		found, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "[0-9][0-9][0-9][0-9]_*.sql"))
+		if err != nil || len(found) == 0 {
+			t.Fatalf("no migrations found under %s (err %v)", filepath.Join(root, dir), err)
+		}
+		files = append(files, found...)
 	}
-	sort.Strings(files)
+	sort.Slice(files, func(i, j int) bool { return filepath.Base(files[i]) < filepath.Base(files[j]) })
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/domain/problem"
 )
 
 // GatewayConfig configures the HTTP provider. The API key is a secret: it travels in the URL
@@ -93,7 +93,7 @@ type lookupReply struct {
 }
 
 // Send sends m to mobile. A refusal the applicant can act on (invalid number) is a
-// *flow.Error "sms.invalid_receptor"; anything else is a *flow.Error "sms.unavailable"
+// *problem.Error "sms.invalid_receptor"; anything else is a *problem.Error "sms.unavailable"
 // wrapping the cause (which never contains the API key, the number or the tokens).
 func (g *Gateway) Send(ctx context.Context, mobile string, m Message) (Receipt, error) {
 	if len(m.Tokens) == 0 || len(m.Tokens) > 3 {
@@ -116,7 +116,7 @@ func (g *Gateway) Send(ctx context.Context, mobile string, m Message) (Receipt, 
 		if attempt > 0 {
 			select {
 			case <-ctx.Done():
-				return Receipt{}, &flow.Error{Key: "sms.unavailable", Err: fmt.Errorf("sms gateway: %w (after %v)", ctx.Err(), last)}
+				return Receipt{}, problem.Wrap("sms.unavailable", fmt.Errorf("sms gateway: %w (after %v)", ctx.Err(), last))
 			case <-time.After(wait):
 			}
 			wait *= 2
@@ -132,9 +132,9 @@ func (g *Gateway) Send(ctx context.Context, mobile string, m Message) (Receipt, 
 	}
 	var ge *GatewayError
 	if errors.As(last, &ge) && ge.Status == statusInvalidReceptor {
-		return Receipt{}, &flow.Error{Key: "sms.invalid_receptor", Err: last}
+		return Receipt{}, problem.Wrap("sms.invalid_receptor", last)
 	}
-	return Receipt{}, &flow.Error{Key: "sms.unavailable", Err: last}
+	return Receipt{}, problem.Wrap("sms.unavailable", last)
 }
 
 // once makes one attempt; retry says whether another attempt may succeed.

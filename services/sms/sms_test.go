@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/domain/problem"
 )
 
 const testKey = "SECRET-API-KEY-123"
@@ -87,7 +87,7 @@ func TestGateway(t *testing.T) {
 				}
 				return
 			}
-			var fe *flow.Error
+			var fe *problem.Error
 			if !errors.As(err, &fe) || fe.Key != tc.wantKey {
 				t.Fatalf("err = %v, want key %s", err, tc.wantKey)
 			}
@@ -118,7 +118,7 @@ func TestGatewayUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = g.Send(context.Background(), "09121234567", Message{Template: "t", Tokens: []string{"1"}})
-	var fe *flow.Error
+	var fe *problem.Error
 	if !errors.As(err, &fe) || fe.Key != "sms.unavailable" || strings.Contains(err.Error(), testKey) {
 		t.Fatalf("err = %v", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"golang.org/x/text/unicode/bidi"
+
+	"github.com/ehraz/ehraz/domain/text"
 )
 
 // Layer applies (or not) the right-to-left fixes for one language.
@@ -35,7 +37,7 @@ func For(lang string) Layer {
 // line reordered for display. Never use it for Entry text (Fyne stores what it shows there).
 func (l Layer) Text(s string) string {
 	if l.PersianDigits {
-		s = PersianDigits(s)
+		s = text.PersianDigits(s)
 	}
 	if !l.RTL || !l.Reorder {
 		return s
@@ -50,7 +52,7 @@ func (l Layer) Text(s string) string {
 // Digits converts digits only (no reordering): for values shown in entries or on keys.
 func (l Layer) Digits(s string) string {
 	if l.PersianDigits {
-		return PersianDigits(s)
+		return text.PersianDigits(s)
 	}
 	return s
 }
@@ -139,32 +141,6 @@ func hasRTL(s string) bool {
 		}
 	}
 	return false
-}
-
-// PersianDigits replaces ASCII and Arabic-Indic digits with Persian ones.
-func PersianDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '0' && r <= '9':
-			return '۰' + (r - '0')
-		case r >= '٠' && r <= '٩':
-			return '۰' + (r - '٠')
-		}
-		return r
-	}, s)
-}
-
-// ASCIIDigits replaces Persian and Arabic-Indic digits with ASCII ones (for values sent to the flow).
-func ASCIIDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		}
-		return r
-	}, s)
 }
 
 // Align is the alignment of a paragraph's start: right in a right-to-left language.

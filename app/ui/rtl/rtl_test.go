@@ -36,13 +36,13 @@ func TestVisual(t *testing.T) {
 }
 
 func TestDigits(t *testing.T) {
-	if got := PersianDigits("09121234567 ٣"); got != "۰۹۱۲۱۲۳۴۵۶۷ ۳" {
-		t.Errorf("PersianDigits: %q", got)
-	}
-	if got := ASCIIDigits("۰۹۱۲ ٣"); got != "0912 3" {
-		t.Errorf("ASCIIDigits: %q", got)
-	}
 	fa, en := For("fa"), For("en")
+	if got := fa.Digits("09121234567 ٣"); got != "۰۹۱۲۱۲۳۴۵۶۷ ۳" {
+		t.Errorf("fa Digits: %q", got)
+	}
+	if got := en.Digits("0912 3"); got != "0912 3" {
+		t.Errorf("en Digits changed the text: %q", got)
+	}
 	if got := en.Text("Step 3"); got != "Step 3" {
 		t.Errorf("en Text changed the text: %q", got)
 	}

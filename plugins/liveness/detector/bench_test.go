@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ehraz/ehraz/plugins/liveness/synth"
 	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/synth"
 )
 
 func cpuTime() time.Duration {
@@ -23,7 +23,7 @@ func cpuTime() time.Duration {
 func BenchmarkCheckLiveness(b *testing.B) {
 	d := ready(b)
 	img, box := face(b, d, "bona.jpg")
-	cl, err := synth.Make(synth.Spec{Face: img, FaceBox: box, Shown: []int{2, 5, 3}, Kind: synth.Genuine, Seed: 3, MinMS: 8000})
+	cl, err := synth.MakeClip(synth.ClipSpec{Face: img, FaceBox: box, Shown: []int{2, 5, 3}, Kind: synth.Genuine, Seed: 3, MinMS: 8000})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ehraz/ehraz/plugins/liveness/synth"
 	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/plugins/sdk/conformance"
+	"github.com/ehraz/ehraz/synth"
 )
 
 func TestChallengeVerdicts(t *testing.T) {
@@ -18,7 +18,7 @@ func TestChallengeVerdicts(t *testing.T) {
 	img, box := face(t, d, "bona.jpg")
 	cases := []struct {
 		name      string
-		kind      synth.Kind
+		kind      synth.ClipKind
 		shown     []int
 		challenge []int
 		want      sdk.Outcome

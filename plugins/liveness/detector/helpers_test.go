@@ -10,8 +10,8 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/ehraz/ehraz/plugins/liveness/synth"
 	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/synth"
 )
 
 // repoRoot is the repository root (three levels up from this package).
@@ -61,9 +61,9 @@ func face(tb testing.TB, d *Detector, name string) (image.Image, image.Rectangle
 	return img, r
 }
 
-func clip(tb testing.TB, img image.Image, box image.Rectangle, kind synth.Kind, shown []int, seed uint64) synth.Clip {
+func clip(tb testing.TB, img image.Image, box image.Rectangle, kind synth.ClipKind, shown []int, seed uint64) synth.Clip {
 	tb.Helper()
-	c, err := synth.Make(synth.Spec{Face: img, FaceBox: box, Shown: shown, Kind: kind, Seed: seed})
+	c, err := synth.MakeClip(synth.ClipSpec{Face: img, FaceBox: box, Shown: shown, Kind: kind, Seed: seed})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/ehraz/ehraz/plugins/liveness/model"
-	"github.com/ehraz/ehraz/plugins/liveness/synth"
+	"github.com/ehraz/ehraz/synth"
 )
 
 func repoRoot() string {

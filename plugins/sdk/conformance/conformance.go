@@ -7,7 +7,6 @@ package conformance
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -22,9 +21,10 @@ import (
 	plugin "github.com/hashicorp/go-plugin"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/plugins/sdk/transport"
 )
 
-// Detector is everything a plugin may implement; sdk.Remote satisfies it.
+// Detector is everything a plugin may implement; transport.Remote satisfies it.
 type Detector interface {
 	sdk.Plugin
 	sdk.FrameAnalyzer
@@ -50,39 +50,23 @@ type Report struct {
 
 // Start launches the plugin binary at path over go-plugin (AutoMTLS, raised message size) and
 // returns a client plus a stop function. Its stderr logs go to logOut (nil: discarded).
-func Start(path string, logOut io.Writer) (*sdk.Remote, func(), error) {
+func Start(path string, logOut io.Writer) (*transport.Remote, func(), error) {
 	if logOut == nil {
 		logOut = io.Discard
 	}
-	c := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  sdk.Handshake,
-		VersionedPlugins: sdk.VersionedPlugins(nil),
-		Cmd:              exec.Command(path),
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		AutoMTLS:         true,
-		GRPCDialOptions:  sdk.DialOptions(),
-		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: logOut, Level: hclog.Info}),
-	})
+	c := plugin.NewClient(transport.ClientConfig(exec.Command(path),
+		hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: logOut, Level: hclog.Info})))
 	rpc, err := c.Client()
 	if err != nil {
 		c.Kill()
 		return nil, nil, fmt.Errorf("start plugin %s: %w", path, err)
 	}
-	raw, err := rpc.Dispense(sdk.PluginName)
+	raw, err := rpc.Dispense(transport.PluginName)
 	if err != nil {
 		c.Kill()
 		return nil, nil, fmt.Errorf("dispense plugin %s: %w", path, err)
 	}
-	return raw.(*sdk.Remote), c.Kill, nil
-}
-
-// SHA256 returns the hex digest of a file, for writing manifests.
-func SHA256(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return fmt.Sprintf("%x", sha256.Sum256(b)), nil
+	return raw.(*transport.Remote), c.Kill, nil
 }
 
 // Run checks the plugin binary at path and fails t for every broken rule.

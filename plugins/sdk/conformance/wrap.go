@@ -11,7 +11,7 @@ import (
 )
 
 // Wrap gives an in-process impl the full method set, answering for missing interfaces exactly
-// as sdk.Serve does (could-not-verify with verdict.plugin.unimplemented; AnalyzeFrame an error).
+// as transport.Serve does (could-not-verify with verdict.plugin.unimplemented; AnalyzeFrame an error).
 func Wrap(p sdk.Plugin) Detector { return wrapped{p} }
 
 type wrapped struct{ p sdk.Plugin }

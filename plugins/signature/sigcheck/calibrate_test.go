@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
-	"github.com/ehraz/ehraz/plugins/signature/synth"
+	"github.com/ehraz/ehraz/synth"
 )
 
 // TestCalibrate prints every rule's measured value per synthetic case, for choosing thresholds:
@@ -22,12 +22,12 @@ func TestCalibrate(t *testing.T) {
 	}
 	d := New(DefaultThresholds())
 	only := os.Getenv("SIGCHECK_KINDS") // comma-separated kinds, empty: all
-	for _, k := range synth.Kinds() {
+	for _, k := range synth.SheetKinds() {
 		if only != "" && !slices.Contains(strings.Split(only, ","), string(k)) {
 			continue
 		}
 		for s := 1; s <= n; s++ {
-			c, err := synth.Render(k, uint64(s), 1280, 720)
+			c, err := synth.RenderSheet(k, uint64(s), 1280, 720)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,12 +15,12 @@ import (
 
 	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/plugins/sdk/conformance"
-	"github.com/ehraz/ehraz/plugins/signature/synth"
+	"github.com/ehraz/ehraz/synth"
 )
 
-func render(t testing.TB, k synth.Kind, seed uint64) synth.Case {
+func render(t testing.TB, k synth.SheetKind, seed uint64) synth.SheetCase {
 	t.Helper()
-	c, err := synth.Render(k, seed, 1280, 720)
+	c, err := synth.RenderSheet(k, seed, 1280, 720)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func ruleOf(v sdk.Verdict, name string) (sdk.Rule, bool) {
 // own rule and reason key.
 func TestSyntheticScenes(t *testing.T) {
 	d := New(DefaultThresholds())
-	for _, k := range synth.Kinds() {
+	for _, k := range synth.SheetKinds() {
 		for _, seed := range []uint64{1, 2} {
 			c := render(t, k, seed)
 			t.Run(c.Name(), func(t *testing.T) {
@@ -48,7 +48,7 @@ func TestSyntheticScenes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if k == synth.Good {
+				if k == synth.SheetGood {
 					if v.Outcome != sdk.Pass {
 						t.Fatalf("good signature: %v %v; want pass", v.Outcome, v.Reasons)
 					}
@@ -107,7 +107,7 @@ func checkClean(t *testing.T, v sdk.Verdict) {
 // TestBadImages: broken, empty, mislabelled and oversized pictures fail with a clear key and
 // never pass or panic.
 func TestBadImages(t *testing.T) {
-	good := render(t, synth.Good, 1).Image
+	good := render(t, synth.SheetGood, 1).Image
 	var wide bytes.Buffer
 	if err := png.Encode(&wide, image.NewGray(image.Rect(0, 0, 9000, 2))); err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestBadImages(t *testing.T) {
 func TestCancelledIsNotAPass(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	v, _ := New(DefaultThresholds()).CheckSignature(ctx, sdk.SignatureRequest{Image: render(t, synth.Good, 1).Image})
+	v, _ := New(DefaultThresholds()).CheckSignature(ctx, sdk.SignatureRequest{Image: render(t, synth.SheetGood, 1).Image})
 	if v.Outcome != sdk.CouldNotVerify {
 		t.Fatalf("cancelled check answered %v; want could-not-verify", v.Outcome)
 	}
@@ -165,17 +165,17 @@ func TestCancelledIsNotAPass(t *testing.T) {
 func TestAnalyzeFrameHints(t *testing.T) {
 	d := New(DefaultThresholds())
 	cases := []struct {
-		kind  synth.Kind
+		kind  synth.SheetKind
 		hint  string
 		ready bool
 	}{
-		{synth.Good, hintReady, true},
-		{synth.NoPaper, hintPaperNone, false},
-		{synth.Far, hintCloser, false},
-		{synth.Dark, hintMoreLight, false},
-		{synth.Shadow, hintShadow, false},
-		{synth.Blank, hintSign, false},
-		{synth.Two, hintOneOnly, false},
+		{synth.SheetGood, hintReady, true},
+		{synth.SheetNoPaper, hintPaperNone, false},
+		{synth.SheetFar, hintCloser, false},
+		{synth.SheetDark, hintMoreLight, false},
+		{synth.SheetShadow, hintShadow, false},
+		{synth.SheetBlank, hintSign, false},
+		{synth.SheetTwo, hintOneOnly, false},
 	}
 	for _, c := range cases {
 		t.Run(string(c.kind), func(t *testing.T) {
@@ -190,7 +190,7 @@ func TestAnalyzeFrameHints(t *testing.T) {
 			if a.Ready != c.ready || !slices.Contains(keys, c.hint) {
 				t.Fatalf("ready %v hints %v; want ready %v with %s", a.Ready, keys, c.ready, c.hint)
 			}
-			if c.kind == synth.Good {
+			if c.kind == synth.SheetGood {
 				if len(a.Boxes) != 1 || a.Boxes[0].W < 0.3 || a.Boxes[0].X < 0 || a.Boxes[0].X+a.Boxes[0].W > 1 {
 					t.Fatalf("paper box %+v; want one normalized box around the sheet", a.Boxes)
 				}
@@ -224,7 +224,7 @@ func TestConformanceBinary(t *testing.T) {
 // BenchmarkCheckSignature times one check of a 1280×720 photo; run it on one core with
 // `taskset -c 0 go test -bench CheckSignature`. It reports wall ms/check and cpu-ms/check.
 func BenchmarkCheckSignature(b *testing.B) {
-	img := render(b, synth.Good, 1).Image
+	img := render(b, synth.SheetGood, 1).Image
 	d := New(DefaultThresholds())
 	b.ResetTimer()
 	cpu0 := cpuTime()
@@ -239,7 +239,7 @@ func BenchmarkCheckSignature(b *testing.B) {
 
 // BenchmarkAnalyzeFrame times one preview hint on a 1280×720 frame.
 func BenchmarkAnalyzeFrame(b *testing.B) {
-	img := render(b, synth.Good, 1).Image
+	img := render(b, synth.SheetGood, 1).Image
 	d := New(DefaultThresholds())
 	b.ResetTimer()
 	cpu0 := cpuTime()

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/plugins/sdk/conformance"
-	"github.com/ehraz/ehraz/plugins/signature/synth"
+	"github.com/ehraz/ehraz/synth"
 )
 
 // TestNoMatLeaks runs every path (each scene kind, each bad picture, checks and hints) and
@@ -19,7 +19,7 @@ import (
 func TestNoMatLeaks(t *testing.T) {
 	d := New(DefaultThresholds())
 	var imgs []sdk.Image
-	for _, k := range synth.Kinds() {
+	for _, k := range synth.SheetKinds() {
 		imgs = append(imgs, render(t, k, 1).Image)
 	}
 	for _, b := range conformance.BadImages() {

@@ -2,8 +2,8 @@
 package main
 
 import (
-	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/plugins/sdk/internal/testplugins"
+	"github.com/ehraz/ehraz/plugins/sdk/transport"
 )
 
-func main() { sdk.Serve(testplugins.Good{Name: "good"}) }
+func main() { transport.Serve(testplugins.Good{Name: "good"}) }

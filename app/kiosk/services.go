@@ -1,0 +1,249 @@
+package kiosk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/ehraz/ehraz/app/config"
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/outbox"
+	"github.com/ehraz/ehraz/backoffice/office"
+	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/services/geoip"
+	"github.com/ehraz/ehraz/services/otp"
+	"github.com/ehraz/ehraz/services/registry"
+	"github.com/ehraz/ehraz/services/secrets"
+	"github.com/ehraz/ehraz/services/sejam"
+	"github.com/ehraz/ehraz/services/simulator"
+	"github.com/ehraz/ehraz/services/sms"
+)
+
+// The kiosk's external services, wired from configuration: the SMS provider, our OTP, the
+// SEJAM/Shahkar and civil-registry clients (pointed at the in-process simulator for demos),
+// geo-IP, eligibility and the dossier outbox (with an optional in-process reference intake for
+// demos). A brokerage goes live by changing only this configuration.
+
+// ServiceDeps is what the services need from the rest of the kiosk.
+type ServiceDeps struct {
+	DB      *sql.DB       // the kiosk store's database (the OTP and outbox migrations applied)
+	Source  outbox.Source // finished sessions, from the store (DossierSource)
+	KioskID string
+	Mode    string // "kiosk" or "online"
+	DataDir string
+	Shared  string // the shared folder (config.Config.Shared), for the simulator's photos
+}
+
+// Services are the ports for the flow plus what the operator screen and main need.
+type Services struct {
+	OTP         flow.OTP
+	Sejam       flow.Sejam
+	Registry    flow.Registry
+	Eligibility flow.Eligibility
+	Outbox      *outbox.Outbox // flow.Dossier; also Status for the final screen
+	// Console is the demo SMS provider (nil with a gateway): the operator screen may read it.
+	Console *sms.Console
+	// SimulatorURL and IntakeURL are set when those run in-process.
+	SimulatorURL string
+	IntakeURL    string
+
+	closers []func() error
+}
+
+// Close stops what StartServices started.
+func (s *Services) Close() error {
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// StartServices builds every service. The outbox's delivery loop runs until ctx ends.
+func StartServices(ctx context.Context, cfg config.Services, d ServiceDeps) (_ *Services, err error) {
+	s := &Services{}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if cfg.KeysDir == "" {
+		cfg.KeysDir = filepath.Join(d.DataDir, "keys")
+	}
+
+	sender, console, err := NewSender(cfg.SMS.Provider, cfg.SMS.BaseURL, cfg.SMS.APIKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	s.Console = console
+
+	otpKey, err := secrets.LoadOrCreateKey(filepath.Join(cfg.KeysDir, "otp.key"))
+	if err != nil {
+		return nil, err
+	}
+	if s.OTP, err = otp.New(d.DB, sender, otpKey, otpConfig(cfg, d.KioskID), nil); err != nil {
+		return nil, err
+	}
+
+	sj, rg := cfg.Sejam, cfg.Registry
+	var sejamPass, shahkarKey, registryKey string
+	if cfg.Simulator.Enabled {
+		url, closeSim, err := startSimulator(ctx, cfg, sender, console != nil, d.Shared)
+		if err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, closeSim)
+		s.SimulatorURL = url
+		sj.BaseURL, sj.ShahkarURL, rg.BaseURL = url+"/sejam/v1", url+"/shahkar/v1", url+"/registry/v1"
+		sj.Username, sejamPass, shahkarKey, registryKey = "ehraz", "ehraz-demo", "ehraz-demo-key", "ehraz-demo-key"
+	} else {
+		if sejamPass, err = secrets.Secret("EHRAZ_SEJAM_PASSWORD", sj.PasswordFile); err != nil {
+			return nil, err
+		}
+		if shahkarKey, err = secrets.Secret("EHRAZ_SHAHKAR_KEY", sj.ShahkarKeyFile); err != nil {
+			return nil, err
+		}
+		if registryKey, err = secrets.Secret("EHRAZ_REGISTRY_KEY", rg.APIKeyFile); err != nil {
+			return nil, err
+		}
+	}
+	if s.Sejam, err = sejam.New(sejam.Config{BaseURL: sj.BaseURL, Username: sj.Username, Password: sejamPass,
+		ShahkarURL: sj.ShahkarURL, ShahkarKey: shahkarKey}); err != nil {
+		return nil, err
+	}
+	if s.Registry, err = registry.New(registry.Config{BaseURL: rg.BaseURL, APIKey: registryKey}); err != nil {
+		return nil, err
+	}
+
+	// The database is needed only where the IP rule applies; elsewhere a missing file is fine.
+	var geo eligibility.CountryLookup // stays a nil interface when the file does not open
+	path := cfg.GeoIP.DB
+	if path == "" {
+		path = filepath.Join(".cache", "geoip", "geo-whois-asn-country.mmdb")
+	}
+	if g, gerr := geoip.Open(path); gerr == nil {
+		geo = g
+		s.closers = append(s.closers, g.Close)
+	} else if d.Mode == "online" || !cfg.Eligibility.InBranch {
+		return nil, fmt.Errorf("services: the IP rule applies but %w", gerr)
+	}
+
+	storeKey, err := secrets.LoadOrCreateKey(filepath.Join(cfg.KeysDir, "outbox.key"))
+	if err != nil {
+		return nil, err
+	}
+	tkPath := cfg.Intake.TransportKeyFile
+	if tkPath == "" {
+		tkPath = filepath.Join(cfg.KeysDir, "transport.key")
+	}
+	transportKey, err := secrets.LoadOrCreateKey(tkPath)
+	if err != nil {
+		return nil, err
+	}
+	intakeURL, token := cfg.Intake.URL, ""
+	if cfg.Intake.Embedded {
+		url, tok, closeIntake, err := startIntake(ctx, cfg, d.DataDir, sender, geo)
+		if err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, closeIntake)
+		intakeURL, token, s.IntakeURL = url, tok, url
+	} else if token, err = secrets.Secret("EHRAZ_INTAKE_TOKEN", cfg.Intake.TokenFile); err != nil {
+		return nil, err
+	}
+	ob, err := outbox.New(d.DB, d.Source, outbox.Config{IntakeURL: intakeURL, Token: token, KioskID: d.KioskID, Mode: d.Mode,
+		StoreKey: storeKey, TransportKey: transportKey})
+	if err != nil {
+		return nil, err
+	}
+	s.Outbox = ob
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { ob.Run(runCtx); close(done) }()
+	s.closers = append(s.closers, func() error { stop(); <-done; return nil })
+
+	ecfg := eligibilityConfig(cfg.Eligibility)
+	ecfg.Mode = d.Mode
+	if s.Eligibility, err = eligibility.New(ecfg, geo, ob); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// otpConfig is the OTP service's configuration: [services.otp], this kiosk's rate-limit bucket
+// and the gateway template of [services.sms] when one is set.
+func otpConfig(cfg config.Services, kioskID string) otp.Config {
+	c := cfg.OTP
+	o := otp.Config{KioskID: kioskID, Template: sms.Template(c.Template), Digits: c.Digits, TTL: c.TTL,
+		MaxAttempts: c.MaxAttempts, ResendAfter: c.ResendAfter, Window: c.Window, PerNumber: c.PerNumber, PerKiosk: c.PerKiosk}
+	if cfg.SMS.Template != "" {
+		o.Template = sms.Template(cfg.SMS.Template)
+	}
+	return o
+}
+
+// eligibilityConfig is the eligibility rules' configuration from [services.eligibility].
+func eligibilityConfig(c config.Eligibility) eligibility.Config {
+	return eligibility.Config{InBranch: c.InBranch, PublicIP: c.PublicIP, AllowCountries: c.AllowCountries,
+		AllowNetworks: c.AllowNetworks, MinAge: c.MinAge}
+}
+
+// NewSender builds the SMS provider: "console" (returned also as *sms.Console) or "gateway",
+// whose API key comes from EHRAZ_SMS_API_KEY or apiKeyFile.
+func NewSender(provider, baseURL, apiKeyFile string) (sms.Sender, *sms.Console, error) {
+	switch provider {
+	case "", "console":
+		c := sms.NewConsole(50)
+		return c, c, nil
+	case "gateway":
+		key, err := secrets.Secret("EHRAZ_SMS_API_KEY", apiKeyFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		g, err := sms.NewGateway(sms.GatewayConfig{BaseURL: baseURL, APIKey: key})
+		if err != nil {
+			return nil, nil, err
+		}
+		return g, nil, nil
+	}
+	return nil, nil, fmt.Errorf("services: sms provider %q: want console or gateway", provider)
+}
+
+func startSimulator(ctx context.Context, cfg config.Services, sender sms.Sender, reveal bool, shared string) (string, func() error, error) {
+	ids, err := simulator.DefaultSeed()
+	if cfg.Simulator.Seed != "" {
+		ids, err = simulator.LoadSeed(cfg.Simulator.Seed)
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	photos := cfg.Simulator.PhotoDir
+	if photos == "" && shared != "" {
+		photos = filepath.Join(shared, filepath.FromSlash(config.SharedSubdir))
+	}
+	srv, err := simulator.New(simulator.Config{SMS: sender, RevealCodes: reveal, PhotoDir: photos}, ids)
+	if err != nil {
+		return "", nil, err
+	}
+	addr := cfg.Simulator.Addr
+	if addr == "" {
+		addr = "127.0.0.1:8787"
+	}
+	run, err := simulator.Start(ctx, addr, srv)
+	if err != nil {
+		return "", nil, err
+	}
+	return run.URL, run.Close, nil
+}
+
+func startIntake(ctx context.Context, cfg config.Services, dataDir string, sender sms.Sender, geo eligibility.CountryLookup) (string, string, func() error, error) {
+	oc := office.Defaults()
+	oc.Addr, oc.DataDir, oc.DB, oc.KeysDir, oc.GeoIP, oc.LoopbackOnly = cfg.Intake.Addr, dataDir, cfg.Intake.DB, cfg.KeysDir, "", true
+	run, err := office.Start(ctx, oc, office.Deps{SMS: sender, Geo: geo})
+	if err != nil {
+		return "", "", nil, err
+	}
+	return run.URL, run.Token, run.Close, nil
+}

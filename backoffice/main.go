@@ -1,0 +1,50 @@
+// Command ehraz-backoffice is the brokerage's back office: the intake server kiosks deliver
+// their sealed dossiers to, which records the bourse code CSDI issues and tells the applicant
+// by SMS. It runs on the brokerage's machine, one per brokerage, and imports nothing of the
+// kiosk.
+//
+//	ehraz-backoffice [--config FILE] [--addr 127.0.0.1:8790] [--data var] [flags]
+//
+// Configuration: defaults, then the TOML file (--config or EHRAZ_BACKOFFICE_CONFIG), then
+// EHRAZ_BACKOFFICE_ADDR / EHRAZ_BACKOFFICE_DATA_DIR, then flags (-h lists them). The kiosks'
+// and the admin's tokens and the data key are created under <data>/keys on first start. It
+// stops gracefully on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ehraz/ehraz/backoffice/office"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	cfg, err := office.Load("ehraz-backoffice", os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, "ehraz-backoffice:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	warn := func(msg string) { fmt.Fprintln(os.Stderr, "ehraz-backoffice: warning:", msg) }
+	err = office.Serve(ctx, cfg, office.Deps{Warn: warn}, func(o *office.Office) {
+		fmt.Printf("ehraz-backoffice: intake listening on %s (database %s, tokens in %s)\n", o.URL, o.Config.DB, o.Config.KeysDir)
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ehraz-backoffice:", err)
+		return 1
+	}
+	fmt.Println("ehraz-backoffice: stopped")
+	return 0
+}

@@ -1,0 +1,324 @@
+// Package office assembles and starts the back office's server from one Config: the intake's
+// database and keys under a data folder, the kiosks' and the admin's tokens, the SMS provider
+// that tells applicants their bourse code, the geo-IP database and allow-list of the IP rule, and
+// the TLS proxies whose X-Forwarded-For is believed. Three callers start it the same way:
+// bin/ehraz-backoffice (backoffice/main.go), `ehrazctl intake serve`, and the kiosk's wiring,
+// which runs it in-process as the embedded demo back office.
+package office
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/services/geoip"
+	"github.com/ehraz/ehraz/services/secrets"
+	"github.com/ehraz/ehraz/services/sms"
+)
+
+// Config is the back office's configuration (its TOML file; see Load for flags and the
+// environment). Secrets are never in it: the *_file settings name files holding them, created
+// with random contents when missing, and the SMS gateway's key may come from EHRAZ_SMS_API_KEY.
+// Empty fields take the defaults in brackets; Defaults holds the program's starting values.
+type Config struct {
+	// Addr is where the intake listens ["127.0.0.1:8790"]. Put a TLS proxy in front of it when it
+	// leaves loopback.
+	Addr string `toml:"addr"`
+	// DataDir holds the database and the keys folder ["var"].
+	DataDir string `toml:"data_dir"`
+	// DB is the intake's SQLite database [<data_dir>/intake.db].
+	DB string `toml:"db"`
+	// KeysDir holds the token and key files below [<data_dir>/keys].
+	KeysDir string `toml:"keys_dir"`
+	// TokenFile authenticates kiosks [<keys_dir>/intake.token]; AdminTokenFile the back office's
+	// own commands [<keys_dir>/intake-admin.token]; DataKeyFile seals stored dossiers and keys
+	// the national-code hashes [<keys_dir>/intake-data.key].
+	TokenFile      string `toml:"token_file"`
+	AdminTokenFile string `toml:"admin_token_file"`
+	DataKeyFile    string `toml:"data_key_file"`
+	// GeoIP is the MMDB country database of the IP rule; "" (or a missing file, with a
+	// warning) accepts only the Allow networks.
+	GeoIP string `toml:"geoip"`
+	// Allow lists networks accepted whatever the database says (CIDRs or bare addresses).
+	Allow []string `toml:"allow"`
+	// TrustedProxies are the TLS proxies in front of the server whose X-Forwarded-For is believed.
+	TrustedProxies []string `toml:"trusted_proxies"`
+	// SMS is the provider of the bourse-code notice.
+	SMS SMS `toml:"sms"`
+	// LoopbackOnly refuses an Addr beyond loopback (the kiosk's embedded demo).
+	LoopbackOnly bool `toml:"-"`
+}
+
+// SMS configures the provider of the bourse-code notice.
+type SMS struct {
+	// Provider is "console" (the message is only kept in memory and logged) or "gateway" ["console"].
+	Provider   string `toml:"provider"`
+	BaseURL    string `toml:"base_url"`     // gateway only
+	APIKeyFile string `toml:"api_key_file"` // gateway only; env EHRAZ_SMS_API_KEY wins
+	// Template is the gateway template of the notice ["ehraz-bourse-code"].
+	Template sms.Template `toml:"template"`
+}
+
+// DefaultAddr is where the back office listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:8790"
+
+// Defaults is the configuration bin/ehraz-backoffice and `ehrazctl intake serve` start from:
+// loopback, ./var, the geo-IP database `make setup` fetches, loopback allowed, console SMS.
+func Defaults() Config {
+	return Config{
+		Addr:    DefaultAddr,
+		DataDir: "var",
+		GeoIP:   filepath.Join(".cache", "geoip", "geo-whois-asn-country.mmdb"),
+		Allow:   []string{"127.0.0.0/8", "::1/128"},
+		SMS:     SMS{Provider: "console"},
+	}
+}
+
+// resolved fills the derived paths.
+func (c Config) resolved() Config {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.Addr, DefaultAddr)
+	def(&c.DataDir, "var")
+	def(&c.DB, filepath.Join(c.DataDir, "intake.db"))
+	def(&c.KeysDir, filepath.Join(c.DataDir, "keys"))
+	def(&c.TokenFile, filepath.Join(c.KeysDir, "intake.token"))
+	def(&c.AdminTokenFile, filepath.Join(c.KeysDir, "intake-admin.token"))
+	def(&c.DataKeyFile, filepath.Join(c.KeysDir, "intake-data.key"))
+	return c
+}
+
+// Deps are what a caller that already has them hands over instead of the Config's settings.
+type Deps struct {
+	// SMS sends the bourse-code notice; nil builds the provider of Config.SMS.
+	SMS sms.Sender
+	// Geo is the country lookup of the IP rule; nil opens Config.GeoIP (when set). The caller
+	// keeps ownership of what it passes.
+	Geo eligibility.CountryLookup
+	// Warn receives what an operator should know but does not stop the server (no geo-IP
+	// database, plain HTTP beyond loopback); nil drops it.
+	Warn func(msg string)
+	// Now is the intake's clock [time.Now].
+	Now func() time.Time
+}
+
+// Office is a running back office.
+type Office struct {
+	// URL is the intake's base URL, e.g. "http://127.0.0.1:8790".
+	URL string
+	// Token is the kiosks' bearer token; AdminToken the admin endpoints'.
+	Token      string
+	AdminToken string
+	// Config is the configuration as resolved (every path filled in).
+	Config Config
+	// Intake is the intake's handler (for tests and in-process callers).
+	Intake *intake.Server
+	// Console is the SMS provider when it is the console one built here (nil otherwise).
+	Console *sms.Console
+
+	hs       *http.Server
+	db       *sql.DB
+	geo      *geoip.DB // owned: opened here
+	served   chan struct{}
+	serveErr error
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start opens the database (creating it and the missing keys and tokens), builds the intake
+// and serves it on cfg.Addr. It serves until ctx ends (then it shuts down as Shutdown does),
+// Shutdown or Close is called, or serving fails (Done).
+func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
+	cfg = cfg.resolved()
+	warn := d.Warn
+	if warn == nil {
+		warn = func(string) {}
+	}
+	var closers []func() error
+	defer func() {
+		if err != nil {
+			for i := len(closers) - 1; i >= 0; i-- {
+				closers[i]()
+			}
+		}
+	}()
+	host, _, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("back office address %q: %w", cfg.Addr, err)
+	}
+	loopback := host == "localhost"
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() {
+		loopback = true
+	}
+	if cfg.LoopbackOnly && !loopback {
+		return nil, fmt.Errorf("back office address %q: only loopback addresses are allowed", cfg.Addr)
+	}
+	allow, err := eligibility.Prefixes(cfg.Allow)
+	if err != nil {
+		return nil, fmt.Errorf("back office allow-list: %w", err)
+	}
+	trusted, err := eligibility.Prefixes(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("back office trusted proxies: %w", err)
+	}
+	o := &Office{Config: cfg, served: make(chan struct{})}
+	rule := eligibility.IPRule{Geo: d.Geo, Allow: allow}
+	if d.Geo == nil && cfg.GeoIP != "" {
+		if g, err := geoip.Open(cfg.GeoIP); err == nil {
+			o.geo, rule.Geo = g, g
+			closers = append(closers, g.Close)
+		} else {
+			warn(fmt.Sprintf("no geoip database, only the allow-list is accepted: %v", err))
+		}
+	}
+	sender := d.SMS
+	if sender == nil {
+		if sender, o.Console, err = NewSender(cfg.SMS); err != nil {
+			return nil, err
+		}
+	}
+	dataKey, err := secrets.LoadOrCreateKey(cfg.DataKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	if o.Token, err = secrets.LoadOrCreateToken(cfg.TokenFile); err != nil {
+		return nil, err
+	}
+	if o.AdminToken, err = secrets.LoadOrCreateToken(cfg.AdminTokenFile); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o700); err != nil {
+		return nil, fmt.Errorf("intake folder: %w", err)
+	}
+	if o.db, err = intake.OpenDB(cfg.DB); err != nil {
+		return nil, err
+	}
+	closers = append(closers, o.db.Close)
+	o.Intake, err = intake.New(intake.Config{Token: o.Token, AdminToken: o.AdminToken, DataKey: dataKey, SMS: sender,
+		BourseTemplate: cfg.SMS.Template, IPRule: rule, TrustedProxies: trusted, Now: d.Now}, o.db)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("intake listen %s: %w", cfg.Addr, err)
+	}
+	if !loopback {
+		warn("serving plain HTTP beyond loopback; put a TLS proxy in front")
+	}
+	o.URL = "http://" + ln.Addr().String()
+	o.hs = &http.Server{Handler: o.Intake, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		o.serveErr = o.hs.Serve(ln)
+		close(o.served)
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+			defer cancel()
+			o.Shutdown(sctx)
+		case <-o.served:
+		}
+	}()
+	return o, nil
+}
+
+// ShutdownGrace is how long requests in flight may take to finish once ctx ends.
+const ShutdownGrace = 10 * time.Second
+
+// Done is closed when the server stops serving, after Shutdown or Close or on a failure (Err).
+func (o *Office) Done() <-chan struct{} { return o.served }
+
+// Err is why serving stopped: nil after Shutdown or Close, else the listener's failure. Valid
+// once Done is closed.
+func (o *Office) Err() error {
+	if errors.Is(o.serveErr, http.ErrServerClosed) {
+		return nil
+	}
+	return o.serveErr
+}
+
+// Shutdown stops accepting, lets requests in flight finish until ctx ends (then drops them),
+// and closes the database. Calling it (or Close) again returns the first result.
+func (o *Office) Shutdown(ctx context.Context) error {
+	return o.stop(func() error {
+		if err := o.hs.Shutdown(ctx); err != nil {
+			return errors.Join(err, o.hs.Close())
+		}
+		return nil
+	})
+}
+
+// Close stops the server at once, dropping requests in flight, and closes the database.
+func (o *Office) Close() error { return o.stop(o.hs.Close) }
+
+func (o *Office) stop(halt func() error) error {
+	o.stopOnce.Do(func() {
+		err := halt()
+		<-o.served
+		o.stopErr = errors.Join(err, o.Err(), o.db.Close())
+		if o.geo != nil {
+			o.stopErr = errors.Join(o.stopErr, o.geo.Close())
+		}
+	})
+	return o.stopErr
+}
+
+// Serve starts the back office, calls ready (when not nil) once it listens, and serves until ctx
+// ends, then shuts down gracefully (ShutdownGrace). It returns an error only when the server
+// could not start or stopped by itself.
+func Serve(ctx context.Context, cfg Config, d Deps, ready func(*Office)) error {
+	o, err := Start(ctx, cfg, d)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(o)
+	}
+	select {
+	case <-ctx.Done():
+	case <-o.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	defer cancel()
+	if err := o.Shutdown(sctx); err != nil {
+		return fmt.Errorf("back office: %w", err)
+	}
+	return nil
+}
+
+// NewSender builds the SMS provider c names: "console" (returned also as *sms.Console) or
+// "gateway", whose API key comes from EHRAZ_SMS_API_KEY or c.APIKeyFile.
+func NewSender(c SMS) (sms.Sender, *sms.Console, error) {
+	switch strings.TrimSpace(c.Provider) {
+	case "", "console":
+		con := sms.NewConsole(50)
+		return con, con, nil
+	case "gateway":
+		key, err := secrets.Secret("EHRAZ_SMS_API_KEY", c.APIKeyFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		g, err := sms.NewGateway(sms.GatewayConfig{BaseURL: c.BaseURL, APIKey: key})
+		if err != nil {
+			return nil, nil, err
+		}
+		return g, nil, nil
+	}
+	return nil, nil, fmt.Errorf("back office: sms provider %q: want console or gateway", c.Provider)
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ehraz/ehraz/app/detect"
+	"github.com/ehraz/ehraz/plugins/sdk"
+)
+
+func TestPluginPinCommand(t *testing.T) {
+	ctl := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"--lang", "en"}, args...), strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	dir := t.TempDir()
+	body := []byte("not a real plugin, only hashed")
+	for _, n := range []string{"signature", "stray"} {
+		if err := os.WriteFile(filepath.Join(dir, n), body, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := sha256.Sum256(body)
+
+	// Default: named after the binary, serving the kind of the same name, as `make plugins` pins.
+	code, out, errs := ctl("plugin", "pin", filepath.Join(dir, "signature"))
+	if code != exitOK || !strings.Contains(out, hex.EncodeToString(sum[:])) {
+		t.Fatalf("plugin pin: exit %d, %q %q", code, out, errs)
+	}
+	ms, err := detect.LoadManifests(dir)
+	if err != nil || len(ms) != 1 || ms[0].Name != "signature" || ms[0].Binary != "signature" ||
+		!slices.Equal(ms[0].Kinds, []sdk.Kind{sdk.KindSignature}) || ms[0].SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("manifests after pin: %+v, %v", ms, err)
+	}
+
+	// A binary whose name is no kind needs -kinds; without it nothing is written.
+	if code, _, errs := ctl("plugin", "pin", filepath.Join(dir, "stray")); code != exitInvalid || !strings.Contains(errs, "unknown kind") {
+		t.Errorf("pin stray: exit %d, %q", code, errs)
+	}
+	if code, _, errs := ctl("plugin", "pin", "-name", "vendor", "-kinds", "face, liveness", filepath.Join(dir, "stray")); code != exitOK {
+		t.Errorf("pin -kinds: exit %d, %q", code, errs)
+	}
+	ms, err = detect.LoadManifests(dir)
+	if err != nil || len(ms) != 2 || ms[1].Name != "vendor" || ms[1].Binary != "stray" ||
+		!slices.Equal(ms[1].Kinds, []sdk.Kind{sdk.KindFace, sdk.KindLiveness}) {
+		t.Fatalf("manifests after pin -kinds: %+v, %v", ms, err)
+	}
+
+	for _, args := range [][]string{{"plugin"}, {"plugin", "pin"}, {"plugin", "pin", "a", "b"},
+		{"plugin", "pin", "-info", "-kinds", "face", "x"}, {"plugin", "check"}} {
+		if code, _, _ := ctl(args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want usage", args, code)
+		}
+	}
+}
+
+// -info takes the kinds from the plugin itself, over the protocol.
+func TestPluginPinAsksThePlugin(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "good")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/ehraz/ehraz/plugins/sdk/internal/testplugins/good")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("build fixture plugin: %v", err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"plugin", "pin", "-info", bin}, strings.NewReader(""), &out, &errb); code != exitOK {
+		t.Fatalf("plugin pin -info: exit %d: %s", code, errb.String())
+	}
+	ms, err := detect.LoadManifests(dir)
+	if err != nil || len(ms) != 1 || ms[0].Name != "good" ||
+		!slices.Equal(ms[0].Kinds, []sdk.Kind{sdk.KindFace, sdk.KindSignature}) {
+		t.Fatalf("manifests after pin -info: %+v, %v", ms, err)
+	}
+}

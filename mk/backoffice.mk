@@ -1,0 +1,19 @@
+# The brokerage's back office (issue 20): its own program, backoffice/main.go, built into
+# bin/ehraz-backoffice by `make build`. `make backoffice` starts it on 127.0.0.1:8790 with its
+# data in var/ (database var/intake.db, tokens and data key created under var/keys on first
+# start) and the geo-IP database `make setup` fetched; BACKOFFICE_FLAGS adds flags, e.g.
+# BACKOFFICE_FLAGS='--config backoffice.toml' (ehraz-backoffice -h lists them). The kiosk's
+# `make run` starts the same server in-process instead (its [services.intake] embedded demo).
+BACKOFFICE_BIN   := $(or $(BIN),bin)/ehraz-backoffice
+BACKOFFICE_FLAGS ?=
+
+BUILD_TARGETS += backoffice-build
+
+.PHONY: backoffice backoffice-build
+
+backoffice-build: ## build the back office into bin/ehraz-backoffice
+	@mkdir -p $(dir $(BACKOFFICE_BIN))
+	$(or $(GO),go) build -o $(BACKOFFICE_BIN) ./backoffice
+
+backoffice: backoffice-build services-geoip ## start the back office (intake server) on 127.0.0.1:8790, data in var/
+	./$(BACKOFFICE_BIN) --geoip $(GEOIP_DB) $(BACKOFFICE_FLAGS)
