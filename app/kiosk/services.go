@@ -73,7 +73,7 @@ func StartServices(ctx context.Context, cfg config.Services, d ServiceDeps) (_ *
 		cfg.KeysDir = filepath.Join(d.DataDir, "keys")
 	}
 
-	sender, console, err := NewSender(cfg.SMS.Provider, cfg.SMS.BaseURL, cfg.SMS.APIKeyFile)
+	sender, console, err := sms.New(cfg.SMS.Provider, cfg.SMS.BaseURL, cfg.SMS.APIKeyFile)
 	if err != nil {
 		return nil, err
 	}
@@ -188,27 +188,6 @@ func otpConfig(cfg config.Services, kioskID string) otp.Config {
 func eligibilityConfig(c config.Eligibility) eligibility.Config {
 	return eligibility.Config{InBranch: c.InBranch, PublicIP: c.PublicIP, AllowCountries: c.AllowCountries,
 		AllowNetworks: c.AllowNetworks, MinAge: c.MinAge}
-}
-
-// NewSender builds the SMS provider: "console" (returned also as *sms.Console) or "gateway",
-// whose API key comes from EHRAZ_SMS_API_KEY or apiKeyFile.
-func NewSender(provider, baseURL, apiKeyFile string) (sms.Sender, *sms.Console, error) {
-	switch provider {
-	case "", "console":
-		c := sms.NewConsole(50)
-		return c, c, nil
-	case "gateway":
-		key, err := secrets.Secret("EHRAZ_SMS_API_KEY", apiKeyFile)
-		if err != nil {
-			return nil, nil, err
-		}
-		g, err := sms.NewGateway(sms.GatewayConfig{BaseURL: baseURL, APIKey: key})
-		if err != nil {
-			return nil, nil, err
-		}
-		return g, nil, nil
-	}
-	return nil, nil, fmt.Errorf("services: sms provider %q: want console or gateway", provider)
 }
 
 func startSimulator(ctx context.Context, cfg config.Services, sender sms.Sender, reveal bool, shared string) (string, func() error, error) {

@@ -23,8 +23,8 @@ func StoreOptions(c config.Config) store.Options {
 // version order. A new package with tables adds its set here.
 func Schemas() []store.Schema {
 	return []store.Schema{
-		{Owner: "otp", FS: otp.Migrations()},
-		{Owner: "outbox", FS: outbox.Migrations()},
+		{Owner: "otp", FS: otp.Migrations, Dir: "migrations"},
+		{Owner: "outbox", FS: outbox.Migrations, Dir: "migrations"},
 	}
 }
 

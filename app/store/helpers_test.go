@@ -21,7 +21,7 @@ import (
 // testSchemas are the other packages' tables the kiosk's wiring registers (the store purges OTP
 // rows and lists sessions missing from the outbox).
 func testSchemas() []Schema {
-	return []Schema{{Owner: "otp", FS: otp.Migrations()}, {Owner: "outbox", FS: outbox.Migrations()}}
+	return []Schema{{Owner: "otp", FS: otp.Migrations, Dir: "migrations"}, {Owner: "outbox", FS: outbox.Migrations, Dir: "migrations"}}
 }
 
 // The applicant used by the tests: values that must never appear in clear on disk.

@@ -32,21 +32,25 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Schema is one package's migrations: files NNNN_name.sql at the root of FS.
+// Schema is one package's migrations: files NNNN_name.sql in the folder Dir of FS ("" or "."
+// for its root).
 type Schema struct {
 	// Owner names the package, for error messages ("otp", "outbox").
 	Owner string
 	FS    fs.FS
+	Dir   string
 }
 
 // ownSchema is the store's own tables (sessions, events, checks, media, audit).
-func ownSchema() Schema {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err) // the folder is embedded: cannot happen
+// root is the folder holding the schema's files.
+func (sc Schema) root() (fs.FS, error) {
+	if sc.Dir == "" || sc.Dir == "." {
+		return sc.FS, nil
 	}
-	return Schema{Owner: "store", FS: sub}
+	return fs.Sub(sc.FS, sc.Dir)
 }
+
+func ownSchema() Schema { return Schema{Owner: "store", FS: migrationFiles, Dir: "migrations"} }
 
 var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
 
@@ -63,7 +67,11 @@ func loadMigrations(schemas ...Schema) ([]migration, error) {
 	var out []migration
 	seen := map[int]string{}
 	for _, sc := range schemas {
-		entries, err := fs.ReadDir(sc.FS, ".")
+		dir, err := sc.root()
+		if err != nil {
+			return nil, fmt.Errorf("read %s migrations: %w", sc.Owner, err)
+		}
+		entries, err := fs.ReadDir(dir, ".")
 		if err != nil {
 			return nil, fmt.Errorf("read %s migrations: %w", sc.Owner, err)
 		}
@@ -78,7 +86,7 @@ func loadMigrations(schemas ...Schema) ([]migration, error) {
 				return nil, fmt.Errorf("migrations %s and %s share version %d", prev, where, v)
 			}
 			seen[v] = where
-			b, err := fs.ReadFile(sc.FS, e.Name())
+			b, err := fs.ReadFile(dir, e.Name())
 			if err != nil {
 				return nil, fmt.Errorf("read migration %s: %w", where, err)
 			}

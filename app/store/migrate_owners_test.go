@@ -72,14 +72,22 @@ func TestOpenDatabaseOfOldMigrationLayout(t *testing.T) {
 
 	// The old layout, made by hand: the same SQL (the files moved unchanged) and the rows the
 	// old runner wrote.
-	old := map[string]fs.FS{"0001_sessions.sql": ownSchema().FS}
+	own, err := ownSchema().root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]fs.FS{"0001_sessions.sql": own}
 	for _, sc := range testSchemas() {
-		entries, err := fs.ReadDir(sc.FS, ".")
+		root, err := sc.root()
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, err := fs.ReadDir(root, ".")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range entries {
-			old[e.Name()] = sc.FS
+			old[e.Name()] = root
 		}
 	}
 	if len(old) != 3 {

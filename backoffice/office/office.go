@@ -16,7 +16,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -187,7 +186,7 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 	}
 	sender := d.SMS
 	if sender == nil {
-		if sender, o.Console, err = NewSender(cfg.SMS); err != nil {
+		if sender, o.Console, err = sms.New(cfg.SMS.Provider, cfg.SMS.BaseURL, cfg.SMS.APIKeyFile); err != nil {
 			return nil, err
 		}
 	}
@@ -300,25 +299,4 @@ func Serve(ctx context.Context, cfg Config, d Deps, ready func(*Office)) error {
 		return fmt.Errorf("back office: %w", err)
 	}
 	return nil
-}
-
-// NewSender builds the SMS provider c names: "console" (returned also as *sms.Console) or
-// "gateway", whose API key comes from EHRAZ_SMS_API_KEY or c.APIKeyFile.
-func NewSender(c SMS) (sms.Sender, *sms.Console, error) {
-	switch strings.TrimSpace(c.Provider) {
-	case "", "console":
-		con := sms.NewConsole(50)
-		return con, con, nil
-	case "gateway":
-		key, err := secrets.Secret("EHRAZ_SMS_API_KEY", c.APIKeyFile)
-		if err != nil {
-			return nil, nil, err
-		}
-		g, err := sms.NewGateway(sms.GatewayConfig{BaseURL: c.BaseURL, APIKey: key})
-		if err != nil {
-			return nil, nil, err
-		}
-		return g, nil, nil
-	}
-	return nil, nil, fmt.Errorf("back office: sms provider %q: want console or gateway", c.Provider)
 }

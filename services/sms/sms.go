@@ -6,8 +6,12 @@ package sms
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/ehraz/ehraz/services/secrets"
 )
 
 // Template names a message template registered at the gateway; the gateway fills its
@@ -104,3 +108,25 @@ var (
 	_ Sender = (*Console)(nil)
 	_ Sender = (*Gateway)(nil)
 )
+
+// New returns the configured provider: "console" (or "") prints to the console and also returns
+// the console so the demo can show codes; "gateway" sends through the HTTP gateway at baseURL with
+// the API key from $EHRAZ_SMS_API_KEY or apiKeyFile.
+func New(provider, baseURL, apiKeyFile string) (Sender, *Console, error) {
+	switch strings.TrimSpace(provider) {
+	case "", "console":
+		c := NewConsole(50)
+		return c, c, nil
+	case "gateway":
+		key, err := secrets.Secret("EHRAZ_SMS_API_KEY", apiKeyFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		g, err := NewGateway(GatewayConfig{BaseURL: baseURL, APIKey: key})
+		if err != nil {
+			return nil, nil, err
+		}
+		return g, nil, nil
+	}
+	return nil, nil, fmt.Errorf("sms: provider %q: want console or gateway", provider)
+}

@@ -73,7 +73,7 @@ var rules = []rule{
 	// implements one imports the port's types.
 	{Layer: "service", Pkgs: []string{"services/apicall", "services/geoip", "services/secrets", "services/servicetest"}, May: domain,
 		TestMay: []string{"services/servicetest"}},
-	{Layer: "service", Pkgs: []string{"services/sms"}, May: domain, TestMay: []string{"services/apicall", "services/servicetest"}},
+	{Layer: "service", Pkgs: []string{"services/sms"}, May: append([]string{"services/secrets"}, domain...), TestMay: []string{"services/apicall", "services/servicetest"}},
 	{Layer: "service", Pkgs: []string{"services/otp"}, May: append([]string{"services/sms"}, kioskUp...),
 		TestMay: []string{"services/servicetest"}},
 	{Layer: "service", Pkgs: []string{"services/sejam", "services/registry"},
