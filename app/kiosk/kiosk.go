@@ -14,6 +14,7 @@ import (
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/detect"
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/app/store"
 )
 
@@ -127,7 +128,7 @@ const requeueEvery = 5 * time.Minute
 // Requeue queues the dossier of every submitted session that has none in the outbox; the error
 // joins those it could not queue.
 func (k *Kiosk) Requeue(ctx context.Context) error {
-	ids, err := k.Store.Unqueued(ctx)
+	ids, err := k.Unqueued(ctx)
 	if err != nil {
 		return fmt.Errorf("kiosk: requeue: %w", err)
 	}
@@ -138,6 +139,20 @@ func (k *Kiosk) Requeue(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Unqueued lists the submitted sessions (store) that have no dossier in the outbox.
+func (k *Kiosk) Unqueued(ctx context.Context) ([]string, error) {
+	return Unqueued(ctx, k.Store, k.Services.Outbox)
+}
+
+// Unqueued lists the sessions st says were submitted that ob has no dossier for.
+func Unqueued(ctx context.Context, st *store.Store, ob *outbox.Outbox) ([]string, error) {
+	ids, err := st.Submitted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ob.Missing(ctx, ids)
 }
 
 // background runs loop in its own goroutine until Close, which cancels loop's context and waits

@@ -50,7 +50,7 @@ func TestStoreFeedsOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Submitted but not queued (a failed enqueue, or a kill between commit and queue): listed.
-	if ids, err := s.Unqueued(ctx); err != nil || len(ids) != 1 || ids[0] != "ob-1" {
+	if ids, err := kiosk.Unqueued(ctx, s, ob); err != nil || len(ids) != 1 || ids[0] != "ob-1" {
 		t.Fatalf("Unqueued before enqueue = %v, %v; want [ob-1]", ids, err)
 	}
 	for i := 0; i < 2; i++ { // idempotent
@@ -62,7 +62,7 @@ func TestStoreFeedsOutbox(t *testing.T) {
 	if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE session_id = 'ob-1'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("outbox rows %d (err %v), want 1", n, err)
 	}
-	if ids, err := s.Unqueued(ctx); err != nil || len(ids) != 0 {
+	if ids, err := kiosk.Unqueued(ctx, s, ob); err != nil || len(ids) != 0 {
 		t.Errorf("Unqueued after enqueue = %v, %v; want none", ids, err)
 	}
 	if ok, err := ob.Verified(ctx, string(p.NationalCode)); err != nil || !ok {

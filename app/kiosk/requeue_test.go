@@ -25,7 +25,7 @@ func TestSubmissionMissingFromOutboxIsQueuedAtStart(t *testing.T) {
 	if _, err := k.Store.DB().ExecContext(ctx, `DELETE FROM outbox WHERE session_id = ?`, id); err != nil {
 		t.Fatal(err)
 	}
-	if ids, err := k.Store.Unqueued(ctx); err != nil || len(ids) != 1 || ids[0] != id {
+	if ids, err := k.Unqueued(ctx); err != nil || len(ids) != 1 || ids[0] != id {
 		t.Fatalf("Unqueued = %v, %v; want the submitted session", ids, err)
 	}
 	if err := k.Close(); err != nil {
@@ -40,7 +40,7 @@ func TestSubmissionMissingFromOutboxIsQueuedAtStart(t *testing.T) {
 	if _, ok, err := k.Services.Outbox.Entry(ctx, id); err != nil || !ok {
 		t.Fatalf("after restart the dossier is not queued (ok %v, err %v)", ok, err)
 	}
-	if ids, err := k.Store.Unqueued(ctx); err != nil || len(ids) != 0 {
+	if ids, err := k.Unqueued(ctx); err != nil || len(ids) != 0 {
 		t.Errorf("Unqueued after restart = %v, %v; want none", ids, err)
 	}
 }

@@ -23,7 +23,10 @@ func StoreOptions(c config.Config) store.Options {
 // version order. A new package with tables adds its set here.
 func Schemas() []store.Schema {
 	return []store.Schema{
-		{Owner: "otp", FS: otp.Migrations, Dir: "migrations"},
+		{Owner: "otp", FS: otp.Migrations, Dir: "migrations", Retention: store.Retention{
+			ForgetSession: otp.ForgetSessionSQL,
+			Log:           otp.SendLog, CountLog: otp.CountSendLogSQL, DeleteLog: otp.DeleteSendLogSQL, LogKept: otp.SendLogKept,
+		}},
 		{Owner: "outbox", FS: outbox.Migrations, Dir: "migrations"},
 	}
 }

@@ -101,6 +101,21 @@ func IdempotencyKey(kioskID, sessionID string) string {
 	return hex.EncodeToString(s[:16])
 }
 
+// Missing returns those of sessionIDs that have no dossier in the outbox, in the given order.
+func (o *Outbox) Missing(ctx context.Context, sessionIDs []string) ([]string, error) {
+	var out []string
+	for _, id := range sessionIDs {
+		var n int
+		if err := o.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE session_id = ?`, id).Scan(&n); err != nil {
+			return nil, fmt.Errorf("outbox: look up a session: %w", err)
+		}
+		if n == 0 {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 // Enqueue implements flow.Dossier: it builds the dossier and stores it for delivery. Calling it
 // again for the same session changes nothing.
 func (o *Outbox) Enqueue(ctx context.Context, sessionID string) error {

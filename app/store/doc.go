@@ -4,7 +4,8 @@
 // log, with key rotation and retention purges. It implements flow.Store and flow.MediaReader,
 // reads a finished session for the dossier (FinishedSession, handed to the outbox by the wiring)
 // and hands its *sql.DB to the packages whose tables live in it (OTP, outbox): each owns its
-// migrations and the store applies them all at open (Options.Schemas).
+// migrations and its part of the retention purge (Schema.Retention), and the store applies them
+// (Options.Schemas) without naming their tables.
 //
 // On disk, under the data folder:
 //

@@ -98,27 +98,25 @@ func (s *Store) FinishedSession(ctx context.Context, sessionID string) (Finished
 	return out, nil
 }
 
-// Unqueued lists the sessions that accepted the commitments, still hold their data and have no
-// dossier in the outbox: queueing failed (flow.outcome.queue_pending) or the kiosk died between
-// committing the submission and queueing it. The kiosk queues them again.
-func (s *Store) Unqueued(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sessions
-		WHERE accepted_at > 0 AND wiped = 0 AND id NOT IN (SELECT session_id FROM outbox)
-		ORDER BY accepted_at`)
+// Submitted lists the sessions that accepted the commitments and still hold their data, oldest
+// first: the ones whose dossier must be (or have been) queued. The wiring asks the outbox which of
+// them it lacks (a failed enqueue, or a kiosk killed between committing and queueing).
+func (s *Store) Submitted(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sessions WHERE accepted_at > 0 AND wiped = 0 ORDER BY accepted_at`)
 	if err != nil {
-		return nil, fmt.Errorf("store: unqueued submissions: %w", err)
+		return nil, fmt.Errorf("store: submitted sessions: %w", err)
 	}
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: unqueued submissions: %w", err)
+			return nil, fmt.Errorf("store: submitted sessions: %w", err)
 		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: unqueued submissions: %w", err)
+		return nil, fmt.Errorf("store: submitted sessions: %w", err)
 	}
 	return ids, nil
 }

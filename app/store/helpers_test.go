@@ -21,7 +21,10 @@ import (
 // testSchemas are the other packages' tables the kiosk's wiring registers (the store purges OTP
 // rows and lists sessions missing from the outbox).
 func testSchemas() []Schema {
-	return []Schema{{Owner: "otp", FS: otp.Migrations, Dir: "migrations"}, {Owner: "outbox", FS: outbox.Migrations, Dir: "migrations"}}
+	return []Schema{{Owner: "otp", FS: otp.Migrations, Dir: "migrations", Retention: Retention{
+		ForgetSession: otp.ForgetSessionSQL,
+		Log:           otp.SendLog, CountLog: otp.CountSendLogSQL, DeleteLog: otp.DeleteSendLogSQL, LogKept: otp.SendLogKept,
+	}}, {Owner: "outbox", FS: outbox.Migrations, Dir: "migrations"}}
 }
 
 // The applicant used by the tests: values that must never appear in clear on disk.

@@ -39,6 +39,21 @@ type Schema struct {
 	Owner string
 	FS    fs.FS
 	Dir   string
+	// Retention says what a purge removes of the owner's rows; the owner writes its SQL.
+	Retention Retention
+}
+
+// Retention is an owner's part of the retention purge, as SQL on the shared database.
+type Retention struct {
+	// ForgetSession deletes the owner's rows of one purged session (one ? parameter: the session
+	// id). It runs in the same transaction that deletes the session.
+	ForgetSession string
+	// Log names rows kept for a while only (e.g. "otp_sends", the OTP rate limits' send log);
+	// CountLog and DeleteLog take one ? parameter, the cut-off in Unix milliseconds, and LogKept
+	// is how long such rows are kept.
+	Log                 string
+	CountLog, DeleteLog string
+	LogKept             time.Duration
 }
 
 // ownSchema is the store's own tables (sessions, events, checks, media, audit).

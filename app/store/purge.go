@@ -36,22 +36,19 @@ type PurgeReport struct {
 	// Orphans are media folders with no session row (left by a crash between a wipe's commit and
 	// its shredding); they are removed too.
 	Orphans []string
-	// OTPSends counts the OTP service's send log rows (hashed mobile numbers, kept for its hourly
-	// rate limits) older than OTPSendsKept, deleted with the sessions.
-	OTPSends int
+	// Logs counts, per log an owner named in its Retention (e.g. "otp_sends": hashed mobile
+	// numbers kept for the OTP rate limits), the rows past their keeping time, deleted too.
+	Logs map[string]int
 }
-
-// OTPSendsKept is how long the OTP send log is kept: its rate limits look back one hour.
-const OTPSendsKept = 24 * time.Hour
 
 // Purge deletes every session past its retention period (finished ones finishedAfter after their
 // last activity, expired and abandoned ones abandonedAfter after it): media files are shredded,
-// and the sealed record, events, verdicts, overrides, media index and the session's OTP row are
-// deleted; so is the OTP send log older than OTPSendsKept. The audit chain keeps its rows and gains
+// and the sealed record, events, verdicts, overrides, media index and the other packages' rows of
+// the session (their Retention.ForgetSession) are deleted; so are their logs past LogKept. The audit chain keeps its rows and gains
 // one "purge" entry per session. With dryRun
 // it only reports.
 func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandonedAfter time.Duration, dryRun bool) (PurgeReport, error) {
-	rep := PurgeReport{DryRun: dryRun}
+	rep := PurgeReport{DryRun: dryRun, Logs: map[string]int{}}
 	if finishedAfter <= 0 || abandonedAfter <= 0 {
 		return rep, errors.New("store: purge: retention periods must be positive")
 	}
@@ -90,15 +87,26 @@ func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandon
 		return rep, fmt.Errorf("store: purge: %w", err)
 	}
 	rep.Orphans = orphans
-	sendsBefore := now.Add(-OTPSendsKept).UnixMilli()
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM otp_sends WHERE sent_at < ?`, sendsBefore).Scan(&rep.OTPSends); err != nil {
-		return rep, fmt.Errorf("store: purge: otp send log: %w", err)
+	for _, r := range s.retention {
+		if r.Log == "" {
+			continue
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, r.CountLog, now.Add(-r.LogKept).UnixMilli()).Scan(&n); err != nil {
+			return rep, fmt.Errorf("store: purge: %s: %w", r.Log, err)
+		}
+		rep.Logs[r.Log] += n
 	}
 	if dryRun {
 		return rep, nil
 	}
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM otp_sends WHERE sent_at < ?`, sendsBefore); err != nil {
-		return rep, fmt.Errorf("store: purge: otp send log: %w", err)
+	for _, r := range s.retention {
+		if r.Log == "" {
+			continue
+		}
+		if _, err := s.db.ExecContext(ctx, r.DeleteLog, now.Add(-r.LogKept).UnixMilli()); err != nil {
+			return rep, fmt.Errorf("store: purge: %s: %w", r.Log, err)
+		}
 	}
 	for _, p := range rep.Sessions {
 		if err := s.purgeOne(ctx, now, p); err != nil {
@@ -127,9 +135,14 @@ func (s *Store) purgeOne(ctx context.Context, now time.Time, p PurgedSession) er
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, p.ID); err != nil {
 			return fmt.Errorf("delete session: %w", err)
 		}
-		// The OTP service's row for this session (migration 0100), if any is left.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM otp_codes WHERE session_id = ?`, p.ID); err != nil {
-			return fmt.Errorf("delete otp code: %w", err)
+		// The other packages' rows of this session (the OTP code, if any is left).
+		for _, r := range s.retention {
+			if r.ForgetSession == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, r.ForgetSession, p.ID); err != nil {
+				return fmt.Errorf("forget session: %w", err)
+			}
 		}
 		detail := fmt.Sprintf("%s step=%s media=%d", p.Reason, p.Step, p.MediaFiles)
 		return appendAudit(ctx, tx, now, p.ID, AuditPurge, "session", detail)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/services/otp"
 )
 
 func TestPurge(t *testing.T) {
@@ -48,8 +49,8 @@ func TestPurge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The OTP send log: two rows past OTPSendsKept, one within it (still needed by the rate limits).
-	for _, at := range []time.Time{now.Add(-OTPSendsKept - time.Hour), now.Add(-OTPSendsKept - time.Minute), now.Add(-time.Hour)} {
+	// The OTP send log: two rows past otp.SendLogKept, one within it (still needed by the rate limits).
+	for _, at := range []time.Time{now.Add(-otp.SendLogKept - time.Hour), now.Add(-otp.SendLogKept - time.Minute), now.Add(-time.Hour)} {
 		if _, err := s.DB().ExecContext(ctx, `INSERT INTO otp_sends (mobile_hash, kiosk_id, sent_at) VALUES (x'01', 'k', ?)`, at.UnixMilli()); err != nil {
 			t.Fatal(err)
 		}
@@ -84,8 +85,8 @@ func TestPurge(t *testing.T) {
 		if len(rep.Orphans) != 1 || rep.Orphans[0] != "ghost" {
 			t.Errorf("orphans %v, want [ghost]", rep.Orphans)
 		}
-		if rep.OTPSends != 2 {
-			t.Errorf("OTP send log rows to purge %d, want 2", rep.OTPSends)
+		if rep.Logs[otp.SendLog] != 2 {
+			t.Errorf("OTP send log rows to purge %d, want 2", rep.Logs[otp.SendLog])
 		}
 	}
 	auditBefore := countRows(t, s, "audit")
@@ -136,7 +137,7 @@ func TestPurge(t *testing.T) {
 		t.Error("orphan media folder not removed")
 	}
 	if n := countRows(t, s, "otp_sends"); n != 1 {
-		t.Errorf("OTP send log rows left %d, want the 1 within %v", n, OTPSendsKept)
+		t.Errorf("OTP send log rows left %d, want the 1 within %v", n, otp.SendLogKept)
 	}
 	if got := countRows(t, s, "audit"); got != auditBefore+len(want) {
 		t.Errorf("audit rows %d, want %d kept plus %d purge entries", got, auditBefore, len(want))

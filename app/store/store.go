@@ -43,7 +43,7 @@ type Options struct {
 	Now func() time.Time
 	// Schemas are the migrations of the other packages whose tables live in this database (the
 	// OTP codes, the outbox), applied at open together with the store's own in version order.
-	// Unqueued needs the outbox's table.
+	// Purge applies each schema's Retention.
 	Schemas []Schema
 }
 
@@ -58,6 +58,8 @@ type Store struct {
 	mu   sync.RWMutex // guards keys (rotation swaps the active key)
 	keys *keyring
 	lock *dirLock
+	// retention is the other packages' part of the purge (Options.Schemas).
+	retention []Retention
 }
 
 // Open opens (creating when needed) the database and applies the pending migrations.
@@ -97,6 +99,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", o.Path, err)
 	}
 	s := &Store{db: db, dataDir: dataDir, mediaDir: o.MediaDir, keyFile: o.KeyFile, now: o.Now, keys: keys, lock: lock}
+	for _, sc := range o.Schemas {
+		s.retention = append(s.retention, sc.Retention)
+	}
 	if err := db.PingContext(ctx); err != nil {
 		s.closeQuietly()
 		return nil, fmt.Errorf("store: open %s: %w", o.Path, err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"text/tabwriter"
 	"time"
+
+	"github.com/ehraz/ehraz/app/store"
 )
 
 func purgeCommand() command {
@@ -53,8 +55,17 @@ func purgeCommand() command {
 				key = "store.cli.purge.would"
 			}
 			fmt.Fprintln(e.stdout, e.cat.T(e.lang, key, "count", fmt.Sprint(len(rep.Sessions)), "orphans", fmt.Sprint(len(rep.Orphans)),
-				"sends", fmt.Sprint(rep.OTPSends)))
+				"sends", fmt.Sprint(logRows(rep))))
 			return exitOK
 		},
 	}
+}
+
+// logRows adds up the log rows a purge removed (today only the OTP send log).
+func logRows(rep store.PurgeReport) int {
+	n := 0
+	for _, c := range rep.Logs {
+		n += c
+	}
+	return n
 }
