@@ -81,7 +81,7 @@ func run() error {
 		IdleWarning: cfg.Session.IdleWarning.Duration,
 		Kiosk:       cfg.Mode == "kiosk" && os.Getenv("EHRAZ_WINDOWED") == "",
 	})
-	if err := u.UseTheme(fontDir()); err != nil {
+	if err := u.UseTheme(cfg.Fonts); err != nil {
 		return err
 	}
 	go func() { <-ctx.Done(); u.Close() }()
@@ -97,11 +97,4 @@ func run() error {
 	}
 	u.ShowAndRun()
 	return nil
-}
-
-func fontDir() string {
-	if d := os.Getenv("EHRAZ_FONTS"); d != "" {
-		return d
-	}
-	return "assets/fonts"
 }

@@ -28,6 +28,9 @@ type Config struct {
 	// registry photos, under testdata/faces). Load resolves it (see ResolveShared); every part of
 	// the kiosk uses this one value.
 	Shared string `toml:"shared"`
+	// Fonts is the folder holding Vazirmatn (fetched by `make ui-fonts`). Load resolves it (see
+	// ResolveFonts), so the kiosk started from any folder finds the repository's fonts.
+	Fonts string `toml:"fonts"`
 
 	Session  Session  `toml:"session"`
 	Plugins  Plugins  `toml:"plugins"`
@@ -122,6 +125,7 @@ func Load(path string) (Config, error) {
 		c.Language = v
 	}
 	c.Shared = ResolveShared(c.Shared, os.Getenv, workDir(), executable())
+	c.Fonts = ResolveFonts(c.Fonts, os.Getenv, workDir(), executable())
 	return c, c.Validate()
 }
 
@@ -184,6 +188,35 @@ func ResolveShared(configured string, getenv func(string) string, wd, exe string
 		}
 	}
 	return ""
+}
+
+// ResolveFonts decides where the fonts are: $EHRAZ_FONTS, else the configured folder, else
+// assets/fonts in the repository that holds the working directory or, failing that, the
+// executable (the same repository rule as ResolveShared); "assets/fonts" when none exists, so
+// the error names the usual place.
+func ResolveFonts(configured string, getenv func(string) string, wd, exe string) string {
+	if v := getenv("EHRAZ_FONTS"); v != "" {
+		return v
+	}
+	if configured != "" {
+		return configured
+	}
+	starts := []string{wd}
+	if exe != "" {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, start := range starts {
+		if start == "" {
+			continue
+		}
+		if root := repoRoot(start); root != "" {
+			dir := filepath.Join(root, "assets", "fonts")
+			if st, err := os.Stat(dir); err == nil && st.IsDir() {
+				return dir
+			}
+		}
+	}
+	return filepath.Join("assets", "fonts")
 }
 
 // SharedDir is ResolveShared from the environment, the working directory and the executable,

@@ -58,6 +58,34 @@ func TestResolveShared(t *testing.T) {
 	}
 }
 
+// The fonts are found in the repository of the working directory or of the executable, so the
+// kiosk started from another folder still draws Persian text.
+func TestResolveFonts(t *testing.T) {
+	repo, _, exe := layout(t, true)
+	fonts := filepath.Join(repo, "assets", "fonts")
+	if err := os.MkdirAll(fonts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := t.TempDir()
+	for _, tc := range []struct {
+		name, configured string
+		env              map[string]string
+		wd, exe, want    string
+	}{
+		{"EHRAZ_FONTS first", "/cfg", map[string]string{"EHRAZ_FONTS": "/f"}, repo, exe, "/f"},
+		{"then the configuration", "/cfg", nil, repo, exe, "/cfg"},
+		{"the working directory's repository", "", nil, filepath.Join(repo, "bin"), "", fonts},
+		{"the executable's repository", "", nil, elsewhere, exe, fonts},
+		{"none found: the usual relative place", "", nil, elsewhere, "", filepath.Join("assets", "fonts")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ResolveFonts(tc.configured, env(tc.env), tc.wd, tc.exe); got != tc.want {
+				t.Errorf("ResolveFonts = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // Load resolves the shared folder once, and the camera and the simulator read the same value.
 func TestLoadResolvesSharedOnce(t *testing.T) {
 	t.Setenv("EHRAZ_SHARED", "")
