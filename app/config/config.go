@@ -172,22 +172,7 @@ func ResolveShared(configured string, getenv func(string) string, wd, exe string
 	if configured != "" {
 		return configured
 	}
-	starts := []string{wd}
-	if exe != "" {
-		starts = append(starts, filepath.Dir(exe))
-	}
-	for _, start := range starts {
-		if start == "" {
-			continue
-		}
-		if root := repoRoot(start); root != "" {
-			dir := filepath.Join(filepath.Dir(root), "shared")
-			if st, err := os.Stat(dir); err == nil && st.IsDir() {
-				return dir
-			}
-		}
-	}
-	return ""
+	return besideRepo(wd, exe, func(root string) string { return filepath.Join(filepath.Dir(root), "shared") })
 }
 
 // ResolveFonts decides where the fonts are: $EHRAZ_FONTS, else the configured folder, else
@@ -201,6 +186,19 @@ func ResolveFonts(configured string, getenv func(string) string, wd, exe string)
 	if configured != "" {
 		return configured
 	}
+	if dir := besideRepo(wd, exe, func(root string) string { return filepath.Join(root, "assets", "fonts") }); dir != "" {
+		return dir
+	}
+	return filepath.Join("assets", "fonts")
+}
+
+// SharedDir is ResolveShared from the environment, the working directory and the executable,
+// for programs that have no configuration file of their own (ehrazctl sim serve).
+func SharedDir() string { return ResolveShared("", os.Getenv, workDir(), executable()) }
+
+// besideRepo returns place(root) for the repository (see repoRoot) holding wd or, failing that,
+// the executable, when that folder exists; "" otherwise.
+func besideRepo(wd, exe string, place func(root string) string) string {
 	starts := []string{wd}
 	if exe != "" {
 		starts = append(starts, filepath.Dir(exe))
@@ -210,18 +208,14 @@ func ResolveFonts(configured string, getenv func(string) string, wd, exe string)
 			continue
 		}
 		if root := repoRoot(start); root != "" {
-			dir := filepath.Join(root, "assets", "fonts")
+			dir := place(root)
 			if st, err := os.Stat(dir); err == nil && st.IsDir() {
 				return dir
 			}
 		}
 	}
-	return filepath.Join("assets", "fonts")
+	return ""
 }
-
-// SharedDir is ResolveShared from the environment, the working directory and the executable,
-// for programs that have no configuration file of their own (ehrazctl sim serve).
-func SharedDir() string { return ResolveShared("", os.Getenv, workDir(), executable()) }
 
 // repoRoot is the first folder from dir upwards holding a go.mod, or "".
 func repoRoot(dir string) string {
