@@ -23,7 +23,7 @@ func (d Date) String() string { return fmt.Sprintf("%04d/%02d/%02d", d.Year, d.M
 // any digit script) and rejects days the calendar does not have (31 Mehr, 30 Esfand of a common
 // year). Years outside 1200–1600 are rejected as implausible for a living person.
 func ParseJalali(raw string) (Date, error) {
-	s := strings.ReplaceAll(compactDate(raw), "-", "/")
+	s := compactDate(raw)
 	parts := strings.Split(s, "/")
 	if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) < 1 || len(parts[1]) > 2 ||
 		len(parts[2]) < 1 || len(parts[2]) > 2 {
@@ -45,7 +45,14 @@ func ParseJalali(raw string) (Date, error) {
 
 // compactDate is Compact without removing dashes (a date separator).
 func compactDate(s string) string {
-	return text.Compact(strings.ReplaceAll(s, "-", "/"))
+	// Any dash people or their keyboards type (hyphen-minus, U+2010…U+2015, minus sign) separates
+	// the parts like a slash; Compact would otherwise delete it and join the digits.
+	return text.Compact(strings.Map(func(r rune) rune {
+		if r == '-' || (r >= '\u2010' && r <= '\u2015') || r == '\u2212' {
+			return '/'
+		}
+		return r
+	}, s))
 }
 
 // Today returns the Jalali date of the day now falls on in Tehran.

@@ -51,7 +51,9 @@ var operatorByPrefix = map[string]Operator{
 	"0998": OperatorShatel, "0999": OperatorMVNO,
 }
 
-var mobilePattern = regexp.MustCompile(`^(\+98|0098|98|0)?9\d{9}$`)
+// mobilePattern: an optional country code (+98, 0098, 98) that may keep the trunk 0 people write
+// in brackets after it ("+98 (0) 912 …"), or the trunk 0 alone, then 9 and nine digits.
+var mobilePattern = regexp.MustCompile(`^((\+98|0098|98)0?|0)?9\d{9}$`)
 
 // ParseMobile validates an Iranian mobile number written in any usual form (+98 912…, 0098912…,
 // 98912…, 0912…, 912…, any digit script, with spaces, dashes or parentheses) and returns it as
