@@ -255,8 +255,10 @@ func (s *Server) verified(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, map[string]any{"verified": n > 0})
 }
 
-// BourseCodePattern is three Persian letters then five digits (after digit normalization).
-var BourseCodePattern = regexp.MustCompile(`^[\x{0600}-\x{06FF}]{3}[0-9]{5}$`)
+// BourseCodePattern is three Persian letters then five digits (after digit normalization). The
+// letters are named one by one: the Arabic block also holds punctuation (، ؛ ؟), digits and
+// diacritics, which are not letters of a code.
+var BourseCodePattern = regexp.MustCompile(`^[\x{0621}-\x{063A}\x{0641}-\x{064A}\x{067E}\x{0686}\x{0698}\x{06A9}\x{06AF}\x{06CC}]{3}[0-9]{5}$`)
 
 // NormalizeBourseCode maps Persian/Arabic digits to ASCII and Arabic letters to Persian
 // (domain/text), and drops spaces and ZWNJ.
