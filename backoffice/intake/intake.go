@@ -63,14 +63,19 @@ type Config struct {
 	BourseTemplate sms.Template
 	// MaxBody bounds a dossier's size [256 MiB].
 	MaxBody int64
-	Now     func() time.Time
+	// MaxUploads bounds the dossiers read at the same time [4], so memory stays under about
+	// MaxUploads × MaxBody; a kiosk over the bound gets 503 with Retry-After and its outbox
+	// tries again later.
+	MaxUploads int
+	Now        func() time.Time
 }
 
 // Server is the intake's HTTP handler.
 type Server struct {
-	cfg Config
-	db  *sql.DB
-	mux *http.ServeMux
+	cfg     Config
+	db      *sql.DB
+	mux     *http.ServeMux
+	uploads chan struct{} // one token per dossier being read
 }
 
 // OpenDB opens (creating if needed) the intake database at path.
@@ -103,10 +108,13 @@ func New(cfg Config, db *sql.DB) (*Server, error) {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 256 << 20
 	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = 4
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, db: db, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, db: db, mux: http.NewServeMux(), uploads: make(chan struct{}, cfg.MaxUploads)}
 	s.mux.HandleFunc("POST /v1/dossiers", s.auth(cfg.Token, s.receive))
 	s.mux.HandleFunc("GET /v1/dossiers/{key}/status", s.auth(cfg.Token, s.status))
 	s.mux.HandleFunc("POST /v1/verified", s.auth(cfg.Token, s.verified))
@@ -144,6 +152,14 @@ func (s *Server) ncHash(nc string) []byte {
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
 
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	default:
+		w.Header().Set("Retry-After", "30")
+		reply(w, http.StatusServiceUnavailable, map[string]any{"error": "busy"})
+		return
+	}
 	key := r.Header.Get("Idempotency-Key")
 	if !keyPattern.MatchString(key) {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "idempotency_key_missing"})

@@ -29,7 +29,9 @@ type intakeRig struct {
 	sms *sms.Console
 }
 
-func newIntake(t *testing.T, rule eligibility.IPRule) *intakeRig {
+type intakeConfig = intake.Config
+
+func newIntake(t *testing.T, rule eligibility.IPRule, opts ...func(*intakeConfig)) *intakeRig {
 	t.Helper()
 	db, err := intake.OpenDB(filepath.Join(t.TempDir(), "intake.db"))
 	if err != nil {
@@ -37,7 +39,11 @@ func newIntake(t *testing.T, rule eligibility.IPRule) *intakeRig {
 	}
 	t.Cleanup(func() { db.Close() })
 	con := sms.NewConsole(10)
-	srv, err := intake.New(intake.Config{Token: "kiosk-token", AdminToken: "admin-token", DataKey: dataKey, SMS: con, IPRule: rule}, db)
+	cfg := intake.Config{Token: "kiosk-token", AdminToken: "admin-token", DataKey: dataKey, SMS: con, IPRule: rule}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := intake.New(cfg, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +64,8 @@ func applicant(nc string) dossier.Applicant {
 // still in flight must get "duplicate", never "already verified" for its own dossier; a second
 // dossier (another key) for the same person is refused.
 func TestParallelRetriesOfOneDossierAreDuplicates(t *testing.T) {
-	rig := newIntake(t, loopback())
+	// Every post must reach the once-per-person rule: no upload bound here (see limits_test.go).
+	rig := newIntake(t, loopback(), func(c *intakeConfig) { c.MaxUploads = 64 })
 	body, err := json.Marshal(dossier.Dossier{Version: dossier.Version, SessionID: "sess-parallel", KioskID: "kiosk-1", Mode: "kiosk",
 		Applicant: applicant("0015260186"), StartedAt: time.Now().Add(-5 * time.Minute), AcceptedAt: time.Now(), SubmittedAt: time.Now()})
 	if err != nil {

@@ -220,7 +220,7 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 		warn("serving plain HTTP beyond loopback; put a TLS proxy in front")
 	}
 	o.URL = "http://" + ln.Addr().String()
-	o.hs = &http.Server{Handler: o.Intake, ReadHeaderTimeout: 10 * time.Second}
+	o.hs = newHTTPServer(o.Intake)
 	go func() {
 		o.serveErr = o.hs.Serve(ln)
 		close(o.served)
@@ -299,4 +299,18 @@ func Serve(ctx context.Context, cfg Config, d Deps, ready func(*Office)) error {
 		return fmt.Errorf("back office: %w", err)
 	}
 	return nil
+}
+
+// Server timeouts. A kiosk on a slow branch uplink needs minutes for a large dossier (256 MiB at
+// 3 Mbit/s is about 12 minutes), so reading and writing a request may take up to 15 minutes; a
+// connection idle between requests is closed after 2 minutes instead of being held forever.
+const (
+	readHeaderTimeout = 10 * time.Second
+	requestTimeout    = 15 * time.Minute
+	idleTimeout       = 2 * time.Minute
+)
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: requestTimeout,
+		WriteTimeout: requestTimeout, IdleTimeout: idleTimeout}
 }
