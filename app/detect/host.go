@@ -398,7 +398,9 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Rem
 	if err != nil {
 		return fail(nil, err)
 	}
-	cc := transport.ClientConfig(exec.Command(s.path), s.cfg.Logger.Named(s.m.Name))
+	cmd := exec.Command(s.path)
+	dieWithHost(cmd)
+	cc := transport.ClientConfig(cmd, s.cfg.Logger.Named(s.m.Name))
 	cc.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
 	cc.StartTimeout = s.cfg.StartTimeout
 	c := plugin.NewClient(cc)

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"os"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
@@ -17,6 +18,7 @@ import (
 // blocks until the host ends the process. Logs go to stderr only; never log identity data.
 func Serve(impl sdk.Plugin) {
 	logger := hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: os.Stderr, JSONFormat: true, Level: hclog.Info})
+	go exitWhenOrphaned(logger, os.Getppid(), time.Second)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: VersionedPlugins(impl),
@@ -97,4 +99,22 @@ func (s *server) CheckLiveness(ctx context.Context, r *pb.LivenessRequest) (*pb.
 		return unimplemented()
 	}
 	return verdictOut(d.CheckLiveness(ctx, livenessFromPB(r)))
+}
+
+// exitWhenOrphaned ends the plugin once its host is gone: when the process that started it dies,
+// the plugin is given to another parent (init or a subreaper) and its parent PID changes. The host
+// also asks the kernel to kill its plugins on its death (Linux); this covers the other systems and
+// a host that did not. A plugin started by init itself (parent 1) has nothing to watch.
+func exitWhenOrphaned(logger hclog.Logger, parent int, every time.Duration) {
+	if parent <= 1 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for range t.C {
+		if os.Getppid() != parent {
+			logger.Warn("host process gone: exiting", "parent", parent)
+			os.Exit(0)
+		}
+	}
 }
