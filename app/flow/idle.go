@@ -1,6 +1,9 @@
 package flow
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Touch records applicant activity. LastActive always moves in memory (the idle timer reads it);
 // it is written to the store only when Config.TouchPersistEvery has passed since the last write,
@@ -59,5 +62,8 @@ func (m *Machine) abandon(ctx context.Context) error {
 	if !has || terminal(r.Step) {
 		return nil
 	}
-	return m.end(ctx, r, StepExpired, "flow.outcome.abandoned", "abandoned")
+	if err := m.end(ctx, r, StepExpired, "flow.outcome.abandoned", "abandoned"); err != nil && !errors.Is(err, ErrSessionGone) {
+		return err
+	}
+	return nil
 }

@@ -263,7 +263,8 @@ func (m *Machine) Start(ctx context.Context) (Snapshot, error) {
 	prev, had := cloneRecord(m.rec), m.has
 	m.mu.RUnlock()
 	if had && !terminal(prev.Step) {
-		if err := m.end(ctx, prev, StepExpired, "flow.outcome.abandoned", "abandoned"); err != nil {
+		// A record that is gone has nothing left to end: start afresh.
+		if err := m.end(ctx, prev, StepExpired, "flow.outcome.abandoned", "abandoned"); err != nil && !errors.Is(err, ErrSessionGone) {
 			return m.Snapshot(), err
 		}
 	}

@@ -132,6 +132,11 @@ type MediaReader interface {
 	ReadMedia(ctx context.Context, sessionID, name string) (data []byte, format string, err error)
 }
 
+// ErrSessionGone is wrapped by a Store's error when the session's record is not there (purged
+// by hand or by a retention run while it was on screen). The flow then starts afresh instead of
+// failing on a session it cannot end.
+var ErrSessionGone = errors.New("the session's record is gone")
+
 // ErrStorageFull is wrapped by a Store's error when the disk holding the sessions is full: the
 // change was not made, the session is as it was, and the applicant is told to ask for staff.
 var ErrStorageFull = errors.New("the kiosk's storage is full")

@@ -152,3 +152,56 @@ func assertNotOnDisk(t *testing.T, dir string, secrets ...string) {
 		return nil
 	})
 }
+
+// A kiosk left on the welcome screen for days keeps working (issue 18): the hourly purge does not
+// delete the session on screen, and should its row vanish anyway, starting anew and resetting
+// still work.
+func TestWelcomeScreenOutlivesThePurge(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv(store.KeyEnv, "")
+	dir := t.TempDir()
+	s, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m := machine(t, s)
+	// An older welcome session left by a restart is purged; the one on screen is not.
+	if _, err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().ExecContext(ctx, `UPDATE sessions SET started_at = started_at - 1000`); err != nil {
+		t.Fatal(err)
+	}
+	old := m.Snapshot().SessionID
+	m2 := machine(t, s)
+	if _, err := m2.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	onScreen := m2.Snapshot().SessionID
+	later := time.Now().Add(49 * time.Hour)
+	rep, err := s.Purge(ctx, later, 30*24*time.Hour, 24*time.Hour, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sessions) != 1 || rep.Sessions[0].ID != old {
+		t.Fatalf("purged %+v; want only the older welcome session %s", rep.Sessions, old)
+	}
+	if _, err := s.Load(ctx, onScreen); err != nil {
+		t.Fatalf("the session on screen was purged: %v", err)
+	}
+	if _, err := m2.Submit(ctx, flow.Begin{}); err != nil {
+		t.Fatalf("begin after two days on the welcome screen: %v", err)
+	}
+	// The row vanishes under the kiosk (a purge by hand): a reset and a new start still work.
+	if _, err := s.DB().ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, onScreen); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m2.Abandon(ctx); err != nil {
+		t.Fatalf("reset after the row vanished: %v", err)
+	}
+	snap, err := m2.Start(ctx)
+	if err != nil || snap.Step != flow.StepWelcome || snap.SessionID == onScreen {
+		t.Fatalf("start after the row vanished: %+v, %v", snap, err)
+	}
+}

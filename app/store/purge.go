@@ -45,7 +45,8 @@ type PurgeReport struct {
 // last activity, expired and abandoned ones abandonedAfter after it): media files are shredded,
 // and the sealed record, events, verdicts, overrides, media index and the other packages' rows of
 // the session (their Retention.ForgetSession) are deleted; so are their logs past LogKept. The audit chain keeps its rows and gains
-// one "purge" entry per session. With dryRun
+// one "purge" entry per session. The newest open session still at the welcome screen is never
+// purged: it is the one a running kiosk shows, and it holds no personal data. With dryRun
 // it only reports.
 func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandonedAfter time.Duration, dryRun bool) (PurgeReport, error) {
 	rep := PurgeReport{DryRun: dryRun, Logs: map[string]int{}}
@@ -54,8 +55,10 @@ func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandon
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.step, s.finished, s.expired, s.last_active,
 		(SELECT COUNT(*) FROM media m WHERE m.session_id = s.id), (SELECT COALESCE(SUM(size), 0) FROM media m WHERE m.session_id = s.id)
-		FROM sessions s WHERE (s.finished = 1 AND s.last_active < ?) OR (s.finished = 0 AND s.last_active < ?)
-		ORDER BY s.last_active`, now.Add(-finishedAfter).UnixMilli(), now.Add(-abandonedAfter).UnixMilli())
+		FROM sessions s WHERE ((s.finished = 1 AND s.last_active < ?) OR (s.finished = 0 AND s.last_active < ?))
+		AND NOT (s.step = ? AND s.finished = 0 AND s.expired = 0 AND s.id = (SELECT id FROM sessions
+			WHERE finished = 0 AND expired = 0 ORDER BY started_at DESC, rowid DESC LIMIT 1))
+		ORDER BY s.last_active`, now.Add(-finishedAfter).UnixMilli(), now.Add(-abandonedAfter).UnixMilli(), string(flow.StepWelcome))
 	if err != nil {
 		return rep, fmt.Errorf("store: purge: %w", err)
 	}

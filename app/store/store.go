@@ -21,8 +21,8 @@ var (
 	_ flow.MediaReader = (*Store)(nil)
 )
 
-// ErrNotFound is returned for an unknown session.
-var ErrNotFound = errors.New("session not found")
+// ErrNotFound is returned for an unknown session; it is the flow's ErrSessionGone.
+var ErrNotFound = flow.ErrSessionGone
 
 // ErrReadOnly is returned by Open when the data folder cannot be written.
 var ErrReadOnly = errors.New("data folder is not writable")
