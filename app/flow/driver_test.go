@@ -96,3 +96,38 @@ func TestDriverResendAndCaptureVerdict(t *testing.T) {
 		t.Errorf("abandon: %s %v", snap.Step, err)
 	}
 }
+
+// TestEveryAnswerAtEveryWrongStep: an answer is accepted only at its own step. At every other
+// step it is refused with flow.wrong_step and nothing is saved (issue 18: a selfie sent at the
+// mobile step must not run); a resend is likewise refused outside its code's step.
+func TestEveryAnswerAtEveryWrongStep(t *testing.T) {
+	answers := []Answer{Begin{}, MobileNumber{"09121234567"}, MobileCode{goodOTP}, Identity{ncAdult, "1402000001"},
+		SejamCode{goodSejam}, Card{"1G23456789"}, Selfie{jpeg}, Signature{sigImg}, Video{frames(8)},
+		ConfirmReview{}, AcceptCommitments{}}
+	resends := map[OTPPurpose]Step{OTPMobile: StepMobileOTP, OTPSejam: StepSejamOTP}
+	for _, at := range append([]Step{StepWelcome}, Steps...) {
+		r := newRig(t)
+		r.walk(at)
+		before := r.stored()
+		for _, a := range answers {
+			if a.Step() == at {
+				continue
+			}
+			snap, err := r.m.Submit(r.ctx, a)
+			wantKey(t, err, "flow.wrong_step")
+			if snap.Step != at {
+				t.Errorf("%T at %s moved to %s", a, at, snap.Step)
+			}
+		}
+		for p, step := range resends {
+			if step == at {
+				continue
+			}
+			_, err := r.m.Resend(r.ctx, p)
+			wantKey(t, err, "flow.wrong_step")
+		}
+		if after := r.stored(); !reflect.DeepEqual(before, after) {
+			t.Errorf("wrong-step answers at %s changed the stored session:\n before %+v\n after  %+v", at, before, after)
+		}
+	}
+}

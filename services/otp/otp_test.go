@@ -205,3 +205,54 @@ func TestForgetAndPurge(t *testing.T) {
 		t.Errorf("after a day: %d codes, %d sends kept; want 1 and 1", codes, sends)
 	}
 }
+
+// TestExactInstants: a code is good up to the millisecond before its expiry and refused at the
+// expiry instant itself; a resend is refused the millisecond before the cooldown ends and allowed
+// at its end (issue 18: a code accepted at exactly its expiry survived the tests).
+func TestExactInstants(t *testing.T) {
+	ctx := context.Background()
+	t.Run("expiry", func(t *testing.T) {
+		for _, tc := range []struct {
+			name  string
+			after time.Duration
+			key   string
+		}{
+			{"1 ms before", 2*time.Minute - time.Millisecond, ""},
+			{"at expiry", 2 * time.Minute, "otp.expired"},
+			{"1 ms after", 2*time.Minute + time.Millisecond, "otp.expired"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				s, c, _ := newService(t, Config{})
+				st, err := s.Send(ctx, "s", "09121234567")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := st.ExpiresAt.Sub(c.now()); got != 2*time.Minute {
+					t.Fatalf("expires after %v, want 2m", got)
+				}
+				c.advance(tc.after)
+				_, err = s.Verify(ctx, "s", st.DemoCode)
+				if tc.key == "" {
+					if err != nil {
+						t.Fatalf("valid code refused: %v", err)
+					}
+					return
+				}
+				wantKey(t, err, tc.key)
+			})
+		}
+	})
+	t.Run("resend cooldown", func(t *testing.T) {
+		s, c, _ := newService(t, Config{})
+		if _, err := s.Send(ctx, "s", "09121234567"); err != nil {
+			t.Fatal(err)
+		}
+		c.advance(60*time.Second - time.Millisecond)
+		_, err := s.Send(ctx, "s", "09121234567")
+		wantKey(t, err, "otp.resend_too_soon")
+		c.advance(time.Millisecond)
+		if _, err := s.Send(ctx, "s", "09121234567"); err != nil {
+			t.Fatalf("resend at the end of the cooldown: %v", err)
+		}
+	})
+}
