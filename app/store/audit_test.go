@@ -30,6 +30,11 @@ func TestAuditVerifyFindsEditedRow(t *testing.T) {
 		{"time edited", `UPDATE audit SET at = at + 1 WHERE seq = 2;`, 2, "hash", true},
 		{"row deleted", `DELETE FROM audit WHERE seq = 3;`, 4, "sequence", true},
 		{"row rehashed", `UPDATE audit SET hash = zeroblob(32) WHERE seq = 5;`, 5, "hash", true},
+		// The ends of the chain (issue 18: skipping row 1's check survived the tests).
+		{"first row edited", `UPDATE audit SET detail = 'x' WHERE seq = 1;`, 1, "hash", true},
+		{"first row rehashed", `UPDATE audit SET hash = zeroblob(32) WHERE seq = 1;`, 1, "hash", true},
+		{"first row deleted", `DELETE FROM audit WHERE seq = 1;`, 2, "sequence", true},
+		{"last row edited", `UPDATE audit SET detail = 'x' WHERE seq = 5;`, 5, "hash", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
