@@ -192,8 +192,15 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	submitter := netaddr.ClientIP(r, s.cfg.TrustedProxies)
 	switch d.Mode {
 	case dossier.ModeOnline:
-		ip, _ := netip.ParseAddr(d.ClientIP)
-		if err := s.cfg.IPRule.Check(ip); err != nil {
+		// An online dossier comes from the applicant's own device: the rule judges the address it
+		// was sent from (through the trusted proxies), never an address the body claims. When the
+		// only address known is one of our own proxies (a proxy that sent no X-Forwarded-For, or
+		// an untrusted local proxy), nothing is known about the applicant: refused.
+		if netaddr.Trusted(submitter, s.cfg.TrustedProxies) {
+			reply(w, http.StatusForbidden, map[string]any{"error": "ip_unknown"})
+			return
+		}
+		if err := s.cfg.IPRule.Check(submitter); err != nil {
 			reply(w, http.StatusForbidden, map[string]any{"error": "ip_outside_iran"})
 			return
 		}
