@@ -52,4 +52,6 @@ func inAny(a netip.Addr, ps []netip.Prefix) bool {
 
 // Trusted reports whether a is one of the trusted proxies: an address ClientIP returns only when
 // no client address was forwarded.
-func Trusted(a netip.Addr, trusted []netip.Prefix) bool { return a.IsValid() && inAny(a.Unmap(), trusted) }
+func Trusted(a netip.Addr, trusted []netip.Prefix) bool {
+	return a.IsValid() && inAny(a.Unmap(), trusted)
+}
