@@ -1,6 +1,12 @@
 package locales
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+)
 
 func TestEveryKeyInEveryLanguage(t *testing.T) {
 	c, err := Load()
@@ -41,5 +47,34 @@ func TestRawMergesAreaFiles(t *testing.T) {
 		if len(b) < 2 || len(c.Keys(lang)) == 0 {
 			t.Fatalf("%s: empty catalog", lang)
 		}
+	}
+}
+
+func TestSourceKeysAndMissing(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"a.go":      `package x; var _ = []string{"ui.step.mobile.title", "ui.no_such_key_anywhere"}`,
+		"a_test.go": `package x; var _ = "ui.only_in_a_test"`,
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys, err := SourceKeys(dir, regexp.MustCompile(`"(ui\.[a-z_.]*[a-z])"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 || !keys["ui.step.mobile.title"] || keys["ui.only_in_a_test"] {
+		t.Fatalf("keys %v: want the two in a.go only", keys)
+	}
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cat.Missing(keys)
+	want := []string{"ui.no_such_key_anywhere (en)", "ui.no_such_key_anywhere (fa)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Missing = %v, want %v", got, want)
 	}
 }

@@ -1,7 +1,10 @@
 package flow
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
@@ -97,37 +100,111 @@ func TestDriverResendAndCaptureVerdict(t *testing.T) {
 	}
 }
 
-// TestEveryAnswerAtEveryWrongStep: an answer is accepted only at its own step. At every other
-// step it is refused with flow.wrong_step and nothing is saved (issue 18: a selfie sent at the
-// mobile step must not run); a resend is likewise refused outside its code's step.
-func TestEveryAnswerAtEveryWrongStep(t *testing.T) {
+// TestEveryActionAtEveryWrongStep: every action of the Driver (Submit with each Answer type,
+// Resend of each code, Back) is tried at every step where it is not allowed, the finished ones
+// included. An answer or a resend is refused with flow.wrong_step (Back with
+// flow.back.not_allowed, its own key), and nothing changes: not the stored record, its events or
+// media, not the state on screen, and no outside service or detector is called (issue 18: a
+// selfie sent at the mobile step must not run).
+func TestEveryActionAtEveryWrongStep(t *testing.T) {
 	answers := []Answer{Begin{}, MobileNumber{"09121234567"}, MobileCode{goodOTP}, Identity{ncAdult, "1402000001"},
 		SejamCode{goodSejam}, Card{"1G23456789"}, Selfie{jpeg}, Signature{sigImg}, Video{frames(8)},
 		ConfirmReview{}, AcceptCommitments{}}
-	resends := map[OTPPurpose]Step{OTPMobile: StepMobileOTP, OTPSejam: StepSejamOTP}
-	for _, at := range append([]Step{StepWelcome}, Steps...) {
-		r := newRig(t)
-		r.walk(at)
-		before := r.stored()
-		for _, a := range answers {
-			if a.Step() == at {
-				continue
+	resends := []struct {
+		p  OTPPurpose
+		at Step
+	}{{OTPMobile, StepMobileOTP}, {OTPSejam, StepSejamOTP}}
+	// Where Back is allowed (the rules are tested in TestBack): written out here, not read from
+	// the flow's own table.
+	backAllowed := []Step{StepMobile, StepMobileOTP, StepSejamOTP, StepSignature, StepVideo, StepReview, StepCommitments}
+
+	reach := map[Step]func(r *rig){
+		StepExpired: func(r *rig) { r.walk(StepMobile); r.must(errOf(r.m.Abandon(r.ctx))) },
+		StepLocked: func(r *rig) {
+			r.cfg.CodeAttempts = 1
+			r.m = r.machine(r.store)
+			r.walk(StepMobileOTP)
+			wantKey(r.t, r.do(MobileCode{"000000"}), "otp.wrong_code")
+		},
+		StepRejected: func(r *rig) {
+			r.walk(StepCardSerial)
+			r.elig.err = &Error{Key: "eligibility.under_18"}
+			wantKey(r.t, r.do(Card{"1G23456789"}), "eligibility.under_18")
+			r.elig.err = nil
+		},
+	}
+	steps := append(append([]Step{StepWelcome}, Steps...), StepSubmitted, StepExpired, StepLocked, StepRejected)
+
+	type world struct {
+		Record     Record
+		Events     []string
+		Media      []string
+		Saves      int
+		Snapshot   Snapshot
+		OTPSends   int
+		RegCalls   int
+		Liveness   int
+		Matches    int
+		Dossiers   int
+		Challenges int
+	}
+	look := func(r *rig) world {
+		r.t.Helper()
+		id := r.m.Snapshot().SessionID
+		r.store.mu.Lock()
+		saves := r.store.saves
+		r.store.mu.Unlock()
+		return world{Record: r.stored(), Events: r.store.eventNames(id), Media: r.store.mediaNames(id), Saves: saves,
+			Snapshot: r.m.Snapshot(), OTPSends: len(r.otp.sends), RegCalls: r.reg.calls,
+			Liveness: len(r.det.challenges), Matches: len(r.det.matchRefs), Dossiers: len(r.dos.ids), Challenges: r.chal.n}
+	}
+
+	for _, at := range steps {
+		t.Run(string(at), func(t *testing.T) {
+			r := newRig(t)
+			if f, ok := reach[at]; ok {
+				f(r)
+			} else {
+				r.walk(at)
 			}
-			snap, err := r.m.Submit(r.ctx, a)
-			wantKey(t, err, "flow.wrong_step")
-			if snap.Step != at {
-				t.Errorf("%T at %s moved to %s", a, at, snap.Step)
+			r.wantStep(at)
+			before := look(r)
+			tried := 0
+			refused := func(what string, snap Snapshot, err error, key string) {
+				t.Helper()
+				tried++
+				var fe *Error
+				if !errors.As(err, &fe) || fe.Key != key {
+					t.Errorf("%s at %s: error %v, want %s", what, at, err, key)
+				}
+				if snap.Step != at {
+					t.Errorf("%s at %s moved to %s", what, at, snap.Step)
+				}
 			}
-		}
-		for p, step := range resends {
-			if step == at {
-				continue
+			for _, a := range answers {
+				if a.Step() == at {
+					continue
+				}
+				snap, err := r.m.Submit(r.ctx, a)
+				refused(fmt.Sprintf("%T", a), snap, err, "flow.wrong_step")
 			}
-			_, err := r.m.Resend(r.ctx, p)
-			wantKey(t, err, "flow.wrong_step")
-		}
-		if after := r.stored(); !reflect.DeepEqual(before, after) {
-			t.Errorf("wrong-step answers at %s changed the stored session:\n before %+v\n after  %+v", at, before, after)
-		}
+			for _, rs := range resends {
+				if rs.at == at {
+					continue
+				}
+				snap, err := r.m.Resend(r.ctx, rs.p)
+				refused("Resend("+string(rs.p)+")", snap, err, "flow.wrong_step")
+			}
+			if !slices.Contains(backAllowed, at) {
+				snap, err := r.m.Back(r.ctx)
+				refused("Back", snap, err, "flow.back.not_allowed")
+			}
+			if tried == 0 {
+				t.Fatal("no action tried")
+			}
+			if after := look(r); !reflect.DeepEqual(before, after) {
+				t.Errorf("refused actions at %s changed something:\n before %+v\n after  %+v", at, before, after)
+			}
+		})
 	}
 }

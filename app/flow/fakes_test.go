@@ -61,7 +61,7 @@ func (s *memStore) Save(_ context.Context, r Record, ev Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.records[r.ID]; !ok {
-		return fmt.Errorf("no session %s", r.ID)
+		return fmt.Errorf("no session %s: %w", r.ID, ErrSessionGone)
 	}
 	if s.failOn != "" && ev.Name == s.failOn {
 		return errors.New("disk full")
@@ -121,9 +121,22 @@ func (s *memStore) ReadMedia(_ context.Context, id, name string) ([]byte, string
 func (s *memStore) Wipe(_ context.Context, r Record, ev Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, ok := s.records[r.ID]; !ok {
+		return fmt.Errorf("no session %s: %w", r.ID, ErrSessionGone)
+	}
 	delete(s.media, r.ID)
 	s.wiped[r.ID] = true
 	return s.put(r, ev)
+}
+
+// drop deletes a session's row, events and media, as a retention purge does behind the flow's back.
+func (s *memStore) drop(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.records, id)
+	delete(s.events, id)
+	delete(s.media, id)
+	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
 }
 
 func (s *memStore) eventNames(id string) []string {

@@ -44,7 +44,9 @@ func (m *Machine) expireIfIdle(ctx context.Context) (bool, error) {
 	if !has || stepIndex(r.Step) == 0 || m.now().Sub(r.LastActive) <= m.cfg.IdleTimeout {
 		return false, nil
 	}
-	if err := m.end(ctx, r, StepExpired, "flow.outcome.expired", "expired"); err != nil {
+	// A row already gone (purged behind our back) has nothing left to wipe: the session still
+	// ends on screen.
+	if err := m.end(ctx, r, StepExpired, "flow.outcome.expired", "expired"); err != nil && !errors.Is(err, ErrSessionGone) {
 		return false, err
 	}
 	return true, nil
@@ -52,7 +54,7 @@ func (m *Machine) expireIfIdle(ctx context.Context) (bool, error) {
 
 // abandon ends the session now and wipes its data (the applicant cancelled or the operator reset
 // the kiosk). A session that is already over (submitted, locked for an operator, rejected,
-// expired) is left as it is.
+// expired) is left as it is. A session whose row is gone ends in memory without an error.
 func (m *Machine) abandon(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()

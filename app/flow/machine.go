@@ -236,22 +236,28 @@ func (m *Machine) set(r Record, wrote time.Time) {
 }
 
 // end wipes the session's personal data and media and leaves it at a terminal step with outcome.
-// Call with m.op held.
+// If the session's row is gone (ErrSessionGone: purged behind the flow's back) there is nothing
+// left to wipe in the store: the session still ends in memory, so the kiosk moves on, and the
+// error is returned wrapped for callers that want to know. Call with m.op held.
 func (m *Machine) end(ctx context.Context, r Record, step Step, outcome, name string) error {
 	from := r.Step
 	w := wiped(r)
 	w.Step, w.Outcome = step, outcome
 	now := m.now()
 	ev := Event{From: from, To: step, Name: name, At: now, Detail: outcome}
+	var gone error
 	if err := m.deps.Store.Wipe(ctx, w, ev); err != nil {
-		return fmt.Errorf("flow: wipe session (%s): %w", name, err)
+		if !errors.Is(err, ErrSessionGone) {
+			return fmt.Errorf("flow: wipe session (%s): %w", name, err)
+		}
+		gone = fmt.Errorf("flow: wipe session (%s): %w", name, err)
 	}
 	m.mu.Lock()
 	m.rec, m.has, m.lastWrite = w, true, now
 	clear(m.demo)
 	clear(m.media)
 	m.mu.Unlock()
-	return nil
+	return gone
 }
 
 // Start opens a new session at the welcome screen. An unfinished session still held by this
@@ -268,23 +274,32 @@ func (m *Machine) Start(ctx context.Context) (Snapshot, error) {
 			return m.Snapshot(), err
 		}
 	}
+	if err := m.create(ctx); err != nil {
+		return m.Snapshot(), err
+	}
+	return m.Snapshot(), nil
+}
+
+// create writes a new session at the welcome screen and makes it the current one. Call with m.op
+// held.
+func (m *Machine) create(ctx context.Context) error {
 	id, err := m.deps.NewID()
 	if err != nil {
-		return m.Snapshot(), err
+		return err
 	}
 	now := m.now()
 	r := Record{ID: id, Step: StepWelcome, Mode: m.cfg.Mode, ClientIP: m.cfg.ClientIP, StartedAt: now,
 		LastActive: now, Attempts: map[Step]int{}, Failures: map[Step]int{}, Checks: map[Step]CheckResult{},
 		Media: map[string]string{}}
 	if err := m.deps.Store.Create(ctx, r, Event{To: StepWelcome, Name: "started", At: now, Detail: m.cfg.Mode}); err != nil {
-		return m.Snapshot(), fmt.Errorf("flow: create session: %w", err)
+		return fmt.Errorf("flow: create session: %w", err)
 	}
 	m.mu.Lock()
 	clear(m.demo)
 	clear(m.media)
 	m.mu.Unlock()
 	m.set(r, now)
-	return m.Snapshot(), nil
+	return nil
 }
 
 // Resume reopens the newest open session. One idle past the timeout is expired (wiped) instead

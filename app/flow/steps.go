@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -20,12 +21,25 @@ var registryFinalKeys = []string{"registry.deceased", "registry.not_found", "reg
 // Eligibility answers that are not final: the check could not run, try again.
 var eligibilityRetryKeys = []string{"eligibility.unavailable", "eligibility.ip_unknown"}
 
-// begin moves from the welcome screen to the first step.
+// begin moves from the welcome screen to the first step. Should the welcome session's row be gone
+// (deleted while the kiosk sat on the welcome screen) a new session is begun instead: the welcome
+// screen holds nothing of the applicant's, so nothing is lost.
 func (m *Machine) begin(ctx context.Context) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	r, err := m.current(StepWelcome)
 	if err != nil {
+		return err
+	}
+	r.Step = StepMobile
+	err = m.commit(ctx, StepWelcome, r, "begun", "")
+	if !errors.Is(err, ErrSessionGone) {
+		return err
+	}
+	if err := m.create(ctx); err != nil {
+		return err
+	}
+	if r, err = m.current(StepWelcome); err != nil {
 		return err
 	}
 	r.Step = StepMobile

@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -12,11 +12,20 @@ import (
 	"github.com/ehraz/ehraz/app/flow"
 )
 
-// Editing one audit row with the sqlite3 command-line tool is caught at that row.
+// Editing one audit row, as anyone who can open the database file can (a plain SQLite connection,
+// no store), is caught at that row — the first and the last row of the chain included. The test
+// does not need the sqlite3 command-line tool, so it never skips.
 func TestAuditVerifyFindsEditedRow(t *testing.T) {
-	cli, err := exec.LookPath("sqlite3")
-	if err != nil {
-		t.Skip("sqlite3 command-line tool not installed (apt sqlite3)")
+	tamper := func(t *testing.T, path, stmt string) {
+		t.Helper()
+		db, err := sql.Open("sqlite3", dsn(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("tamper %q: %v", stmt, err)
+		}
 	}
 	tests := []struct {
 		name    string
@@ -35,6 +44,8 @@ func TestAuditVerifyFindsEditedRow(t *testing.T) {
 		{"first row rehashed", `UPDATE audit SET hash = zeroblob(32) WHERE seq = 1;`, 1, "hash", true},
 		{"first row deleted", `DELETE FROM audit WHERE seq = 1;`, 2, "sequence", true},
 		{"last row edited", `UPDATE audit SET detail = 'x' WHERE seq = 5;`, 5, "hash", true},
+		{"last row relinked", `UPDATE audit SET prev_hash = zeroblob(32) WHERE seq = 5;`, 5, "link", true},
+		{"last row kind edited", `UPDATE audit SET kind = 'purge' WHERE seq = 5;`, 5, "hash", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,9 +67,7 @@ func TestAuditVerifyFindsEditedRow(t *testing.T) {
 			s.Close()
 			db := filepath.Join(dir, "ehraz.db")
 			if tc.sql != "" {
-				if out, err := exec.Command(cli, db, tc.sql).CombinedOutput(); err != nil {
-					t.Fatalf("sqlite3: %v %s", err, out)
-				}
+				tamper(t, db, tc.sql)
 			}
 			ro, err := OpenReadOnly(ctx, db)
 			if err != nil {
@@ -77,7 +86,7 @@ func TestAuditVerifyFindsEditedRow(t *testing.T) {
 				t.Fatalf("VerifyAudit = %v, want break at row %d (%s)", err, tc.seq, tc.reason)
 			}
 			// Restore a valid chain for the cleanup's check: drop the tampered tail.
-			exec.Command(cli, db, `DELETE FROM audit WHERE seq >= `+strconv.FormatInt(tc.seq-1, 10)+`;`).Run()
+			tamper(t, db, `DELETE FROM audit WHERE seq >= `+strconv.FormatInt(tc.seq-1, 10)+`;`)
 		})
 	}
 }

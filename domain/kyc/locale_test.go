@@ -1,10 +1,7 @@
 package kyc
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/ehraz/ehraz/locales"
@@ -17,20 +14,9 @@ func TestEveryKeyHasText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := map[string]bool{}
-	lit := regexp.MustCompile(`"(kyc\.[a-z_.]*[a-z])"`)
-	files, _ := filepath.Glob("*.go")
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range lit.FindAllStringSubmatch(string(b), -1) {
-			keys[m[1]] = true
-		}
+	keys, err := locales.SourceKeys(".", regexp.MustCompile(`"(kyc\.[a-z_.]*[a-z])"`))
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, op := range operatorByPrefix {
 		keys[op.Key()] = true
@@ -38,11 +24,7 @@ func TestEveryKeyHasText(t *testing.T) {
 	if len(keys) < 15 {
 		t.Fatalf("found only %d keys: the scan is broken", len(keys))
 	}
-	for k := range keys {
-		for _, lang := range locales.Languages {
-			if !cat.Has(lang, k) {
-				t.Errorf("key %s has no %s text", k, lang)
-			}
-		}
+	for _, m := range cat.Missing(keys) {
+		t.Errorf("no text for %s", m)
 	}
 }

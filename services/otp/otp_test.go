@@ -242,6 +242,62 @@ func TestExactInstants(t *testing.T) {
 			})
 		}
 	})
+	// The real clock is not on whole milliseconds (the database keeps milliseconds): the instants
+	// the service reports are the ones it enforces, to the nanosecond on either side.
+	t.Run("reported instants off the millisecond", func(t *testing.T) {
+		for _, off := range []time.Duration{0, time.Nanosecond, 700 * time.Microsecond, time.Millisecond - time.Nanosecond} {
+			t.Run(off.String(), func(t *testing.T) {
+				s, c, _ := newService(t, Config{})
+				c.advance(off)
+				sent := c.now()
+				st, err := s.Send(ctx, "s", "09121234567")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := st.ExpiresAt.Sub(sent); d > 2*time.Minute || d <= 2*time.Minute-time.Millisecond {
+					t.Fatalf("expires %v after sending, want 2m (to the millisecond, never later)", d)
+				}
+				c.t = st.ResendAt.Add(-time.Nanosecond)
+				if _, err := s.Send(ctx, "s2", "09121234567"); err != nil { // another session: no cooldown
+					t.Fatal(err)
+				}
+				_, err = s.Send(ctx, "s", "09121234567")
+				wantKey(t, err, "otp.resend_too_soon")
+
+				s, c, _ = newService(t, Config{})
+				c.advance(off)
+				st, err = s.Send(ctx, "s", "09121234567")
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.t = st.ResendAt
+				if _, err := s.Send(ctx, "s", "09121234567"); err != nil {
+					t.Fatalf("resend at the reported ResendAt: %v", err)
+				}
+
+				s, c, _ = newService(t, Config{})
+				c.advance(off)
+				st, err = s.Send(ctx, "s", "09121234567")
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.t = st.ExpiresAt.Add(-time.Nanosecond)
+				if _, err := s.Verify(ctx, "s", st.DemoCode); err != nil {
+					t.Fatalf("code refused 1ns before the reported expiry: %v", err)
+				}
+
+				s, c, _ = newService(t, Config{})
+				c.advance(off)
+				st, err = s.Send(ctx, "s", "09121234567")
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.t = st.ExpiresAt
+				_, err = s.Verify(ctx, "s", st.DemoCode)
+				wantKey(t, err, "otp.expired")
+			})
+		}
+	})
 	t.Run("resend cooldown", func(t *testing.T) {
 		s, c, _ := newService(t, Config{})
 		if _, err := s.Send(ctx, "s", "09121234567"); err != nil {
