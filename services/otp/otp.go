@@ -104,9 +104,14 @@ func (s *Service) mac(parts ...[]byte) []byte {
 	return m.Sum(nil)
 }
 
+// instant is now on the database's whole milliseconds, so the ExpiresAt and ResendAt the service
+// reports are exactly the instants it stores and enforces (a code is refused from its ExpiresAt
+// on, a resend allowed from its ResendAt on), never a fraction of a millisecond apart.
+func (s *Service) instant() time.Time { return s.now().Truncate(time.Millisecond) }
+
 // Send issues a fresh code for the session and sends it to mobile (normalized 09XXXXXXXXX).
 func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile) (flow.OTPState, error) {
-	now := s.now()
+	now := s.instant()
 	mobileHash := s.mac([]byte("mobile"), []byte(mobile))
 	var resendAt int64
 	err := s.db.QueryRowContext(ctx, `SELECT resend_at FROM otp_codes WHERE session_id = ?`, sessionID).Scan(&resendAt)
@@ -183,7 +188,7 @@ func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile)
 // Verify checks code against the session's current code. Each call uses up one try before the
 // comparison, so parallel guesses cannot exceed the limit.
 func (s *Service) Verify(ctx context.Context, sessionID, code string) (flow.OTPState, error) {
-	now := s.now()
+	now := s.instant()
 	code = text.Compact(code) // applicants type Persian or Arabic-Indic digits, and spaces
 	res, err := s.db.ExecContext(ctx, `UPDATE otp_codes SET attempts_left = attempts_left - 1
 		WHERE session_id = ? AND attempts_left > 0 AND used = 0 AND expires_at > ?`, sessionID, now.UnixMilli())
