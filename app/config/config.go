@@ -50,6 +50,10 @@ type Session struct {
 	// DressCodeReview marks every selfie for a human dress-code (hijab) check: the product text
 	// requires it and no algorithm may silently accept or reject it.
 	DressCodeReview bool `toml:"dress_code_review"`
+	// PersonLock is how long a person stays locked out after one of their sessions was locked
+	// for too many wrong codes, serials or captures (keyed hashes of the national code and
+	// mobile are kept, never the values).
+	PersonLock Duration `toml:"person_lock"`
 }
 
 // Plugins says where detector plugins live.
@@ -101,6 +105,7 @@ func Default() Config {
 			IdleWarning:     Duration{30 * time.Second},
 			RetainFinished:  Duration{30 * 24 * time.Hour},
 			RetainAbandoned: Duration{24 * time.Hour},
+			PersonLock:      Duration{time.Hour},
 			DressCodeReview: true,
 		},
 		Plugins:  Plugins{Dir: "bin/plugins", CallTimeout: Duration{10 * time.Second}},

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -26,6 +28,8 @@ type Deps struct {
 	Clock       Clock
 	Challenges  ChallengeSource
 	NewID       func() (string, error)
+	// Locks keeps lockouts beyond the session (nil: a lock ends with its session).
+	Locks PersonLocks
 }
 
 // Config holds the flow's rules. Zero fields take the defaults in brackets.
@@ -48,6 +52,9 @@ type Config struct {
 	TouchPersistEvery time.Duration
 	// MatchFrames is how many video frames are matched against the selfie [3].
 	MatchFrames int
+	// PersonLockFor is how long a person stays locked out after a session of theirs was locked
+	// (with Deps.Locks) [1h]: a new session does not give them fresh tries.
+	PersonLockFor time.Duration
 	// The guides drawn on screen, in normalized coordinates, passed to the plugins [Guide].
 	SelfieGuide, SignatureGuide, VideoGuide sdk.Rect
 }
@@ -61,6 +68,9 @@ func (c *Config) defaults() {
 	}
 	if c.CodeAttempts <= 0 {
 		c.CodeAttempts = 10
+	}
+	if c.PersonLockFor <= 0 {
+		c.PersonLockFor = time.Hour
 	}
 	if c.Mode == "" {
 		c.Mode = "kiosk"
@@ -226,7 +236,40 @@ func (m *Machine) commit(ctx context.Context, from Step, r Record, name, detail 
 		return fmt.Errorf("flow: save %s: %w", name, err)
 	}
 	m.set(r, now)
+	if r.Step == StepLocked && from != StepLocked {
+		return m.lockPerson(ctx, r, now)
+	}
 	return nil
+}
+
+// lockPerson keeps the person of a session that was just locked out locked beyond it
+// (Config.PersonLockFor), so that a new session does not give them fresh tries.
+func (m *Machine) lockPerson(ctx context.Context, r Record, now time.Time) error {
+	if m.deps.Locks == nil || (r.NationalCode == "" && r.Mobile == "") {
+		return nil
+	}
+	if err := m.deps.Locks.LockPerson(ctx, r.NationalCode, r.Mobile, now.Add(m.cfg.PersonLockFor)); err != nil {
+		return fmt.Errorf("flow: lock person: %w", err)
+	}
+	return nil
+}
+
+// personLocked refuses a mobile or national code whose person is locked out by an earlier
+// session: flow.person_locked, with the minutes left.
+func (m *Machine) personLocked(ctx context.Context, nc kyc.NationalCode, mobile kyc.Mobile) error {
+	if m.deps.Locks == nil {
+		return nil
+	}
+	now := m.now()
+	until, locked, err := m.deps.Locks.PersonLocked(ctx, nc, mobile, now)
+	if err != nil {
+		return fmt.Errorf("flow: person lock: %w", err)
+	}
+	if !locked {
+		return nil
+	}
+	minutes := int((until.Sub(now) + time.Minute - 1) / time.Minute) // rounded up: never "0 minutes"
+	return &Error{Key: "flow.person_locked", Args: []string{"minutes", strconv.Itoa(minutes)}}
 }
 
 func (m *Machine) set(r Record, wrote time.Time) {

@@ -74,6 +74,15 @@ type Dossier interface {
 	Enqueue(ctx context.Context, sessionID string) error
 }
 
+// PersonLocks remembers, beyond one session, that a person was locked out for too many wrong
+// codes, serials or captures, so that "new session" does not give them fresh tries. Keys are the
+// national code and the mobile; the store keeps only keyed hashes of them.
+type PersonLocks interface {
+	LockPerson(ctx context.Context, nc kyc.NationalCode, mobile kyc.Mobile, until time.Time) error
+	// PersonLocked is true when either value (one may be empty) is locked out at now.
+	PersonLocked(ctx context.Context, nc kyc.NationalCode, mobile kyc.Mobile, now time.Time) (until time.Time, locked bool, err error)
+}
+
 // Clock is time, injectable for tests.
 type Clock interface{ Now() time.Time }
 

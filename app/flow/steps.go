@@ -67,6 +67,9 @@ func (m *Machine) submitMobile(ctx context.Context, raw string) error {
 	if err != nil {
 		return userError(err)
 	}
+	if err := m.personLocked(ctx, "", mobile); err != nil {
+		return err
+	}
 	st, err := m.deps.OTP.Send(ctx, r.ID, mobile)
 	if err != nil {
 		return serviceError(err)
@@ -151,6 +154,9 @@ func (m *Machine) submitIdentity(ctx context.Context, nationalCode, tracking str
 	tr, err := kyc.ParseTrackingCode(tracking)
 	if err != nil {
 		return userError(err)
+	}
+	if err := m.personLocked(ctx, nc, ""); err != nil {
+		return err
 	}
 	st, err := m.deps.Sejam.RequestOTP(ctx, nc, tr, r.Mobile)
 	if err != nil {

@@ -77,9 +77,10 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 
 	m, err := flow.New(flow.Deps{
 		Store: st, OTP: svc.OTP, Sejam: svc.Sejam, Registry: svc.Registry, Eligibility: svc.Eligibility,
-		Detectors: host, Dossier: svc.Outbox,
+		Detectors: host, Dossier: svc.Outbox, Locks: st,
 	}, flow.Config{
 		IdleTimeout:     cfg.Session.IdleTimeout.Duration,
+		PersonLockFor:   cfg.Session.PersonLock.Duration,
 		Mode:            cfg.Mode,
 		DressCodeReview: cfg.Session.DressCodeReview,
 	})

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -203,5 +204,113 @@ func TestWelcomeScreenOutlivesThePurge(t *testing.T) {
 	snap, err := m2.Start(ctx)
 	if err != nil || snap.Step != flow.StepWelcome || snap.SessionID == onScreen {
 		t.Fatalf("start after the row vanished: %+v, %v", snap, err)
+	}
+	// The welcome session's row vanishes too: the applicant's first tap begins a new session.
+	welcome := snap.SessionID
+	if _, err := s.DB().ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, welcome); err != nil {
+		t.Fatal(err)
+	}
+	snap, err = m2.Submit(ctx, flow.Begin{})
+	if err != nil || snap.Step != flow.StepMobile || snap.SessionID == welcome {
+		t.Fatalf("begin after the welcome row vanished: %s in %s, %v", snap.Step, snap.SessionID, err)
+	}
+	if r, err := s.Load(ctx, snap.SessionID); err != nil || r.Step != flow.StepMobile {
+		t.Fatalf("stored: %s %v", r.Step, err)
+	}
+}
+
+type fixedClock struct{ t time.Time }
+
+// strictSejam refuses every SEJAM code but 654321.
+type strictSejam struct{ sejamFake }
+
+func (s strictSejam) Profile(ctx context.Context, nc kyc.NationalCode, code string) (kyc.Person, error) {
+	if code != "654321" {
+		return kyc.Person{}, &flow.Error{Key: "sejam.otp_wrong"}
+	}
+	return s.sejamFake.Profile(ctx, nc, code)
+}
+
+func (c *fixedClock) Now() time.Time { return c.t }
+
+// A person locked out for wrong codes stays locked in a new session until PersonLockFor has
+// passed, whichever of their mobile or national code they try (issue 18: lockouts were per
+// session, so "new session" gave fresh tries); the store keeps no value in clear, and the purge
+// drops the lock once it is over.
+func TestPersonLockOutlivesTheSession(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv(store.KeyEnv, "")
+	dir := t.TempDir()
+	s, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	clock := &fixedClock{t: time.Now()}
+	newMachine := func() *flow.Machine {
+		u := unused{}
+		m, err := flow.New(flow.Deps{Store: s, OTP: otpFake{}, Sejam: strictSejam{sejamFake{person}}, Registry: u, Eligibility: u,
+			Detectors: u, Dossier: u, Clock: clock, Locks: s},
+			flow.Config{Mode: "kiosk", IdleTimeout: 24 * time.Hour, CodeAttempts: 2, PersonLockFor: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m := newMachine()
+	submit := func(m *flow.Machine, a flow.Answer) error { _, err := m.Submit(ctx, a); return err }
+	if _, err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []flow.Answer{flow.Begin{}, flow.MobileNumber{Raw: string(person.Mobile)}, flow.MobileCode{Raw: "123456"},
+		flow.Identity{NationalCode: string(person.NationalCode), Tracking: "7731955024"}} {
+		if err := submit(m, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		submit(m, flow.SejamCode{Raw: "000000"})
+	}
+	if got := m.Snapshot().Step; got != flow.StepLocked {
+		t.Fatalf("after two wrong SEJAM codes at %s, want locked", got)
+	}
+	var stored int
+	if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM person_locks WHERE instr(hash, ?) > 0 OR instr(hash, ?) > 0`,
+		string(person.NationalCode), string(person.Mobile)).Scan(&stored); err != nil || stored != 0 {
+		t.Fatalf("lock stored in clear (%d, %v)", stored, err)
+	}
+
+	// A new session: the same mobile is refused at step 1, with the minutes left.
+	clock.t = clock.t.Add(10 * time.Minute)
+	m2 := newMachine()
+	if _, err := m2.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	submit(m2, flow.Begin{})
+	err = submit(m2, flow.MobileNumber{Raw: string(person.Mobile)})
+	var fe *flow.Error
+	if !errors.As(err, &fe) || fe.Key != "flow.person_locked" || len(fe.Args) != 2 || fe.Args[1] != "50" {
+		t.Fatalf("locked mobile in a new session: %v, want flow.person_locked with 50 minutes", err)
+	}
+	// Another mobile gets through step 1, and the national code is refused at step 3.
+	for _, a := range []flow.Answer{flow.MobileNumber{Raw: "09351234567"}, flow.MobileCode{Raw: "123456"}} {
+		if err := submit(m2, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = submit(m2, flow.Identity{NationalCode: string(person.NationalCode), Tracking: "7731955024"})
+	if !errors.As(err, &fe) || fe.Key != "flow.person_locked" {
+		t.Fatalf("locked national code with another mobile: %v, want flow.person_locked", err)
+	}
+	// Once the lock is over the person may try again, and the purge forgets it.
+	clock.t = clock.t.Add(time.Hour)
+	if err := submit(m2, flow.Identity{NationalCode: string(person.NationalCode), Tracking: "7731955024"}); err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+	if _, err := s.Purge(ctx, clock.t, 30*24*time.Hour, 48*time.Hour, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM person_locks`).Scan(&stored); err != nil || stored != 0 {
+		t.Errorf("%d expired person locks left after the purge (%v)", stored, err)
 	}
 }

@@ -111,6 +111,10 @@ func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandon
 			return rep, fmt.Errorf("store: purge: %s: %w", r.Log, err)
 		}
 	}
+	// Person lockouts past their time keep nothing worth keeping.
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM person_locks WHERE until <= ?`, now.UnixMilli()); err != nil {
+		return rep, fmt.Errorf("store: purge: person locks: %w", err)
+	}
 	for _, p := range rep.Sessions {
 		if err := s.purgeOne(ctx, now, p); err != nil {
 			return rep, fmt.Errorf("store: purge: %w", err)

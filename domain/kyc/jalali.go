@@ -19,7 +19,7 @@ type Date struct {
 // String writes the date as "YYYY/MM/DD" with ASCII digits (the form SEJAM and the registry use).
 func (d Date) String() string { return fmt.Sprintf("%04d/%02d/%02d", d.Year, d.Month, d.Day) }
 
-// ParseJalali parses "YYYY/MM/DD" (also with "-" as separator, one- or two-digit month and day,
+// ParseJalali parses "YYYY/MM/DD" (also with any dash as separator, one- or two-digit month and day,
 // any digit script) and rejects days the calendar does not have (31 Mehr, 30 Esfand of a common
 // year). Years outside 1200–1600 are rejected as implausible for a living person.
 func ParseJalali(raw string) (Date, error) {
@@ -43,12 +43,12 @@ func ParseJalali(raw string) (Date, error) {
 	return d, nil
 }
 
-// compactDate is Compact without removing dashes (a date separator).
+// compactDate is Compact, but every dash (text.IsDash: the hyphen-minus, Unicode hyphens, en
+// dashes, the minus sign …) separates the parts like a slash instead of being deleted, which
+// would join the digits.
 func compactDate(s string) string {
-	// Any dash people or their keyboards type (hyphen-minus, U+2010…U+2015, minus sign) separates
-	// the parts like a slash; Compact would otherwise delete it and join the digits.
 	return text.Compact(strings.Map(func(r rune) rune {
-		if r == '-' || (r >= '\u2010' && r <= '\u2015') || r == '\u2212' {
+		if text.IsDash(r) {
 			return '/'
 		}
 		return r

@@ -90,6 +90,18 @@ func CompareNames(a, b string) bool {
 	return key(a) == key(b)
 }
 
+// IsDash reports whether r is one of the dashes people, keyboards and copy-paste put between
+// digits: the hyphen-minus, the hyphens and dashes U+2010…U+2015 (hyphen, non-breaking hyphen,
+// figure dash, en dash, em dash, horizontal bar), the minus sign U+2212, and the small and
+// fullwidth hyphen-minus U+FE63 and U+FF0D.
+func IsDash(r rune) bool {
+	switch {
+	case r == '-', r >= '\u2010' && r <= '\u2015', r == '\u2212', r == '\ufe63', r == '\uff0d':
+		return true
+	}
+	return false
+}
+
 // Compact maps digits to ASCII and drops what people and copy-paste put between them: spaces of
 // any kind, dashes, and invisible direction and joiner marks (common when text comes from a
 // right-to-left field).
@@ -98,7 +110,7 @@ func Compact(s string) string {
 		switch {
 		case unicode.IsSpace(r):
 			return -1
-		case r == '-' || r == '_' || (r >= '\u2010' && r <= '\u2015') || r == '\u2212':
+		case r == '_' || IsDash(r):
 			return -1
 		case (r >= '\u200b' && r <= '\u200f') || (r >= '\u202a' && r <= '\u202e') ||
 			(r >= '\u2066' && r <= '\u2069') || r == '\ufeff' || r == '\u061c':

@@ -48,9 +48,25 @@ func TestCompact(t *testing.T) {
 		"۰۰۷ ۶۲۲\u00a0۹۶۴۵":       "0076229645",
 		"\u200f123\u200e_4\u2013": "1234",
 		"1G23456789":              "1G23456789",
+		// Dashes from phones and word processors: fullwidth and small hyphen-minus.
+		"0912\uff0d123\ufe634567": "09121234567",
 	} {
 		if got := Compact(in); got != want {
 			t.Errorf("Compact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestIsDash: every dash people type between digits, and nothing that is not one.
+func TestIsDash(t *testing.T) {
+	for _, r := range "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d" {
+		if !IsDash(r) {
+			t.Errorf("IsDash(%U) = false", r)
+		}
+	}
+	for _, r := range "/_.+ 0۰\u200c\u061c\u066b" {
+		if IsDash(r) {
+			t.Errorf("IsDash(%U) = true", r)
 		}
 	}
 }
