@@ -6,15 +6,23 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
+	"github.com/ehraz/ehraz/plugins/sdk/transport"
 )
 
-const hostHelperEnv = "EHRAZ_DETECT_HOST_HELPER_DIR"
+const (
+	hostHelperEnv = "EHRAZ_DETECT_HOST_HELPER_DIR"
+	// noSignalEnv makes the helper start its plugins without the parent-death signal.
+	noSignalEnv = "EHRAZ_DETECT_HOST_HELPER_NO_PDEATHSIG"
+)
 
 // TestHelperHostProcess is not a test: TestPluginsDieWithTheHost runs the test binary as a kiosk
 // stand-in that starts the plugins of a folder, prints their PIDs and waits to be killed.
@@ -22,6 +30,9 @@ func TestHelperHostProcess(t *testing.T) {
 	dir := os.Getenv(hostHelperEnv)
 	if dir == "" {
 		t.Skip("helper process for TestPluginsDieWithTheHost")
+	}
+	if os.Getenv(noSignalEnv) != "" {
+		parentDeathSignal = false
 	}
 	h, err := Open(context.Background(), Config{Dir: dir})
 	if err != nil {
@@ -36,12 +47,19 @@ func TestHelperHostProcess(t *testing.T) {
 }
 
 // A kiosk killed by a signal it cannot handle must not leave its detector processes behind
-// (issue 18: they were found alive 34 minutes later, holding their models in memory).
+// (issue 18: they were found alive 34 minutes later, holding their models in memory). Each of
+// the two mechanisms is enough: the parent-death signal (Linux) and the plugin's own watch on
+// its parent, shown alone by a host that does not arm the signal.
 func TestPluginsDieWithTheHost(t *testing.T) {
+	t.Run("signal and watch", func(t *testing.T) { killHostAndWatchPlugin(t) })
+	t.Run("plugin's watch alone", func(t *testing.T) { killHostAndWatchPlugin(t, noSignalEnv+"=1") })
+}
+
+func killHostAndWatchPlugin(t *testing.T, env ...string) {
 	dir := t.TempDir()
 	install(t, dir, "good", "face", sdk.KindFace)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHostProcess$")
-	cmd.Env = append(os.Environ(), hostHelperEnv+"="+dir)
+	cmd.Env = append(append(os.Environ(), hostHelperEnv+"="+dir), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -92,4 +110,71 @@ func alive(pid int) bool {
 	}
 	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
 	return len(f) == 0 || f[0] != "Z"
+}
+
+// The parent-death signal fires when the OS thread that started a plugin exits, not only the
+// process. A host opened from a goroutine locked to its thread (which Go ends with the goroutine)
+// must not lose its plugins with that thread: they are started from the host's own thread.
+func TestPluginsOutliveTheThreadThatOpenedTheHost(t *testing.T) {
+	dir := t.TempDir()
+	install(t, dir, "good", "face", sdk.KindFace)
+	opened := make(chan *Host)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
+		if os.Getenv(noSignalEnv) != "" {
+			parentDeathSignal = false
+		}
+		h, err := Open(context.Background(), Config{Dir: dir})
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- h
+	}()
+	h := <-opened
+	if h == nil {
+		t.FailNow()
+	}
+	defer h.Close()
+	pid := h.Health()[0].PID
+	if pid == 0 {
+		t.Fatalf("plugin not running: %+v", h.Health())
+	}
+	time.Sleep(time.Second)
+	if !alive(pid) {
+		t.Fatalf("plugin %d was killed when the thread that opened the host ended", pid)
+	}
+	if hl := h.Health()[0]; hl.PID != pid || hl.Restarts != 0 {
+		t.Errorf("plugin restarted: %+v", hl)
+	}
+}
+
+// A plugin whose host died before the plugin could look at its parent (adopted by init from
+// the start) exits too: the host's PID it was given is not its parent.
+func TestPluginOrphanedBeforeItStartsExits(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	// The outer shell stands for the host: it starts a child that waits until the shell is gone,
+	// then becomes the plugin, and exits at once.
+	script := `export EHRAZ_PLUGIN_HOST_PID=$$; (sleep 0.3; exec "$0" </dev/null >/dev/null 2>&1) & echo $! >"$1"`
+	cmd := exec.Command("/bin/sh", "-c", script, filepath.Join(fixtureBin, "good"), pidFile)
+	cmd.Env = append(os.Environ(), transport.Handshake.MagicCookieKey+"="+transport.Handshake.MagicCookieValue)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the plugin has started by now
+	deadline := time.Now().Add(5 * time.Second)
+	for alive(pid) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("plugin %d, orphaned before it started, still running", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -117,6 +117,7 @@ type Host struct {
 	cfg     Config
 	plugins []*supervised
 	stop    chan struct{}
+	threads chan struct{} // closed after the plugins are stopped: ends their start threads
 	wg      sync.WaitGroup
 }
 
@@ -130,10 +131,11 @@ func Open(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{cfg: cfg, stop: make(chan struct{})}
+	h := &Host{cfg: cfg, stop: make(chan struct{}), threads: make(chan struct{})}
 	var errs []error
 	for _, m := range ms {
-		s := &supervised{m: m, path: filepath.Join(cfg.Dir, m.Binary), cfg: &h.cfg, state: StateDown}
+		s := &supervised{m: m, path: filepath.Join(cfg.Dir, m.Binary), cfg: &h.cfg, state: StateDown,
+			thread: newLockedThread(h.threads)}
 		h.plugins = append(h.plugins, s)
 		if err := s.start(ctx); err != nil {
 			errs = append(errs, err)
@@ -182,6 +184,7 @@ func (h *Host) Close() error {
 		s.state = StateDown
 		s.mu.Unlock()
 	}
+	close(h.threads)
 	return nil
 }
 
@@ -306,9 +309,10 @@ func (h *Host) AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.Fram
 
 // supervised is one plugin process and its health.
 type supervised struct {
-	m    Manifest
-	path string
-	cfg  *Config
+	m      Manifest
+	path   string
+	cfg    *Config
+	thread *lockedThread // starts the process: see lockedThread
 
 	mu          sync.Mutex
 	client      *plugin.Client
@@ -404,7 +408,11 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Rem
 	cc.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
 	cc.StartTimeout = s.cfg.StartTimeout
 	c := plugin.NewClient(cc)
-	rpc, err := c.Client()
+	var rpc plugin.ClientProtocol
+	// The fork happens in Client (it starts the process): on the plugin's own thread.
+	if terr := s.thread.run(func() { rpc, err = c.Client() }); terr != nil {
+		err = terr
+	}
 	if err != nil {
 		return fail(c, fmt.Errorf("plugin %q: start %s: %w", s.m.Name, s.path, err))
 	}

@@ -8,7 +8,9 @@
 //
 // API (JSON; bearer tokens):
 //
-//	POST /v1/dossiers                  kiosk token; Idempotency-Key header → 201 {receipt} / 200 duplicate
+//	POST /v1/dossiers                  kiosk token; Idempotency-Key header → 201 {receipt} / 200 duplicate;
+//	                                   413 over MaxBody, 503 + Retry-After over MaxUploads at once,
+//	                                   408 when the body stops coming (the outbox retries 503 and 408)
 //	GET  /v1/dossiers/{key}/status     kiosk token → {status, bourseCode}
 //	POST /v1/verified {nationalCode}   kiosk token → {verified}
 //	POST /v1/admin/bourse-code {idempotencyKey|sessionId, code}   admin token → {status, smsSent}
@@ -39,6 +41,7 @@ import (
 	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/domain/text"
+	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/services/sms"
 )
 
@@ -61,14 +64,36 @@ type Config struct {
 	SMS sms.Sender
 	// BourseTemplate is the gateway template of that notice ["ehraz-bourse-code"].
 	BourseTemplate sms.Template
-	// MaxBody bounds a dossier's size [256 MiB].
+	// MaxBody bounds a dossier's size [MaxDossierBytes]; a larger one gets 413 and is not
+	// stored.
 	MaxBody int64
-	// MaxUploads bounds the dossiers read at the same time [4], so memory stays under about
-	// MaxUploads × MaxBody; a kiosk over the bound gets 503 with Retry-After and its outbox
-	// tries again later.
+	// MaxUploads bounds the dossiers read at the same time [DefaultMaxUploads]; a kiosk over the
+	// bound gets 503 with Retry-After and its outbox tries again later.
 	MaxUploads int
 	Now        func() time.Time
 }
+
+// MaxDossierBytes is the default bound of one dossier's body: the largest dossier a kiosk can
+// legitimately send, with room to spare. Its media are the video and four stills (selfie,
+// registry.photo, signature, signature.clean). The video is the liveness request's frames, which
+// cannot exceed sdk.MaxMessageBytes (64 MiB) or the kiosk never gets it checked; a still is one
+// camera frame or the registry's photo, under 8 MiB each even from a 4K camera (the kiosk's
+// 640×480 frames are about 80 KB). Sealing adds 28 bytes a file, JSON carries the sealed bytes
+// as base64 (×4/3), and the rest of the dossier (applicant, checks with their rules) is a few
+// kilobytes: 4/3 × (64 + 4×8) MiB + 1 MiB = 129 MiB. A default kiosk's dossier (a 5 s video at
+// 8 frames/s, 640×480) is about 4 MB.
+const MaxDossierBytes = (sdk.MaxMessageBytes+maxStills*maxStillBytes)/3*4 + 1<<20
+
+const (
+	maxStills     = 4
+	maxStillBytes = 8 << 20
+)
+
+// DefaultMaxUploads is the default bound of dossiers read at the same time. Reading one holds
+// its body, its decoded media and its sealed copy, about 3 × MaxDossierBytes at worst, so 4
+// bound the intake's memory for uploads to about 1.5 GiB; an ordinary 4 MB dossier takes
+// seconds, so 4 slots serve many kiosks, and one refused retries after Retry-After.
+const DefaultMaxUploads = 4
 
 // Server is the intake's HTTP handler.
 type Server struct {
@@ -106,10 +131,10 @@ func New(cfg Config, db *sql.DB) (*Server, error) {
 		cfg.BourseTemplate = "ehraz-bourse-code"
 	}
 	if cfg.MaxBody <= 0 {
-		cfg.MaxBody = 256 << 20
+		cfg.MaxBody = MaxDossierBytes
 	}
 	if cfg.MaxUploads <= 0 {
-		cfg.MaxUploads = 4
+		cfg.MaxUploads = DefaultMaxUploads
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -149,6 +174,9 @@ func (s *Server) ncHash(nc string) []byte {
 	return m.Sum(nil)
 }
 
+// retryAfter is the Retry-After (seconds) of an upload refused for want of a slot.
+const retryAfter = "30"
+
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
 
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
@@ -156,7 +184,10 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	case s.uploads <- struct{}{}:
 		defer func() { <-s.uploads }()
 	default:
-		w.Header().Set("Retry-After", "30")
+		// Refused without reading the body: closing the connection keeps the server from
+		// draining what the kiosk is still sending.
+		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Connection", "close")
 		reply(w, http.StatusServiceUnavailable, map[string]any{"error": "busy"})
 		return
 	}
@@ -175,9 +206,20 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
-	if err != nil {
+	if r.ContentLength > s.cfg.MaxBody { // refused before reading a byte of it
+		w.Header().Set("Connection", "close")
 		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": "too_large"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": "too_large"})
+		return
+	} else if err != nil {
+		// The kiosk stopped sending or the read timed out (a slow uplink): 408, which its outbox
+		// retries, never a refusal of the dossier.
+		w.Header().Set("Connection", "close")
+		reply(w, http.StatusRequestTimeout, map[string]any{"error": "body_incomplete"})
 		return
 	}
 	var d dossier.Dossier

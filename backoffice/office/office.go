@@ -55,8 +55,58 @@ type Config struct {
 	TrustedProxies []string `toml:"trusted_proxies"`
 	// SMS is the provider of the bourse-code notice.
 	SMS SMS `toml:"sms"`
+	// Limits bound the server's connections and uploads; zero fields take the defaults
+	// (DefaultLimits).
+	Limits Limits `toml:"limits"`
 	// LoopbackOnly refuses an Addr beyond loopback (the kiosk's embedded demo).
 	LoopbackOnly bool `toml:"-"`
+}
+
+// Limits bound what one connection and the dossier uploads may hold ([limits] in TOML,
+// durations written "15m").
+type Limits struct {
+	// ReadHeaderTimeout bounds reading a request's headers [10s].
+	ReadHeaderTimeout time.Duration `toml:"read_header_timeout"`
+	// RequestTimeout bounds reading a whole request and writing its answer (the server's
+	// ReadTimeout and WriteTimeout) [15m].
+	RequestTimeout time.Duration `toml:"request_timeout"`
+	// IdleTimeout closes a keep-alive connection idle between requests [2m].
+	IdleTimeout time.Duration `toml:"idle_timeout"`
+	// MaxDossierBytes bounds one dossier's body: larger gets 413 [intake.MaxDossierBytes, 129 MiB].
+	MaxDossierBytes int64 `toml:"max_dossier_bytes"`
+	// MaxUploads bounds the dossiers read at the same time: more get 503 with Retry-After
+	// [intake.DefaultMaxUploads, 4].
+	MaxUploads int `toml:"max_uploads"`
+}
+
+// DefaultLimits are the limits of an unset Limits. A kiosk on a slow branch uplink needs
+// minutes for the largest dossier (129 MiB at 3 Mbit/s is about 6 minutes; an ordinary 4 MB
+// one takes seconds), so reading a request and writing its answer may take 15 minutes; a
+// connection idle between requests is closed after 2 minutes (the kiosks' outbox polls every
+// few seconds when it has work and opens a new connection otherwise).
+func DefaultLimits() Limits {
+	return Limits{ReadHeaderTimeout: 10 * time.Second, RequestTimeout: 15 * time.Minute, IdleTimeout: 2 * time.Minute,
+		MaxDossierBytes: intake.MaxDossierBytes, MaxUploads: intake.DefaultMaxUploads}
+}
+
+func (l Limits) resolved() Limits {
+	d := DefaultLimits()
+	if l.ReadHeaderTimeout <= 0 {
+		l.ReadHeaderTimeout = d.ReadHeaderTimeout
+	}
+	if l.RequestTimeout <= 0 {
+		l.RequestTimeout = d.RequestTimeout
+	}
+	if l.IdleTimeout <= 0 {
+		l.IdleTimeout = d.IdleTimeout
+	}
+	if l.MaxDossierBytes <= 0 {
+		l.MaxDossierBytes = d.MaxDossierBytes
+	}
+	if l.MaxUploads <= 0 {
+		l.MaxUploads = d.MaxUploads
+	}
+	return l
 }
 
 // SMS configures the provider of the bourse-code notice.
@@ -98,6 +148,7 @@ func (c Config) resolved() Config {
 	def(&c.TokenFile, filepath.Join(c.KeysDir, "intake.token"))
 	def(&c.AdminTokenFile, filepath.Join(c.KeysDir, "intake-admin.token"))
 	def(&c.DataKeyFile, filepath.Join(c.KeysDir, "intake-data.key"))
+	c.Limits = c.Limits.resolved()
 	return c
 }
 
@@ -208,7 +259,8 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 	}
 	closers = append(closers, o.db.Close)
 	o.Intake, err = intake.New(intake.Config{Token: o.Token, AdminToken: o.AdminToken, DataKey: dataKey, SMS: sender,
-		BourseTemplate: cfg.SMS.Template, IPRule: rule, TrustedProxies: trusted, Now: d.Now}, o.db)
+		BourseTemplate: cfg.SMS.Template, IPRule: rule, TrustedProxies: trusted, Now: d.Now,
+		MaxBody: cfg.Limits.MaxDossierBytes, MaxUploads: cfg.Limits.MaxUploads}, o.db)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +272,7 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 		warn("serving plain HTTP beyond loopback; put a TLS proxy in front")
 	}
 	o.URL = "http://" + ln.Addr().String()
-	o.hs = newHTTPServer(o.Intake)
+	o.hs = newHTTPServer(o.Intake, cfg.Limits)
 	go func() {
 		o.serveErr = o.hs.Serve(ln)
 		close(o.served)
@@ -301,16 +353,7 @@ func Serve(ctx context.Context, cfg Config, d Deps, ready func(*Office)) error {
 	return nil
 }
 
-// Server timeouts. A kiosk on a slow branch uplink needs minutes for a large dossier (256 MiB at
-// 3 Mbit/s is about 12 minutes), so reading and writing a request may take up to 15 minutes; a
-// connection idle between requests is closed after 2 minutes instead of being held forever.
-const (
-	readHeaderTimeout = 10 * time.Second
-	requestTimeout    = 15 * time.Minute
-	idleTimeout       = 2 * time.Minute
-)
-
-func newHTTPServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: requestTimeout,
-		WriteTimeout: requestTimeout, IdleTimeout: idleTimeout}
+func newHTTPServer(h http.Handler, l Limits) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.ReadHeaderTimeout, ReadTimeout: l.RequestTimeout,
+		WriteTimeout: l.RequestTimeout, IdleTimeout: l.IdleTimeout}
 }

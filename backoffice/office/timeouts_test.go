@@ -8,7 +8,7 @@ import (
 
 // The server faces the network: no phase of a connection may be held open without limit.
 func TestServerHasEveryTimeout(t *testing.T) {
-	hs := newHTTPServer(http.NotFoundHandler())
+	hs := newHTTPServer(http.NotFoundHandler(), Limits{}.resolved())
 	for name, d := range map[string]time.Duration{"ReadHeaderTimeout": hs.ReadHeaderTimeout, "ReadTimeout": hs.ReadTimeout,
 		"WriteTimeout": hs.WriteTimeout, "IdleTimeout": hs.IdleTimeout} {
 		if d <= 0 {

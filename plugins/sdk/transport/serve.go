@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -18,7 +19,7 @@ import (
 // blocks until the host ends the process. Logs go to stderr only; never log identity data.
 func Serve(impl sdk.Plugin) {
 	logger := hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: os.Stderr, JSONFormat: true, Level: hclog.Info})
-	go exitWhenOrphaned(logger, os.Getppid(), time.Second)
+	go exitWhenOrphaned(logger, hostPID(), time.Second)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: VersionedPlugins(impl),
@@ -101,6 +102,21 @@ func (s *server) CheckLiveness(ctx context.Context, r *pb.LivenessRequest) (*pb.
 	return verdictOut(d.CheckLiveness(ctx, livenessFromPB(r)))
 }
 
+// HostPIDEnv is the variable in which the host gives its plugins its PID (ClientConfig sets it).
+const HostPIDEnv = "EHRAZ_PLUGIN_HOST_PID"
+
+// hostPID is the process the plugin watches: its parent, unless its parent is already init
+// while the host that started it said otherwise (the host died before the plugin looked).
+func hostPID() int {
+	ppid := os.Getppid()
+	if ppid == 1 {
+		if h, err := strconv.Atoi(os.Getenv(HostPIDEnv)); err == nil && h > 1 {
+			return h
+		}
+	}
+	return ppid
+}
+
 // exitWhenOrphaned ends the plugin once its host is gone: when the process that started it dies,
 // the plugin is given to another parent (init or a subreaper) and its parent PID changes. The host
 // also asks the kernel to kill its plugins on its death (Linux); this covers the other systems and
@@ -111,7 +127,7 @@ func exitWhenOrphaned(logger hclog.Logger, parent int, every time.Duration) {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
-	for range t.C {
+	for ; ; <-t.C {
 		if os.Getppid() != parent {
 			logger.Warn("host process gone: exiting", "parent", parent)
 			os.Exit(0)

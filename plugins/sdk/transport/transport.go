@@ -8,7 +8,9 @@ package transport
 import (
 	"context"
 	"io"
+	"os"
 	"os/exec"
+	"strconv"
 
 	"github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
@@ -56,6 +58,10 @@ func DialOptions() []grpc.DialOption {
 func ClientConfig(cmd *exec.Cmd, logger hclog.Logger) *plugin.ClientConfig {
 	if logger == nil {
 		logger = hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: io.Discard})
+	}
+	if cmd != nil {
+		// The plugin watches its host (Serve): tell it who that is.
+		cmd.Env = append(cmd.Env, HostPIDEnv+"="+strconv.Itoa(os.Getpid()))
 	}
 	return &plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
