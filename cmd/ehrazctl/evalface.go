@@ -8,12 +8,15 @@ import (
 	"image"
 	"image/jpeg"
 	_ "image/png" // test photos may be PNG
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp" // and WebP, whatever their extension says
 
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -26,11 +29,12 @@ import (
 func evalFaceSubject() evalSubject {
 	return evalSubject{
 		name: "face",
-		args: "[--data DIR] [--plugin PATH]",
+		args: "[--data DIR] [--dump FILE] [--plugin PATH]",
 		help: "face-matching error rates on labelled photos",
 		flags: func(fs *flag.FlagSet) (func() error, func(context.Context, evalRun) error) {
 			data := fs.String("data", filepath.Join(evalSharedDir(), "testdata", "faces"), "folder with people.tsv and the photos")
-			return nil, func(ctx context.Context, r evalRun) error { return evalFace(ctx, r, *data) }
+			dump := fs.String("dump", "", "write every pair's distance to FILE (tab-separated)")
+			return nil, func(ctx context.Context, r evalRun) error { return evalFace(ctx, r, *data, *dump) }
 		},
 	}
 }
@@ -42,7 +46,7 @@ type faceLabelled struct {
 	img sdk.Image
 }
 
-// faceShrinkJPEG reduces a photo to at most side pixels on its long side (the plugin works at 1024
+// faceShrinkJPEG decodes a JPEG, PNG or WebP photo (by its content, not its extension) and reduces a photo to at most side pixels on its long side (the plugin works at 1024
 // anyway) so each of the hundreds of calls does not decode a 10-megapixel JPEG again.
 func faceShrinkJPEG(b []byte, side int) (sdk.Image, error) {
 	src, _, err := image.Decode(bytes.NewReader(b))
@@ -123,21 +127,23 @@ func faceMedian(v []float64) float64 {
 	return s[len(s)/2]
 }
 
-func evalFace(ctx context.Context, run evalRun, dir string) error {
-	people, err := readPeople(dir)
-	if err != nil {
-		return err
-	}
-	var group *faceLabelled
-	var photos []faceLabelled
+// faceSkip is a photo left out of the evaluation and why (a short token: read, decode, no_face,
+// or the plugin's reason).
+type faceSkip struct{ file, reason string }
+
+// faceLoad reads and shrinks every photo of people; one that cannot be read or decoded is skipped
+// with its reason and the rest go on.
+func faceLoad(people []personPhoto) (photos []faceLabelled, group *faceLabelled, skipped []faceSkip) {
 	for _, p := range people {
 		b, err := os.ReadFile(p.path)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", p.file, err)
+			skipped = append(skipped, faceSkip{p.file, "read"})
+			continue
 		}
 		img, err := faceShrinkJPEG(b, 1024)
 		if err != nil {
-			return fmt.Errorf("%s: %w", p.file, err)
+			skipped = append(skipped, faceSkip{p.file, "decode"})
+			continue
 		}
 		if p.person == "-" {
 			group = &faceLabelled{p, img}
@@ -145,8 +151,86 @@ func evalFace(ctx context.Context, run evalRun, dir string) error {
 		}
 		photos = append(photos, faceLabelled{p, img})
 	}
+	return photos, group, skipped
+}
+
+// faceUsable keeps the photos in which the plugin finds a face: each is matched against itself
+// (the plugin caches its descriptor, so the pairs below do not compute it again). A photo without
+// a face, or one the plugin rejects, is skipped with the plugin's reason.
+func faceUsable(ctx context.Context, r faceMatcher, photos []faceLabelled) ([]faceLabelled, []faceSkip, error) {
+	var kept []faceLabelled
+	var skipped []faceSkip
+	for _, p := range photos {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("interrupted: %w", err)
+		}
+		v, err := r.MatchFaces(ctx, sdk.MatchRequest{Probe: p.img, Reference: p.img})
+		if err != nil {
+			skipped = append(skipped, faceSkip{p.file, "plugin_error"})
+			continue
+		}
+		if _, ok := ruleNamed(v, "face.match.distance"); ok {
+			kept = append(kept, p)
+			continue
+		}
+		reason := "no_distance"
+		for _, rule := range v.Rules {
+			if rule.Outcome != sdk.Pass && rule.Reason != "" {
+				reason = strings.TrimPrefix(rule.Reason, "verdict.")
+				reason = strings.TrimPrefix(reason, "face.match.probe.")
+				break
+			}
+		}
+		skipped = append(skipped, faceSkip{p.file, reason})
+	}
+	return kept, skipped, nil
+}
+
+// faceMatcher is the part of the plugin faceUsable needs (a fake in tests).
+type faceMatcher interface {
+	MatchFaces(context.Context, sdk.MatchRequest) (sdk.Verdict, error)
+}
+
+// facePair is one measured pair, as --dump writes it.
+type facePair struct {
+	a, b *faceLabelled
+	dist float64
+}
+
+// faceDump writes every pair's distance, one tab-separated line each, sorted as measured.
+func faceDump(w io.Writer, pairs []facePair) error {
+	if _, err := fmt.Fprintln(w, "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance"); err != nil {
+		return err
+	}
+	for _, p := range pairs {
+		same := 0
+		if p.a.person == p.b.person {
+			same = 1
+		}
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%.6f\n", p.a.file, p.a.person, p.b.file, p.b.person, same, p.dist); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func evalFace(ctx context.Context, run evalRun, dir, dump string) error {
+	people, err := readPeople(dir)
+	if err != nil {
+		return err
+	}
+	photos, group, skipped := faceLoad(people)
 	r := run.plugin
+	photos, noFace, err := faceUsable(ctx, r, photos)
+	if err != nil {
+		return err
+	}
+	skipped = append(skipped, noFace...)
+	for _, s := range skipped {
+		run.out.line("", "skipped=%s reason=%s", s.file, s.reason)
+	}
 	var genuine, impostor []float64
+	var pairs []facePair
 	var threshold, review float64
 	unusable := 0
 	for i := range photos {
@@ -163,6 +247,7 @@ func evalFace(ctx context.Context, run evalRun, dir string) error {
 				unusable++
 				continue
 			}
+			pairs = append(pairs, facePair{&photos[i], &photos[j], d.Value})
 			if th, ok := faceRuleThreshold(v, "face.match.distance", sdk.Pass); ok {
 				threshold = th
 			} else if th, ok := faceRuleThreshold(v, "face.match.distance", sdk.NeedsReview); ok {
@@ -175,8 +260,17 @@ func evalFace(ctx context.Context, run evalRun, dir string) error {
 			}
 		}
 	}
+	if dump != "" {
+		var buf bytes.Buffer
+		if err := faceDump(&buf, pairs); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dump, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("--dump: %w", err)
+		}
+	}
 	out := run.out
-	out.line("", "data=%s photos=%d", dir, len(photos))
+	out.line("", "data=%s photos=%d skipped=%d", dir, len(photos), len(skipped))
 	out.line("", "pairs.same=%d pairs.different=%d pairs.no_face=%d", len(genuine), len(impostor), unusable)
 	out.line("", "distance.same.median=%.4f distance.different.median=%.4f", faceMedian(genuine), faceMedian(impostor))
 	for _, t := range []float64{0.01, 0.001, 0} {

@@ -1,8 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"image"
+	stdpng "image/png"
 	"math"
+	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
 func TestFaceAtFMR(t *testing.T) {
@@ -50,5 +59,88 @@ func TestFaceAtFNMR(t *testing.T) {
 		if op.Threshold != tc.threshold || math.Abs(op.FNMR-tc.fnmr) > 1e-9 || math.Abs(op.FMR-tc.fmr) > 1e-9 {
 			t.Errorf("target %v: %+v, want threshold %v fnmr %v fmr %v", tc.target, op, tc.threshold, tc.fnmr, tc.fmr)
 		}
+	}
+}
+
+// tinyWebP is a 64×48 lossless WebP gradient made for this test (ImageMagick
+// `convert -size 64x48 gradient:red-blue -define webp:lossless=true`).
+var tinyWebP = []byte{0x52, 0x49, 0x46, 0x46, 0x48, 0x00, 0x00, 0x00, 0x57, 0x45, 0x42, 0x50, 0x56, 0x50, 0x38, 0x4c, 0x3b, 0x00, 0x00, 0x00, 0x2f, 0x3f, 0xc0, 0x0b, 0x00, 0x99, 0x8c, 0xe8, 0x7f, 0x6c, 0x62, 0xc0, 0xa3, 0xff, 0x51, 0x50, 0xdb, 0xb6, 0x0d, 0xa3, 0xff, 0x5f, 0xb7, 0xd3, 0x33, 0x28, 0x48, 0xdb, 0x80, 0xa9, 0x7f, 0xc9, 0xbb, 0xf3, 0x1f, 0x6a, 0xd3, 0x36, 0x60, 0xd2, 0xa6, 0xe0, 0x43, 0x78, 0xa0, 0x36, 0x26, 0x17, 0xd2, 0xbf, 0xb9, 0x3f, 0xd0, 0xfc, 0x2e, 0xdf, 0x0f, 0x04, 0x00, 0x00}
+
+func TestFaceLoadSkipsAndDecodesByContent(t *testing.T) {
+	dir := t.TempDir()
+	var png bytes.Buffer
+	if err := stdpng.Encode(&png, image.NewRGBA(image.Rect(0, 0, 40, 30))); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"webp-as.jpg": tinyWebP,    // a WebP saved with a JPEG extension
+		"png-as.jpg":  png.Bytes(), // a PNG likewise
+		"broken.jpg":  []byte("\xff\xd8 not a jpeg"),
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	people := []personPhoto{
+		{file: "webp-as.jpg", person: "a", path: filepath.Join(dir, "webp-as.jpg")},
+		{file: "png-as.jpg", person: "a", path: filepath.Join(dir, "png-as.jpg")},
+		{file: "broken.jpg", person: "b", path: filepath.Join(dir, "broken.jpg")},
+		{file: "missing.jpg", person: "b", path: filepath.Join(dir, "missing.jpg")},
+	}
+	photos, group, skipped := faceLoad(people)
+	if group != nil {
+		t.Errorf("group %v, want none", group.file)
+	}
+	if len(photos) != 2 || photos[0].img.Width != 64 || photos[0].img.Format != "jpeg" || photos[1].img.Width != 40 {
+		t.Fatalf("photos %+v", photos)
+	}
+	want := []faceSkip{{"broken.jpg", "decode"}, {"missing.jpg", "read"}}
+	if !reflect.DeepEqual(skipped, want) {
+		t.Errorf("skipped %v, want %v", skipped, want)
+	}
+}
+
+// fakeMatcher finds a face in every picture wider than 50 pixels and fails on none.
+type fakeMatcher struct{ calls int }
+
+func (f *fakeMatcher) MatchFaces(_ context.Context, req sdk.MatchRequest) (sdk.Verdict, error) {
+	f.calls++
+	if req.Probe.Width <= 50 {
+		return sdk.Verdict{Outcome: sdk.Fail, Rules: []sdk.Rule{{Name: "face.match.probe", Outcome: sdk.Fail, Reason: "verdict.face.match.probe.no_face"}}}, nil
+	}
+	return sdk.Verdict{Outcome: sdk.Pass, Rules: []sdk.Rule{{Name: "face.match.distance", Outcome: sdk.Pass, Value: 0}}}, nil
+}
+
+func TestFaceUsableSkipsFaceless(t *testing.T) {
+	photos := []faceLabelled{
+		{personPhoto{file: "face.jpg", person: "a"}, sdk.Image{Width: 64}},
+		{personPhoto{file: "wall.jpg", person: "a"}, sdk.Image{Width: 40}},
+	}
+	kept, skipped, err := faceUsable(context.Background(), &fakeMatcher{}, photos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 1 || kept[0].file != "face.jpg" {
+		t.Errorf("kept %+v", kept)
+	}
+	if want := []faceSkip{{"wall.jpg", "no_face"}}; !reflect.DeepEqual(skipped, want) {
+		t.Errorf("skipped %v, want %v", skipped, want)
+	}
+}
+
+func TestFaceDump(t *testing.T) {
+	a := &faceLabelled{personPhoto: personPhoto{file: "1.jpg", person: "p"}}
+	b := &faceLabelled{personPhoto: personPhoto{file: "2.jpg", person: "p"}}
+	c := &faceLabelled{personPhoto: personPhoto{file: "3.jpg", person: "q"}}
+	var buf bytes.Buffer
+	if err := faceDump(&buf, []facePair{{a, b, 0.4}, {a, c, 0.81234567}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\n" +
+		"1.jpg\tp\t2.jpg\tp\t1\t0.400000\n" +
+		"1.jpg\tp\t3.jpg\tq\t0\t0.812346\n"
+	if buf.String() != want {
+		t.Errorf("dump:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }
