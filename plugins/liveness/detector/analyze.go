@@ -64,7 +64,7 @@ func (a *analysis) verdict() sdk.Verdict {
 		return sdk.Verdict{Outcome: sdk.CouldNotVerify, Reasons: []string{a.cnv}, Rules: a.rules}
 	}
 	v := sdk.Verdict{Rules: a.rules, Artifacts: a.artifacts, Score: a.score}
-	var hard, soft []string
+	var hard, soft, explain []string
 	for _, r := range a.rules {
 		if r.Outcome != sdk.Fail {
 			continue
@@ -75,11 +75,13 @@ func (a *analysis) verdict() sdk.Verdict {
 			soft = append(soft, r.Reason)
 		} else if len(r.Name) > 6 && r.Name[:6] == "spoof." {
 			soft = append(soft, r.Reason) // a single cue explains the fused score
+		} else if r.Name == "hand.count" {
+			explain = append(explain, r.Reason) // why no number could be read (two hands, a fist)
 		}
 	}
 	switch {
 	case len(hard) > 0:
-		v.Outcome, v.Reasons = sdk.Fail, append(hard, soft...)
+		v.Outcome, v.Reasons = sdk.Fail, append(append(hard, explain...), soft...)
 	case len(soft) > 0:
 		v.Outcome, v.Reasons = sdk.NeedsReview, soft
 	default:
@@ -165,6 +167,8 @@ func (d *Detector) analyze(ctx context.Context, frames []frame, req sdk.Liveness
 		lf = float64(learned) / float64(handFrames)
 	}
 	a.add("hand.frames", sdk.Pass, "verdict.liveness.hand.frames", hf, 0, "ratio")
+	n, out, reason := handCount(hobs, handIdx, held)
+	a.add("hand.count", out, reason, float64(n), 0, "fingers")
 	a.add("hand.learned_share", sdk.Pass, "verdict.liveness.hand.learned_share", lf, 0, "ratio")
 
 	d.videoRules(a, good, faces, faceIdx, req.Guide)

@@ -2,6 +2,7 @@ package hand
 
 import (
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -138,5 +139,37 @@ func TestLandmarkCountGeometry(t *testing.T) {
 	two.Points[10], two.Points[11], two.Points[12] = open.Points[10], open.Points[11], open.Points[12]
 	if got := two.Count(); got != 2 {
 		t.Fatalf("two fingers counted %d", got)
+	}
+}
+
+// The thumb is judged in the palm's own frame: an open hand turned by any angle still counts 5,
+// and the same hand with the thumb folded across the palm (its tip by the middle knuckle, as in
+// "4") counts 4 at every angle.
+func TestThumbInPalmFrame(t *testing.T) {
+	open := Landmarks{Points: [21][3]float64{
+		{100, 200}, {80, 185}, {65, 165}, {55, 148}, {45, 132},
+		{85, 140}, {82, 115}, {80, 100}, {79, 85},
+		{100, 137}, {100, 110}, {100, 93}, {100, 78},
+		{115, 140}, {117, 115}, {118, 100}, {119, 87},
+		{128, 146}, {132, 127}, {134, 116}, {136, 105},
+	}}
+	four := open
+	four.Points[3], four.Points[4] = [3]float64{80, 160}, [3]float64{98, 150}
+	turn := func(l Landmarks, a float64) Landmarks {
+		c, s := math.Cos(a), math.Sin(a)
+		for i, p := range l.Points {
+			x, y := p[0]-100, p[1]-200
+			l.Points[i] = [3]float64{100 + c*x - s*y, 200 + s*x + c*y}
+		}
+		return l
+	}
+	for _, deg := range []float64{-60, -25, 0, 25, 60, 180} {
+		a := deg * math.Pi / 180
+		if got := turn(open, a).Count(); got != 5 {
+			t.Errorf("open hand turned %v°: %d", deg, got)
+		}
+		if got := turn(four, a).Count(); got != 4 {
+			t.Errorf("thumb folded, turned %v°: %d", deg, got)
+		}
 	}
 }

@@ -105,9 +105,14 @@ func (lm Landmarks) Box(margin float64) image.Rectangle {
 func dist(a, b [3]float64) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
 
 // Count counts extended fingers from landmark geometry. A long finger is extended when its tip
-// lies clearly farther from the wrist than its middle joint and the finger is fairly straight;
-// the thumb when its tip is away from the index knuckle and farther from the little-finger
-// knuckle than the thumb's own base is.
+// lies clearly farther from the wrist than its middle joint and the finger is fairly straight.
+//
+// The thumb is judged in the palm's own frame, whatever way the hand is turned: the palm's
+// across axis runs from the little-finger knuckle (17) to the index knuckle (5). An extended
+// thumb points away from the palm, so its tip lies beyond the index knuckle on that axis and
+// farther from the little-finger knuckle than the thumb's base joint (2) is; a thumb folded over
+// the palm or the fingers (as in "4", a fist or "1") brings its tip back across the index knuckle
+// and nearer the little finger than its base.
 func (lm Landmarks) Count() int {
 	p := lm.Points
 	n := 0
@@ -120,9 +125,28 @@ func (lm Landmarks) Count() int {
 			n++
 		}
 	}
-	palm := dist(p[0], p[9]) + 1e-9
-	if dist(p[4], p[5])/palm > 0.55 && dist(p[4], p[17]) > 1.2*dist(p[2], p[17]) {
+	if lm.ThumbOut() {
 		n++
 	}
 	return n
+}
+
+// Thumb thresholds, in the palm's frame (see Count): the tip's position along the across axis
+// beyond the index knuckle, as a share of the knuckle span 17→5, and the tip's distance from the
+// little-finger knuckle over the thumb base's.
+const (
+	thumbAcross = 0.4
+	thumbReach  = 1.1
+)
+
+// ThumbOut reports whether the thumb is extended (see Count).
+func (lm Landmarks) ThumbOut() bool {
+	p := lm.Points
+	ux, uy := p[5][0]-p[17][0], p[5][1]-p[17][1]
+	span2 := ux*ux + uy*uy
+	if span2 < 1e-9 {
+		return false
+	}
+	across := ((p[4][0]-p[5][0])*ux + (p[4][1]-p[5][1])*uy) / span2
+	return across > thumbAcross && dist(p[4], p[17]) > thumbReach*dist(p[2], p[17])
 }

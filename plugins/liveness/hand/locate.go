@@ -54,6 +54,9 @@ type Blob struct {
 	Box  image.Rectangle // the hand part (top of the arm), square, at mask scale
 	Mask Mask            // only the component, cropped to Box
 	Area int
+	// Others counts the other components at least minArea and half the chosen one's area: a
+	// second hand held up (or another hand-sized object beside the person).
+	Others int
 }
 
 // Locate picks the largest foreground component (after the person is excluded) and returns a
@@ -82,6 +85,23 @@ func (m Mask) Locate(minArea int) (Blob, bool) {
 	}
 	if best < 0 {
 		return Blob{}, false
+	}
+	others := 0
+	bx0, by0 := int(stats.GetIntAt(best, 0)), int(stats.GetIntAt(best, 1))
+	bx1, by1 := bx0+int(stats.GetIntAt(best, 2)), by0+int(stats.GetIntAt(best, 3))
+	for i := 1; i < n; i++ {
+		a := int(stats.GetIntAt(i, 4))
+		if i == best || a < minArea || 2*a < bestArea {
+			continue
+		}
+		// the forearm cut off by a sleeve edge, a watch or a bracelet starts just under the hand
+		// and overlaps its columns: part of the same arm, not a second hand
+		x0, y0 := int(stats.GetIntAt(i, 0)), int(stats.GetIntAt(i, 1))
+		x1 := x0 + int(stats.GetIntAt(i, 2))
+		if y0 >= by1-2 && y0-by1 <= max(4, (bx1-bx0)/4) && x0 < bx1 && x1 > bx0 {
+			continue
+		}
+		others++
 	}
 	lab := labels.ToBytes() // CV_32S, little-endian
 	if len(lab) != 4*m.W*m.H {
@@ -116,5 +136,30 @@ func (m Mask) Locate(minArea int) (Blob, bool) {
 			}
 		}
 	}
-	return Blob{Box: box, Mask: crop, Area: bestArea}, true
+	return Blob{Box: box, Mask: crop, Area: bestArea, Others: others}, true
 }
+
+// Skin marks skin-coloured pixels by chroma alone (YCrCb: red-difference above and blue-difference
+// below the grey axis, within the band human skin of every tone falls in under white light), so a
+// hand is found on a grey, shaded or off-white wall where NotWhite takes the wall for foreground.
+// Very dark and very bright pixels (no reliable chroma) are left out. bgr is continuous 8-bit BGR.
+func Skin(bgr []byte, w, h int) Mask {
+	m := Mask{W: w, H: h, Pix: make([]uint8, w*h)}
+	for i := range m.Pix {
+		b, g, r := float64(bgr[3*i]), float64(bgr[3*i+1]), float64(bgr[3*i+2])
+		y := 0.299*r + 0.587*g + 0.114*b
+		cr := 128 + 0.713*(r-y)
+		cb := 128 + 0.564*(b-y)
+		if y > 35 && y < 250 && cr >= skinCrMin && cr <= 180 && cb >= 80 && cb <= 130 && cr-cb >= skinCrCbMin {
+			m.Pix[i] = 1
+		}
+	}
+	return m
+}
+
+// Skin chroma bounds: grey walls sit at Cr ≈ Cb ≈ 128; skin is at least this red and this much
+// redder than blue.
+const (
+	skinCrMin   = 134
+	skinCrCbMin = 12
+)
