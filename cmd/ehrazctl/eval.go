@@ -21,8 +21,11 @@ import (
 // A new subject is one entry of evalSubjects.
 type evalSubject struct {
 	name string
-	args string // the subject's flags, for the usage line
-	help string // one line
+	// plugin names the plugin the subject measures, when it is not the subject's name (fingers
+	// are counted by the liveness plugin).
+	plugin string
+	args   string // the subject's flags, for the usage line
+	help   string // one line
 	// flags declares the subject's flags on fs (besides --plugin, which every subject has) and
 	// returns check, which reports a wrong flag value as a usage error (nil: nothing to check),
 	// and measure, which runs once the flags are parsed and checked and the plugin has started.
@@ -94,7 +97,11 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	}
 	fs := flag.NewFlagSet("eval "+sub.name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	plug := fs.String("plugin", filepath.Join("bin", "plugins", sub.name), sub.name+" plugin binary (make plugins)")
+	plugin := sub.name
+	if sub.plugin != "" {
+		plugin = sub.plugin
+	}
+	plug := fs.String("plugin", filepath.Join("bin", "plugins", plugin), plugin+" plugin binary (make plugins)")
 	check, measure := sub.flags(fs)
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
 		fmt.Fprintf(e.stderr, "usage: ehrazctl eval %s %s\n", sub.name, sub.args)

@@ -35,6 +35,14 @@ func TestEvalSubjectTable(t *testing.T) {
 		if _, measure := s.flags(fs); measure == nil {
 			t.Errorf("subject %s measures nothing", s.name)
 		}
+		// The default --plugin is a reference plugin that `make plugins` builds.
+		plugin := s.name
+		if s.plugin != "" {
+			plugin = s.plugin
+		}
+		if _, err := os.Stat(filepath.Join("..", "..", "plugins", plugin, "main.go")); err != nil {
+			t.Errorf("subject %s measures plugin %q, which is no reference plugin: %v", s.name, plugin, err)
+		}
 		fs.VisitAll(func(f *flag.Flag) {
 			if !strings.Contains(s.args, "--"+f.Name) {
 				t.Errorf("subject %s: flag --%s missing from its usage %q", s.name, f.Name, s.args)

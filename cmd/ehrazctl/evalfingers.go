@@ -30,9 +30,10 @@ import (
 // `eval.fingers key=value` line each.
 func evalFingersSubject() evalSubject {
 	return evalSubject{
-		name: "fingers",
-		args: "[--data DIR] [--plugin PATH]",
-		help: "finger-count accuracy, recall and confusion on labelled photos of real hands",
+		name:   "fingers",
+		plugin: "liveness",
+		args:   "[--data DIR] [--plugin PATH]",
+		help:   "finger-count accuracy, recall and confusion on labelled photos of real hands",
 		flags: func(fs *flag.FlagSet) (func() error, func(context.Context, evalRun) error) {
 			data := fs.String("data", filepath.Join(evalSharedDir(), "testdata", "hands"), "folder with labels.tsv and the hand photos")
 			return nil, func(ctx context.Context, r evalRun) error { return evalFingers(ctx, r, *data) }
