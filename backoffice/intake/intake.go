@@ -291,14 +291,24 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusCreated, map[string]any{"receipt": strconv.FormatInt(id, 10), "status": "received"})
 }
 
+// lookupFailed answers a failed dossier lookup (404 for none, 500 for a database error) and
+// reports whether it did.
+func lookupFailed(w http.ResponseWriter, err error) bool {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		reply(w, http.StatusNotFound, map[string]any{"error": "not_found"})
+	case err != nil:
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+	default:
+		return false
+	}
+	return true
+}
+
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	var st, code string
 	err := s.db.QueryRowContext(r.Context(), `SELECT status, bourse_code FROM dossiers WHERE idempotency_key = ?`, r.PathValue("key")).Scan(&st, &code)
-	if errors.Is(err, sql.ErrNoRows) {
-		reply(w, http.StatusNotFound, map[string]any{"error": "not_found"})
-		return
-	} else if err != nil {
-		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+	if lookupFailed(w, err) {
 		return
 	}
 	reply(w, http.StatusOK, map[string]any{"status": st, "bourseCode": code})
@@ -359,11 +369,7 @@ func (s *Server) bourseCode(w http.ResponseWriter, r *http.Request) {
 	)
 	err := s.db.QueryRowContext(r.Context(), `SELECT id, idempotency_key, payload, bourse_code, sms_sent_at FROM dossiers WHERE `+where, arg).
 		Scan(&id, &key, &payload, &prev, &smsAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		reply(w, http.StatusNotFound, map[string]any{"error": "not_found"})
-		return
-	} else if err != nil {
-		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+	if lookupFailed(w, err) {
 		return
 	}
 	if prev != "" && prev != code {
