@@ -130,7 +130,7 @@ func FuzzIntakeAPI(f *testing.F) {
 		f.Fatal(err)
 	}
 	reset := func(t *testing.T) *fuzzState {
-		if _, err := db.Exec(`DELETE FROM dossiers`); err != nil {
+		if _, err := db.Exec(`DELETE FROM amendments; DELETE FROM dossier_events; DELETE FROM dossiers`); err != nil {
 			t.Fatal(err)
 		}
 		req := httptest.NewRequest(http.MethodPost, "/v1/dossiers", bytes.NewReader(kiosk))

@@ -13,7 +13,13 @@
 //	                                   408 when the body stops coming (the outbox retries 503 and 408)
 //	GET  /v1/dossiers/{key}/status     kiosk token → {status, bourseCode}
 //	POST /v1/verified {nationalCode}   kiosk token → {verified}
-//	POST /v1/admin/bourse-code {idempotencyKey|sessionId, code}   admin token → {status, smsSent}
+//	POST /v1/amendments                kiosk token; Idempotency-Key header; a signed dossier.Amendment
+//	                                   → 201 / 200 duplicate; 404 unknown dossier; 422 signature
+//	POST /v1/admin/bourse-code {idempotencyKey|sessionId, code}   admin token → {status, smsSent};
+//	                                   409 review.error.transition unless the dossier is approved
+//
+// Every dossier received is assessed at once (backoffice/review): approved by rule when every
+// check passed, otherwise queued for a reviewer in the console.
 package intake
 
 import (
@@ -22,7 +28,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -35,18 +40,15 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the intake's own database
-
+	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/backoffice/netaddr"
+	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/eligibility"
-	"github.com/ehraz/ehraz/domain/text"
+	"github.com/ehraz/ehraz/domain/problem"
 	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/services/sms"
 )
-
-//go:embed schema.sql
-var schema string
 
 // Config configures the server.
 type Config struct {
@@ -55,6 +57,11 @@ type Config struct {
 	AdminToken string
 	// DataKey (32 bytes) seals stored dossiers and keys the national-code hashes.
 	DataKey []byte
+	// MediaKey (32 bytes) is the kiosks' transport key: it verifies their amendments' signatures
+	// (and opens their media in the console). Empty: amendments are refused as unverifiable.
+	MediaKey []byte
+	// FourEyes makes a supervisor confirm rejections and approvals against a failed check.
+	FourEyes bool
 	// IPRule is applied to an online dossier's client address and to the address of a kiosk
 	// submitting from outside its Allow networks.
 	IPRule eligibility.IPRule
@@ -99,21 +106,14 @@ const DefaultMaxUploads = 4
 type Server struct {
 	cfg     Config
 	db      *sql.DB
+	review  *review.Service
 	mux     *http.ServeMux
 	uploads chan struct{} // one token per dossier being read
 }
 
 // OpenDB opens (creating if needed) the intake database at path.
 func OpenDB(path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_busy_timeout=5000")
-	if err != nil {
-		return nil, fmt.Errorf("open intake database %s: %w", path, err)
-	}
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("intake schema %s: %w", path, err)
-	}
-	return db, nil
+	return database.Open(context.Background(), path)
 }
 
 // New builds the server over db (from OpenDB).
@@ -139,10 +139,15 @@ func New(cfg Config, db *sql.DB) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, db: db, mux: http.NewServeMux(), uploads: make(chan struct{}, cfg.MaxUploads)}
+	rv, err := review.New(db, review.Config{DataKey: cfg.DataKey, SMS: cfg.SMS, Template: cfg.BourseTemplate, FourEyes: cfg.FourEyes, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	s := &Server{cfg: cfg, db: db, review: rv, mux: http.NewServeMux(), uploads: make(chan struct{}, cfg.MaxUploads)}
 	s.mux.HandleFunc("POST /v1/dossiers", s.auth(cfg.Token, s.receive))
 	s.mux.HandleFunc("GET /v1/dossiers/{key}/status", s.auth(cfg.Token, s.status))
 	s.mux.HandleFunc("POST /v1/verified", s.auth(cfg.Token, s.verified))
+	s.mux.HandleFunc("POST /v1/amendments", s.auth(cfg.Token, s.amend))
 	s.mux.HandleFunc("POST /v1/admin/bourse-code", s.auth(cfg.AdminToken, s.bourseCode))
 	s.mux.HandleFunc("GET /v1/admin/dossiers", s.auth(cfg.AdminToken, s.list))
 	s.mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -262,20 +267,36 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sum := sha256.Sum256(body)
-	// One statement, so the "one remote verification per national code" rule and the insert are
-	// atomic: two kiosks racing with the same person cannot both be accepted, and a parallel
-	// retry of the same delivery (same key) is a duplicate, not a second verification.
-	res, err := s.db.ExecContext(r.Context(), `INSERT INTO dossiers (idempotency_key, session_id, kiosk_id, mode, submitter_ip, nc_hash, payload, payload_sha256, received_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
-		WHERE NOT EXISTS (SELECT 1 FROM dossiers WHERE nc_hash = ? AND idempotency_key != ?)
-		ON CONFLICT (idempotency_key) DO NOTHING`,
-		key, d.SessionID, d.KioskID, d.Mode, submitter.String(), nc, sealed, hex.EncodeToString(sum[:]), s.cfg.Now().UnixMilli(),
-		nc, key)
+	findings := review.Assess(d)
+	now := s.cfg.Now()
+	var dup bool
+	err = s.tx(r.Context(), func(tx *sql.Tx) error {
+		// One statement, so the "one remote verification per national code" rule and the insert
+		// are atomic: two kiosks racing with the same person cannot both be accepted (the partial
+		// unique index on the national code of every dossier not rejected holds it in the
+		// engine), and a parallel retry of the same delivery (same key) is a duplicate, not a
+		// second verification.
+		res, err := tx.ExecContext(r.Context(), `INSERT INTO dossiers (idempotency_key, session_id, kiosk_id, mode, submitter_ip, nc_hash, payload, payload_sha256, received_at, status, findings)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			WHERE NOT EXISTS (SELECT 1 FROM dossiers WHERE nc_hash = ? AND status <> 'rejected' AND idempotency_key != ?)
+			ON CONFLICT DO NOTHING`,
+			key, d.SessionID, d.KioskID, d.Mode, submitter.String(), nc, sealed, hex.EncodeToString(sum[:]), now.UnixMilli(),
+			string(review.Initial(findings)), review.EncodeFindings(findings), nc, key)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			dup = true
+			return nil
+		}
+		id, _ = res.LastInsertId()
+		return review.RecordReceipt(r.Context(), tx, id, d.KioskID, findings, now)
+	})
 	if err != nil {
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
 		return
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if dup {
 		err := s.db.QueryRowContext(r.Context(), `SELECT id FROM dossiers WHERE idempotency_key = ?`, key).Scan(&id)
 		switch {
 		case err == nil: // a parallel delivery of the same key won
@@ -287,8 +308,19 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	id, _ = res.LastInsertId()
-	reply(w, http.StatusCreated, map[string]any{"receipt": strconv.FormatInt(id, 10), "status": "received"})
+	reply(w, http.StatusCreated, map[string]any{"receipt": strconv.FormatInt(id, 10), "status": string(review.Initial(findings))})
+}
+
+func (s *Server) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // lookupFailed answers a failed dossier lookup (404 for none, 500 for a database error) and
@@ -323,23 +355,21 @@ func (s *Server) verified(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var n int
-	if err := s.db.QueryRowContext(r.Context(), `SELECT count(*) FROM dossiers WHERE nc_hash = ?`, s.ncHash(in.NationalCode)).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(r.Context(), `SELECT count(*) FROM dossiers WHERE nc_hash = ? AND status <> 'rejected'`, s.ncHash(in.NationalCode)).Scan(&n); err != nil {
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
 		return
 	}
 	reply(w, http.StatusOK, map[string]any{"verified": n > 0})
 }
 
-// BourseCodePattern is three Persian letters then five digits (after digit normalization). The
-// letters are named one by one: the Arabic block also holds punctuation (، ؛ ؟), digits and
-// diacritics, which are not letters of a code.
-var BourseCodePattern = regexp.MustCompile(`^[\x{0621}-\x{063A}\x{0641}-\x{064A}\x{067E}\x{0686}\x{0698}\x{06A9}\x{06AF}\x{06CC}]{3}[0-9]{5}$`)
+// BourseCodePattern is the bourse code's format (review.BourseCodePattern).
+var BourseCodePattern = review.BourseCodePattern
 
-// NormalizeBourseCode maps Persian/Arabic digits to ASCII and Arabic letters to Persian
-// (domain/text), and drops spaces and ZWNJ.
-func NormalizeBourseCode(s string) string {
-	return strings.NewReplacer(" ", "", "\u200c", "").Replace(text.PersianLetters(text.ASCIIDigits(strings.TrimSpace(s))))
-}
+// NormalizeBourseCode is review.NormalizeBourseCode.
+func NormalizeBourseCode(s string) string { return review.NormalizeBourseCode(s) }
+
+// Review is the lifecycle the intake feeds (for the console and in-process callers).
+func (s *Server) Review() *review.Service { return s.review }
 
 func (s *Server) bourseCode(w http.ResponseWriter, r *http.Request) {
 	var in struct {
@@ -351,67 +381,67 @@ func (s *Server) bourseCode(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_json"})
 		return
 	}
-	code := NormalizeBourseCode(in.Code)
-	if !BourseCodePattern.MatchString(code) {
-		reply(w, http.StatusBadRequest, map[string]any{"error": "intake.bourse_code_invalid"})
+	if !BourseCodePattern.MatchString(NormalizeBourseCode(in.Code)) {
+		reply(w, http.StatusBadRequest, map[string]any{"error": review.ErrBourseCode.Key})
 		return
 	}
-	where, arg := "idempotency_key = ?", in.IdempotencyKey
-	if arg == "" {
-		where, arg = "session_id = ?", in.SessionID
+	id, err := s.review.IDByKey(r.Context(), in.IdempotencyKey, in.SessionID)
+	if err == nil {
+		var res review.BourseResult
+		if res, err = s.review.IssueBourseCode(r.Context(), id, in.Code, review.Actor{Name: "admin-api"}); err == nil {
+			out := map[string]any{"status": string(review.BourseCodeIssued), "smsSent": res.SMSSent}
+			if res.SMSErr != nil {
+				out["smsError"] = "sms_failed"
+			}
+			reply(w, http.StatusOK, out)
+			return
+		}
 	}
-	var (
-		id      int64
-		key     string
-		payload []byte
-		prev    string
-		smsAt   sql.NullInt64
-	)
-	err := s.db.QueryRowContext(r.Context(), `SELECT id, idempotency_key, payload, bourse_code, sms_sent_at FROM dossiers WHERE `+where, arg).
-		Scan(&id, &key, &payload, &prev, &smsAt)
-	if lookupFailed(w, err) {
-		return
-	}
-	if prev != "" && prev != code {
-		reply(w, http.StatusConflict, map[string]any{"error": "bourse_code_already_recorded"})
-		return
-	}
-	if _, err := s.db.ExecContext(r.Context(), `UPDATE dossiers SET status = 'bourse_code_issued', bourse_code = ? WHERE id = ?`, code, id); err != nil {
-		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
-		return
-	}
-	if smsAt.Valid { // already told the applicant; recording the same code again sends nothing
-		reply(w, http.StatusOK, map[string]any{"status": "bourse_code_issued", "smsSent": true})
-		return
-	}
-	smsErr := s.notify(r.Context(), key, payload, code)
-	if smsErr != nil {
-		s.db.ExecContext(r.Context(), `UPDATE dossiers SET sms_error = ? WHERE id = ?`, smsErr.Error(), id)
-		reply(w, http.StatusOK, map[string]any{"status": "bourse_code_issued", "smsSent": false, "smsError": "sms_failed"})
-		return
-	}
-	s.db.ExecContext(r.Context(), `UPDATE dossiers SET sms_sent_at = ?, sms_error = '' WHERE id = ?`, s.cfg.Now().UnixMilli(), id)
-	reply(w, http.StatusOK, map[string]any{"status": "bourse_code_issued", "smsSent": true})
+	reviewError(w, err)
 }
 
-func (s *Server) notify(ctx context.Context, key string, payload []byte, code string) error {
-	body, err := dossier.Open(s.cfg.DataKey, payload, []byte(key))
-	if err != nil {
-		return fmt.Errorf("open dossier: %w", err)
+// reviewError answers a lifecycle error with its key: 404 unknown, 409 a conflict with the
+// dossier's state, 400 bad input, 500 anything else.
+func reviewError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, review.ErrNotFound):
+		reply(w, http.StatusNotFound, map[string]any{"error": "not_found"})
+	case errors.Is(err, review.ErrBourseTaken):
+		reply(w, http.StatusConflict, map[string]any{"error": "bourse_code_already_recorded"})
+	case errors.Is(err, review.ErrTransition), errors.Is(err, review.ErrStale):
+		p, _ := problem.As(err)
+		reply(w, http.StatusConflict, map[string]any{"error": p.Key})
+	case errors.Is(err, review.ErrBourseCode):
+		reply(w, http.StatusBadRequest, map[string]any{"error": review.ErrBourseCode.Key})
+	default:
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
 	}
-	var d dossier.Dossier
-	if err := json.Unmarshal(body, &d); err != nil {
-		return fmt.Errorf("decode dossier: %w", err)
+}
+
+func (s *Server) amend(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("Idempotency-Key")
+	if !keyPattern.MatchString(key) {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "idempotency_key_missing"})
+		return
 	}
-	mobile := string(d.Applicant.Mobile)
-	if mobile == "" {
-		mobile = string(d.Applicant.Person.Mobile)
+	var a dossier.Amendment
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&a); err != nil {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_json"})
+		return
 	}
-	if mobile == "" {
-		return fmt.Errorf("dossier has no mobile number")
+	if err := a.Verify(s.cfg.MediaKey); err != nil {
+		reply(w, http.StatusUnprocessableEntity, map[string]any{"error": "amendment_unverified"})
+		return
 	}
-	_, err = s.cfg.SMS.Send(ctx, mobile, sms.Message{Template: s.cfg.BourseTemplate, Tokens: []string{code}})
-	return err
+	dup, err := s.review.AddAmendment(r.Context(), key, a)
+	switch {
+	case err == nil && dup:
+		reply(w, http.StatusOK, map[string]any{"duplicate": true})
+	case err == nil:
+		reply(w, http.StatusCreated, map[string]any{"status": "amended"})
+	default:
+		reviewError(w, err)
+	}
 }
 
 // Dossier returns a stored dossier by idempotency key (for the back office and tests).

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/backoffice/office"
+	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/services/sms"
@@ -226,7 +227,8 @@ func TestServeStopsGracefully(t *testing.T) {
 }
 
 // The embedded demo passes the kiosk's own SMS provider: a dossier delivered with the kiosks'
-// token, then its bourse code recorded with the admin's, sends the notice through it.
+// token, approved by a reviewer, then its bourse code recorded with the admin's, sends the notice
+// through it. Before the approval the code is refused.
 func TestDepsSMSIsUsed(t *testing.T) {
 	ctx := context.Background()
 	con := sms.NewConsole(5)
@@ -244,6 +246,21 @@ func TestDepsSMSIsUsed(t *testing.T) {
 		t.Fatalf("deliver: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	if err := intake.RecordBourseCode(ctx, o.URL, o.AdminToken, "s1", "ابج12345"); err == nil || !strings.Contains(err.Error(), "review.error.transition") {
+		t.Fatalf("bourse code before any decision: %v, want review.error.transition", err)
+	}
+	if _, ok := con.Last("09121234567"); ok {
+		t.Fatal("an SMS went out for a dossier nobody approved")
+	}
+	rv := o.Intake.Review()
+	id, err := rv.IDByKey(ctx, "", "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rv.Decide(ctx, review.Decision{DossierID: id, Version: 1, Actor: review.Actor{Name: "maryam", Role: review.RoleReviewer},
+		Action: review.Approve, Reason: "review.reason.verified_manually"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := intake.RecordBourseCode(ctx, o.URL, o.AdminToken, "s1", "ابج12345"); err != nil {
 		t.Fatal(err)
 	}

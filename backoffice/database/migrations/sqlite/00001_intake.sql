@@ -1,4 +1,6 @@
--- The reference intake server's own database (not the kiosk's).
+-- +goose Up
+-- The intake's dossiers as they were before versioned migrations (IF NOT EXISTS: an older
+-- database adopts this version as it is).
 CREATE TABLE IF NOT EXISTS dossiers (
     id              INTEGER PRIMARY KEY,
     idempotency_key TEXT    NOT NULL UNIQUE,
