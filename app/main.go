@@ -79,6 +79,7 @@ func run() error {
 		Health:      pluginHealth{host: k.Plugins},
 		PINHash:     pinHash,
 		IdleWarning: cfg.Session.IdleWarning.Duration,
+		MinAge:      cfg.Services.Eligibility.MinAge,
 		Kiosk:       cfg.Mode == "kiosk" && os.Getenv("EHRAZ_WINDOWED") == "",
 	})
 	if err := u.UseTheme(cfg.Fonts); err != nil {

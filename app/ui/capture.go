@@ -101,6 +101,9 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	}
 	if v != nil {
 		shootKey = "ui.capture.retake"
+		if step == flow.StepVideo {
+			shootKey = "ui.capture.rerecord"
+		}
 	}
 	shoot = u.iconButton(u.T(shootKey), theme.MediaPhotoIcon(), func() {
 		cam.shooting = true
@@ -460,11 +463,11 @@ func (u *UI) demoBadge() fyne.CanvasObject {
 	return container.NewVBox(container.NewHBox(u.layer.Order([]fyne.CanvasObject{badge, layout.NewSpacer()})...))
 }
 
-// verdictView lists a capture verdict's outcome and reasons (locale keys).
+// verdictView lists a capture verdict's outcome and, as plain advice, its reasons.
 func (u *UI) verdictView(v sdk.Verdict) fyne.CanvasObject {
 	key := "ui.verdict." + v.Outcome.Effective().String()
 	box := container.NewVBox(u.heading(u.raw(key)))
-	for _, r := range v.Reasons {
+	for _, r := range adviceFor(v.Reasons) {
 		box.Add(u.para(r, sideChars))
 	}
 	return box

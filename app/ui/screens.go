@@ -41,10 +41,10 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 }
 
 // bullet is a list item with its marker at the reading start.
-func (u *UI) bullet(key string) fyne.CanvasObject {
+func (u *UI) bullet(key string, args ...string) fyne.CanvasObject {
 	dot := canvas.NewCircle(theme.Color(theme.ColorNamePrimary))
 	mark := container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot))
-	l := u.label(key)
+	l := u.label(key, args...)
 	if u.layer.RTL {
 		return container.NewBorder(nil, nil, nil, mark, l)
 	}
@@ -60,12 +60,12 @@ func (u *UI) helpScreen() fyne.CanvasObject {
 		{"help.rules.title", []string{"help.rules.age", "help.rules.card", "help.rules.natural", "help.rules.ip", "help.rules.sejam"}},
 		{"help.photo.title", []string{"help.photo.shake", "help.photo.light", "help.photo.frame", "help.photo.one", "help.photo.no_frame", "help.photo.mask"}},
 		{"help.signature.title", []string{"help.signature.paper", "help.signature.close", "help.signature.clear"}},
-		{"help.video.title", []string{"help.video.shake", "help.video.light", "help.video.background", "help.video.frame", "help.video.fingers"}},
+		{"help.video.title", []string{"help.video.why", "help.video.shake", "help.video.light", "help.video.background", "help.video.frame", "help.video.fingers"}},
 		{"help.after.title", []string{"help.after.duration", "help.after.sms"}},
 	} {
 		box.Add(u.heading(u.raw(sec.title)))
 		for _, k := range sec.items {
-			box.Add(u.bullet(k))
+			box.Add(u.bullet(k, "min", itoa(u.opt.MinAge)))
 		}
 	}
 	back := u.iconButton(u.T("ui.help.close"), u.backIcon(), func() { u.setHelp(false) })
@@ -285,7 +285,9 @@ func (u *UI) resultScreen(snap flow.Snapshot) fyne.CanvasObject {
 		container.NewCenter(u.heading(u.raw(title))),
 	)
 	if snap.Outcome != "" {
-		box.Add(u.para(snap.Outcome, 70))
+		// An outcome key is shown without the arguments its error had; the one it may need, the
+		// minimum age, is the kiosk's own configuration.
+		box.Add(u.para(snap.Outcome, 70, "min", itoa(u.opt.MinAge)))
 	}
 	box.Add(u.para(bodyKey, 70))
 	if snap.Step == flow.StepSubmitted {

@@ -42,6 +42,9 @@ type Options struct {
 	Health   Health
 	// PINHash is the operator PIN's hash (see app/pin); empty disables operator mode.
 	PINHash string
+	// MinAge is the configured minimum age (eligibility), shown in the rules and the refusal;
+	// zero means 18.
+	MinAge int
 	// IdleWarning is how long before the idle wipe the warning appears.
 	IdleWarning time.Duration
 	// Kiosk makes the window full screen and guards closing it.
@@ -103,6 +106,9 @@ func New(app fyne.App, opt Options) *UI {
 	}
 	if opt.Timing.VideoLength == 0 {
 		opt.Timing.VideoLength = 5 * time.Second
+	}
+	if opt.MinAge <= 0 {
+		opt.MinAge = 18
 	}
 	if opt.IdleWarning == 0 {
 		opt.IdleWarning = 30 * time.Second

@@ -35,6 +35,12 @@ type harness struct {
 
 func newHarness(t *testing.T, lang string) *harness {
 	t.Helper()
+	return newHarnessWith(t, lang, nil)
+}
+
+// newHarnessWith lets a test change the options before the UI is built.
+func newHarnessWith(t *testing.T, lang string, change func(*Options)) *harness {
+	t.Helper()
 	app := test.NewTempApp(t)
 	cat, err := locales.Load()
 	if err != nil {
@@ -47,8 +53,12 @@ func newHarness(t *testing.T, lang string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := New(app, Options{Lang: lang, Catalog: cat, Flow: fl, Camera: cam, Analyzer: an, PINHash: pinHash,
-		Timing: Timing{Countdown: time.Millisecond, VideoLength: 400 * time.Millisecond}})
+	opt := Options{Lang: lang, Catalog: cat, Flow: fl, Camera: cam, Analyzer: an, PINHash: pinHash,
+		Timing: Timing{Countdown: time.Millisecond, VideoLength: 400 * time.Millisecond}}
+	if change != nil {
+		change(&opt)
+	}
+	u := New(app, opt)
 	if err := u.UseTheme(filepath.Join("..", "..", "assets", "fonts")); err != nil {
 		t.Logf("default theme: %v", err)
 	}
