@@ -3,6 +3,7 @@ package kiosk_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/ehraz/ehraz/app/kiosk"
 	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/app/store"
+	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -61,6 +63,36 @@ func TestStoreFeedsOutbox(t *testing.T) {
 	var n int
 	if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE session_id = 'ob-1'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("outbox rows %d (err %v), want 1", n, err)
+	}
+	// The dossier carries the audit chain's head and the media's keyed audit hashes (issue 18).
+	var payload []byte
+	if err := s.DB().QueryRowContext(ctx, `SELECT payload FROM outbox WHERE session_id = 'ob-1'`).Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	body, err := dossier.Open(bytes.Repeat([]byte{1}, 32), payload, []byte(outbox.IdempotencyKey("kiosk-1", "ob-1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d dossier.Dossier
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.AuditHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Audit == nil || d.Audit.Seq != head.Seq || d.Audit.MAC != head.MAC || d.Audit.KeyID != s.ActiveKeyID() || head.Seq < 2 {
+		t.Errorf("dossier audit head %+v, chain head %+v", d.Audit, head)
+	}
+	keys, err := store.LoadKeys(store.Options{KeyFile: filepath.Join(dir, "keys", "store.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := store.MediaAuditHash(keys[0], d.Media[0].SHA256); err != nil || d.Media[0].AuditHash != want || want == d.Media[0].SHA256 {
+		t.Errorf("dossier media audit hash %q, want the keyed %q (%v)", d.Media[0].AuditHash, want, err)
+	}
+	if n, err := s.VerifyAudit(ctx, store.AuditHeadRow{Seq: d.Audit.Seq, MAC: d.Audit.MAC}); err != nil || n < d.Audit.Seq {
+		t.Errorf("the chain against the dossier's head: %d rows, %v", n, err)
 	}
 	if ids, err := kiosk.Unqueued(ctx, s, ob); err != nil || len(ids) != 0 {
 		t.Errorf("Unqueued after enqueue = %v, %v; want none", ids, err)

@@ -50,12 +50,15 @@ func dossierSession(f store.Finished) outbox.Session {
 			CardSerial: kyc.CardSerial(f.Applicant.CardSerial), CardKind: f.Applicant.CardKind},
 		StartedAt: f.StartedAt, AcceptedAt: f.AcceptedAt,
 	}
+	if f.Audit.Seq > 0 {
+		out.Audit = &dossier.AuditHead{Seq: f.Audit.Seq, MAC: f.Audit.MAC, KeyID: f.Audit.KeyID}
+	}
 	for _, c := range f.Checks {
 		out.Checks = append(out.Checks, dossier.Check{Step: c.Step, Attempt: c.Attempt, At: c.At, Outcome: c.Outcome,
 			Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, DurationMS: c.DurationMS})
 	}
 	for _, m := range f.Media {
-		out.Media = append(out.Media, outbox.PlainMedia{Name: m.Name, Format: m.Format, Data: m.Data})
+		out.Media = append(out.Media, outbox.PlainMedia{Name: m.Name, Format: m.Format, Data: m.Data, AuditHash: m.AuditHash})
 	}
 	return out
 }

@@ -20,12 +20,13 @@ func TestDossierSessionCopiesEveryField(t *testing.T) {
 			CardSerial: "9K21345678", CardKind: kyc.CardKind("smart_card")},
 		Checks: []store.Check{{Step: "selfie", Attempt: 2, At: at, Outcome: "pass", Reasons: []string{"r"},
 			Rules: []sdk.Rule{{Name: "x"}}, Score: 0.9, DurationMS: 12}},
-		Media:     []store.PlainMedia{{Name: "selfie", Format: "jpeg", Data: []byte{1}}},
+		Media:     []store.PlainMedia{{Name: "selfie", Format: "jpeg", Data: []byte{1}, AuditHash: "9be1"}},
 		StartedAt: at, AcceptedAt: at.Add(time.Minute),
+		Audit:     store.AuditHeadRow{Seq: 7, MAC: "c0ffee", KeyID: "0123456789abcdef"},
 	}
 	got := dossierSession(f)
 	for _, v := range []reflect.Value{reflect.ValueOf(got), reflect.ValueOf(got.Applicant),
-		reflect.ValueOf(got.Checks[0]), reflect.ValueOf(got.Media[0])} {
+		reflect.ValueOf(got.Checks[0]), reflect.ValueOf(got.Media[0]), reflect.ValueOf(*got.Audit)} {
 		for i := range v.NumField() {
 			if v.Field(i).IsZero() {
 				t.Errorf("%s.%s was not copied", v.Type().Name(), v.Type().Field(i).Name)

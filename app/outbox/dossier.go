@@ -18,6 +18,8 @@ type PlainMedia struct {
 	Name   string
 	Format string
 	Data   []byte
+	// AuditHash is the keyed hash the kiosk's audit row of the file holds, for the dossier.
+	AuditHash string
 }
 
 // Session is what the outbox needs about a finished session; the kiosk's wiring adapts the
@@ -31,6 +33,8 @@ type Session struct {
 	Media      []PlainMedia
 	StartedAt  time.Time
 	AcceptedAt time.Time
+	// Audit is the kiosk's audit chain head, sent with the dossier (nil: none known).
+	Audit *dossier.AuditHead
 }
 
 // Source reads a finished session from the store.

@@ -126,7 +126,8 @@ func (o *Outbox) Enqueue(ctx context.Context, sessionID string) error {
 	key := IdempotencyKey(o.cfg.KioskID, sessionID)
 	now := o.cfg.Now()
 	d := dossier.Dossier{Version: dossier.Version, SessionID: sessionID, KioskID: o.cfg.KioskID, Mode: s.Mode, ClientIP: s.ClientIP,
-		Applicant: s.Applicant, Checks: s.Checks, StartedAt: s.StartedAt, AcceptedAt: s.AcceptedAt, SubmittedAt: now}
+		Applicant: s.Applicant, Checks: s.Checks, StartedAt: s.StartedAt, AcceptedAt: s.AcceptedAt, SubmittedAt: now,
+		Audit: s.Audit}
 	if d.Mode == "" {
 		d.Mode = o.cfg.Mode
 	}
@@ -140,7 +141,8 @@ func (o *Outbox) Enqueue(ctx context.Context, sessionID string) error {
 		if err != nil {
 			return fmt.Errorf("outbox: seal media %s: %w", m.Name, err)
 		}
-		d.Media = append(d.Media, dossier.Media{Name: m.Name, Format: m.Format, SHA256: hex.EncodeToString(sum[:]), Size: len(m.Data), Sealed: sealed})
+		d.Media = append(d.Media, dossier.Media{Name: m.Name, Format: m.Format, SHA256: hex.EncodeToString(sum[:]), Size: len(m.Data), Sealed: sealed,
+			AuditHash: m.AuditHash})
 	}
 	body, err := json.Marshal(d)
 	if err != nil {

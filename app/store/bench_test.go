@@ -83,7 +83,7 @@ func BenchmarkVerifyAudit(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := 0; i < 10000; i++ {
-		if err := appendAudit(ctx, tx, t0, "bench-1", AuditEvent, "tick", "selfie>selfie"); err != nil {
+		if err := s.appendAudit(ctx, tx, t0, "bench-1", AuditEvent, "tick", "selfie>selfie"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -92,7 +92,7 @@ func BenchmarkVerifyAudit(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if n, err := VerifyAudit(ctx, s.DB()); err != nil || n != 10000 {
+		if n, err := s.VerifyAudit(ctx); err != nil || n != 10000 {
 			b.Fatal(n, err)
 		}
 	}

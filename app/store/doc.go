@@ -19,7 +19,10 @@
 //
 // Clear columns are what operators and retention need and nothing about the person: ids, steps,
 // mode, times, outcome keys, verdict outcomes/reasons/numbers, media names, sizes and SHA-256.
-// The audit table chains sha256(prev ‖ row) over events, verdicts, stored media, overrides,
-// purges and rotations; VerifyAudit names the first altered row, and AuditHead gives the value
-// to note elsewhere so that a truncated tail can be detected too.
+// The audit table chains HMAC-SHA256(chain key, prev ‖ row) over events, verdicts, stored media
+// (a keyed hash of the file, never its plain SHA-256), overrides, purges and rotations; the chain
+// key is derived from the store key (no extra key file) and the chain is re-keyed with every key
+// rotation. VerifyAudit names the first altered, removed or reordered row (and says "could not
+// verify" without the key), and AuditHead gives the value every dossier carries, so a truncated
+// or rewritten tail shows against the heads the back office kept (VerifyAudit's heads).
 package store

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -28,6 +29,9 @@ type Finished struct {
 	Media      []PlainMedia
 	StartedAt  time.Time
 	AcceptedAt time.Time
+	// Audit is the audit chain's head when the session was read, for the dossier (the back office
+	// keeps it, so a chain cut or rewritten afterwards shows).
+	Audit AuditHeadRow
 }
 
 // Applicant is the person as SEJAM and the registry described them, plus what was typed.
@@ -55,6 +59,8 @@ type PlainMedia struct {
 	Name   string
 	Format string
 	Data   []byte
+	// AuditHash is the keyed hash the file's newest audit row holds ("" when there is none).
+	AuditHash string
 }
 
 // FinishedSession reads a session that accepted the commitments for its dossier: the applicant,
@@ -80,7 +86,18 @@ func (s *Store) FinishedSession(ctx context.Context, sessionID string) (Finished
 	if err != nil {
 		return Finished{}, err
 	}
+	for i := range media {
+		if err := s.db.QueryRowContext(ctx, `SELECT detail FROM audit WHERE session_id = ? AND kind = ? AND subject = ?
+			ORDER BY seq DESC LIMIT 1`, sessionID, AuditMedia, media[i].Name).Scan(&media[i].AuditHash); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Finished{}, fmt.Errorf("store: finished session: media audit row: %w", err)
+		}
+	}
+	head, err := s.AuditHead(ctx)
+	if err != nil {
+		return Finished{}, fmt.Errorf("store: finished session: %w", err)
+	}
 	out := Finished{
+		Audit:     head,
 		SessionID: r.ID, Mode: r.Mode, ClientIP: r.ClientIP,
 		Applicant:  Applicant{Person: *r.Person, Mobile: string(r.Mobile), CardSerial: string(r.CardSerial), CardKind: r.CardKind},
 		Media:      media,

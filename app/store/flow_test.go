@@ -130,7 +130,7 @@ func TestKioskResumesFromStore(t *testing.T) {
 	if _, ok, _ := s2.LatestOpen(ctx); ok {
 		t.Error("an abandoned session is still open")
 	}
-	if n, err := store.VerifyAudit(ctx, s2.DB()); err != nil || n < 7 {
+	if n, err := s2.VerifyAudit(ctx); err != nil || n < 7 {
 		t.Errorf("audit: %d rows, %v", n, err)
 	}
 	if err := s2.IntegrityCheck(ctx); err != nil {

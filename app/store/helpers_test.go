@@ -77,7 +77,12 @@ func checkFile(t *testing.T, path string) {
 	if err := IntegrityCheck(ctx, db); err != nil {
 		t.Errorf("integrity after test: %v", err)
 	}
-	if _, err := VerifyAudit(ctx, db); err != nil {
+	keys, err := LoadKeys(Options{KeyFile: filepath.Join(filepath.Dir(path), "keys", "store.key")})
+	if err != nil {
+		t.Errorf("keys after test: %v", err)
+		return
+	}
+	if _, err := VerifyAudit(ctx, db, keys); err != nil {
 		t.Errorf("audit after test: %v", err)
 	}
 }

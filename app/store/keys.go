@@ -243,3 +243,26 @@ func loadKeyring(o Options, dbExists bool) (*keyring, error) {
 	}
 	return r, nil
 }
+
+// LoadKeys returns the store keys Open would load for an existing database (Options.Keys,
+// EHRAZ_STORE_KEY, or the key file with a pending rotation's key and the retired keys), the
+// active one first, creating none: for tools that check a database without opening the store
+// (ehrazctl audit verify).
+func LoadKeys(o Options) ([][]byte, error) {
+	r, err := loadKeyring(o, true)
+	if err != nil {
+		return nil, err
+	}
+	out := [][]byte{r.active.raw}
+	ids := make([]string, 0, len(r.byID))
+	for id := range r.byID {
+		if id != r.active.id {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		out = append(out, r.byID[id].raw)
+	}
+	return out, nil
+}

@@ -75,7 +75,11 @@ func (s *Store) PutMedia(ctx context.Context, sessionID, name, format string, da
 			sessionID, name, format, rel, digest, len(data), k.id, ms(at)); err != nil {
 			return fmt.Errorf("index media: %w", err)
 		}
-		return appendAudit(ctx, tx, at, sessionID, AuditMedia, name, digest)
+		keyed, err := s.mediaHash(ctx, tx, sum[:])
+		if err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, at, sessionID, AuditMedia, name, keyed)
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: put media %s: %w", name, err)

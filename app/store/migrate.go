@@ -74,6 +74,9 @@ type migration struct {
 	owner   string
 	name    string
 	sql     string
+	// after, when set, runs in the migration's transaction after its SQL (a data change SQL
+	// cannot make, such as keying the audit chain).
+	after func(context.Context, *sql.Tx) error
 }
 
 // loadMigrations reads every schema's files and returns them in version order; two files with
@@ -149,6 +152,11 @@ func applyOne(ctx context.Context, db *sql.DB, m migration, now time.Time) (bool
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, fmt.Errorf("migration %s: %w", where, err)
+	}
+	if m.after != nil {
+		if err := m.after(ctx, tx); err != nil {
+			return false, fmt.Errorf("migration %s: %w", where, err)
+		}
 	}
 	// The name is the file's name alone, as recorded before the files moved to their packages.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,

@@ -328,7 +328,7 @@ func (s *Store) Override(ctx context.Context, id string, step flow.Step, decisio
 			id, cur, cur, "operator.override", ms(at), detail); err != nil {
 			return fmt.Errorf("append event: %w", err)
 		}
-		return appendAudit(ctx, tx, at, id, AuditOverride, string(step), outcome+" "+reason)
+		return s.appendAudit(ctx, tx, at, id, AuditOverride, string(step), outcome+" "+reason)
 	})
 	if err != nil {
 		return fmt.Errorf("store: override: %w", err)

@@ -152,7 +152,7 @@ func (s *Store) purgeOne(ctx context.Context, now time.Time, p PurgedSession) er
 			}
 		}
 		detail := fmt.Sprintf("%s step=%s media=%d", p.Reason, p.Step, p.MediaFiles)
-		return appendAudit(ctx, tx, now, p.ID, AuditPurge, "session", detail)
+		return s.appendAudit(ctx, tx, now, p.ID, AuditPurge, "session", detail)
 	})
 }
 

@@ -31,6 +31,11 @@ func (s *Store) Rotate(ctx context.Context, raw []byte) (RotateReport, error) {
 	if s.lock == nil {
 		return RotateReport{}, fmt.Errorf("store: rotate: %w", ErrNoKey)
 	}
+	// A chain that does not verify under the current keys is not re-keyed: that would hide the
+	// tampering under the new key.
+	if _, err := s.VerifyAudit(ctx); err != nil {
+		return RotateReport{}, fmt.Errorf("store: rotate: %w", err)
+	}
 	s.mu.Lock()
 	rep := RotateReport{NewKeyID: nk.id}
 	if s.keys.active != nil {
@@ -48,8 +53,13 @@ func (s *Store) Rotate(ctx context.Context, raw []byte) (RotateReport, error) {
 	if rep.Media, err = s.rotateMedia(ctx, nk); err != nil {
 		return rep, fmt.Errorf("store: rotate: %w", err)
 	}
+	// The chain is re-keyed and the rotation recorded in one transaction: the chain is under
+	// either the old key or the new one, never half of each.
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		return appendAudit(ctx, tx, s.now(), "", AuditKeys, "rotate",
+		if _, err := s.rekeyAudit(ctx, tx, nk, false); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, s.now(), "", AuditKeys, "rotate",
 			fmt.Sprintf("%s>%s records=%d media=%d", rep.OldKeyID, rep.NewKeyID, rep.Sessions, rep.Media))
 	})
 	if err != nil {

@@ -134,7 +134,7 @@ func (s *Store) afterWrite(ctx context.Context, tx *sql.Tx, r flow.Record, ev fl
 		r.ID, string(ev.From), string(ev.To), ev.Name, ms(ev.At), ev.Detail); err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
-	if err := appendAudit(ctx, tx, ev.At, r.ID, AuditEvent, ev.Name, string(ev.From)+">"+string(ev.To)+" "+ev.Detail); err != nil {
+	if err := s.appendAudit(ctx, tx, ev.At, r.ID, AuditEvent, ev.Name, string(ev.From)+">"+string(ev.To)+" "+ev.Detail); err != nil {
 		return err
 	}
 	steps := make([]string, 0, len(r.Checks))
@@ -171,7 +171,7 @@ func (s *Store) afterWrite(ctx context.Context, tx *sql.Tx, r flow.Record, ev fl
 			if at.IsZero() {
 				at = ev.At
 			}
-			if err := appendAudit(ctx, tx, at, r.ID, AuditVerdict, fmt.Sprintf("%s/%d", step, c.Attempt), outcome+" "+string(reasons)); err != nil {
+			if err := s.appendAudit(ctx, tx, at, r.ID, AuditVerdict, fmt.Sprintf("%s/%d", step, c.Attempt), outcome+" "+string(reasons)); err != nil {
 				return err
 			}
 		}

@@ -174,7 +174,7 @@ func TestConcurrentSave(t *testing.T) {
 	if checks != workers*saves {
 		t.Errorf("checks = %d, want %d", checks, workers*saves)
 	}
-	if n, err := VerifyAudit(ctx, s.DB()); err != nil || int(n) != audit || audit != events+checks {
+	if n, err := s.VerifyAudit(ctx); err != nil || int(n) != audit || audit != events+checks {
 		t.Errorf("audit verify n=%d rows=%d err=%v, want events+checks=%d", n, audit, err, events+checks)
 	}
 }

@@ -111,6 +111,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.closeQuietly()
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	for i := range ms {
+		if ms[i].owner == "store" && ms[i].version == auditKeyedVersion {
+			ms[i].after = s.keyLegacyAudit
+		}
+	}
 	if _, err := migrate(ctx, db, ms, o.Now()); err != nil {
 		s.closeQuietly()
 		return nil, fmt.Errorf("store: %w", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,6 +118,48 @@ func TestAuditVerifyCommandFindsEdit(t *testing.T) {
 	code, out, _ := runStoreCtl(t, "audit", "verify", "--db", db)
 	if code != exitInvalid || !strings.Contains(out, "from row 3 on (hash)") {
 		t.Fatalf("exit %d, output %q; want exit 1 naming row 3", code, out)
+	}
+}
+
+// The audit chain is keyed: without the store key, verify says it could not verify and exits 1;
+// a head noted earlier (as every dossier carries) reveals rows cut off the end.
+func TestAuditVerifyCommandKeyAndHead(t *testing.T) {
+	dir := seedStoreDir(t)
+	db := filepath.Join(dir, "ehraz.db")
+	code, out, _ := runStoreCtl(t, "audit", "head", "--data", dir)
+	f := strings.Fields(out)
+	if code != exitOK || len(f) != 2 {
+		t.Fatalf("audit head: exit %d %q", code, out)
+	}
+	head := f[0] + ":" + f[1]
+	if code, out, errs := runStoreCtl(t, "audit", "verify", "--db", db, "--head", head); code != exitOK {
+		t.Fatalf("verify against its own head: exit %d %s %s", code, out, errs)
+	}
+	raw, err := sql.Open("sqlite3", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if code, out, _ := runStoreCtl(t, "audit", "verify", "--db", db); code != exitOK {
+		t.Fatalf("a cut chain without a noted head: exit %d %s", code, out)
+	}
+	code, out, _ = runStoreCtl(t, "audit", "verify", "--db", db, "--head", head)
+	if code != exitInvalid || !strings.Contains(out, "(truncated)") {
+		t.Fatalf("cut chain against the noted head: exit %d %q", code, out)
+	}
+	kf := filepath.Join(dir, "keys", "store.key")
+	if err := os.Rename(kf, kf+".away"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runStoreCtl(t, "audit", "verify", "--db", db)
+	if code != exitInvalid || !strings.Contains(out, "could NOT be verified") || strings.Contains(out, "intact") {
+		t.Fatalf("verify without the key: exit %d %q", code, out)
+	}
+	if err := os.Rename(kf+".away", kf); err != nil {
+		t.Fatal(err)
 	}
 }
 

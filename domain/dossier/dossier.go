@@ -39,6 +39,19 @@ type Dossier struct {
 	StartedAt   time.Time `json:"startedAt"`
 	AcceptedAt  time.Time `json:"commitmentsAcceptedAt"`
 	SubmittedAt time.Time `json:"submittedAt"`
+	// Audit is the kiosk's audit chain head when the dossier was built (absent from kiosks of
+	// before issue 18). The back office keeps the newest per kiosk: a later dossier with a lower
+	// Seq, or a kiosk chain that lacks this row (ehrazctl audit verify --head), shows the chain
+	// was cut or rewritten.
+	Audit *AuditHead `json:"audit,omitempty"`
+}
+
+// AuditHead is one row of a kiosk's keyed audit chain: its number and MAC (HMAC-SHA256 under a
+// key derived from the kiosk's store key, so only that kiosk's key holder can check it).
+type AuditHead struct {
+	Seq   int64  `json:"seq"`
+	MAC   string `json:"mac"`   // hex
+	KeyID string `json:"keyId"` // the store key the chain was under
 }
 
 // Applicant is the person as SEJAM and the registry described them, plus what was typed.
@@ -75,4 +88,8 @@ type Media struct {
 	SHA256 string `json:"sha256"` // hex, of the plain bytes
 	Size   int    `json:"size"`   // plain bytes
 	Sealed []byte `json:"sealed"` // AES-256-GCM under the transport key (nonce first)
+	// AuditHash is the keyed hash the kiosk's audit row of this file holds (HMAC of SHA256 under
+	// the kiosk's key; never the plain SHA-256), tying the file to that row for an auditor
+	// with the kiosk's key.
+	AuditHash string `json:"auditHash,omitempty"`
 }

@@ -38,8 +38,9 @@ func golden() Dossier {
 				Score: 0.8, Duration: 120 * time.Millisecond}),
 			CheckFromVerdict("video", 2, at.Add(time.Minute), sdk.Verdict{}),
 		},
-		Media:     []Media{{Name: "selfie", Format: "jpeg", SHA256: "5d5e2a1b", Size: 16, Sealed: sealed}},
+		Media:     []Media{{Name: "selfie", Format: "jpeg", SHA256: "5d5e2a1b", Size: 16, Sealed: sealed, AuditHash: "9be1c07d"}},
 		StartedAt: at.Add(-10 * time.Minute), AcceptedAt: at.Add(-9 * time.Minute), SubmittedAt: at.Add(2 * time.Minute),
+		Audit: &AuditHead{Seq: 42, MAC: "c0ffee", KeyID: "0123456789abcdef"},
 	}
 }
 
@@ -89,5 +90,28 @@ func TestGoldenFormat(t *testing.T) {
 func TestCheckFromVerdictUnsetIsCouldNotVerify(t *testing.T) {
 	if c := CheckFromVerdict("video", 1, time.Time{}, sdk.Verdict{}); c.Outcome != "could-not-verify" {
 		t.Errorf("unset verdict written as %q", c.Outcome)
+	}
+}
+
+// A dossier from a kiosk of before the audit head (issue 18) still decodes, with no head and no
+// keyed media hash, and encodes back without the new fields.
+func TestDossierWithoutAuditHead(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "dossier.before-audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Dossier
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Audit != nil || d.Media[0].AuditHash != "" || d.SessionID != "3f9c2a" {
+		t.Fatalf("old dossier decoded as %+v", d)
+	}
+	out, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(out, []byte(`"audit"`)) || bytes.Contains(out, []byte(`"auditHash"`)) {
+		t.Errorf("absent fields written: %s", out)
 	}
 }
