@@ -19,7 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ehraz/ehraz/backoffice/console"
 	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/services/geoip"
 	"github.com/ehraz/ehraz/services/secrets"
@@ -58,8 +60,31 @@ type Config struct {
 	// Limits bound the server's connections and uploads; zero fields take the defaults
 	// (DefaultLimits).
 	Limits Limits `toml:"limits"`
+	// MediaKeyFile holds the kiosks' transport key, which opens their dossiers' media in the
+	// console and verifies their amendments [<keys_dir>/transport.key]. It is never created
+	// here: the key comes from the kiosks (the embedded demo shares its keys folder).
+	MediaKeyFile string `toml:"media_key_file"`
+	// FontsDir holds Vazirmatn for the console ["assets/fonts"].
+	FontsDir string `toml:"fonts_dir"`
+	// Console configures the review console, served under /console/.
+	Console Console `toml:"console"`
 	// LoopbackOnly refuses an Addr beyond loopback (the kiosk's embedded demo).
 	LoopbackOnly bool `toml:"-"`
+}
+
+// Console configures the review console ([console] in TOML, durations written "15m").
+type Console struct {
+	// FourEyes makes a supervisor confirm every rejection and every approval against a failed
+	// check [false].
+	FourEyes bool `toml:"four_eyes"`
+	// Idle ends a reviewer's session after this long without a request [15m].
+	Idle time.Duration `toml:"idle"`
+	// SLA marks dossiers waiting longer as late in the queue [48h].
+	SLA time.Duration `toml:"sla"`
+	// FirstUser and FirstRole name the account created when the console has none; its
+	// password is printed once at that start ["admin", "admin"].
+	FirstUser string `toml:"first_user"`
+	FirstRole string `toml:"first_role"`
 }
 
 // Limits bound what one connection and the dossier uploads may hold ([limits] in TOML,
@@ -148,6 +173,10 @@ func (c Config) resolved() Config {
 	def(&c.TokenFile, filepath.Join(c.KeysDir, "intake.token"))
 	def(&c.AdminTokenFile, filepath.Join(c.KeysDir, "intake-admin.token"))
 	def(&c.DataKeyFile, filepath.Join(c.KeysDir, "intake-data.key"))
+	def(&c.MediaKeyFile, filepath.Join(c.KeysDir, "transport.key"))
+	def(&c.FontsDir, filepath.Join("assets", "fonts"))
+	def(&c.Console.FirstUser, "admin")
+	def(&c.Console.FirstRole, string(review.RoleAdmin))
 	c.Limits = c.Limits.resolved()
 	return c
 }
@@ -179,6 +208,12 @@ type Office struct {
 	Intake *intake.Server
 	// Console is the SMS provider when it is the console one built here (nil otherwise).
 	Console *sms.Console
+	// Review is the review console; ConsoleURL its address. FirstPassword is the password of
+	// the account created at this start because the console had none ("" otherwise): shown
+	// once, never stored in clear.
+	Review        *console.Console
+	ConsoleURL    string
+	FirstPassword string
 
 	hs       *http.Server
 	db       *sql.DB
@@ -258,12 +293,31 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 		return nil, err
 	}
 	closers = append(closers, o.db.Close)
-	o.Intake, err = intake.New(intake.Config{Token: o.Token, AdminToken: o.AdminToken, DataKey: dataKey, SMS: sender,
-		BourseTemplate: cfg.SMS.Template, IPRule: rule, TrustedProxies: trusted, Now: d.Now,
+	mediaKey, err := secrets.LoadKey(cfg.MediaKeyFile)
+	if err != nil {
+		warn(fmt.Sprintf("no kiosk transport key (%v): the console cannot open media and amendments are refused", err))
+	}
+	o.Intake, err = intake.New(intake.Config{Token: o.Token, AdminToken: o.AdminToken, DataKey: dataKey, MediaKey: mediaKey, SMS: sender,
+		BourseTemplate: cfg.SMS.Template, IPRule: rule, TrustedProxies: trusted, Now: d.Now, FourEyes: cfg.Console.FourEyes,
 		MaxBody: cfg.Limits.MaxDossierBytes, MaxUploads: cfg.Limits.MaxUploads}, o.db)
 	if err != nil {
 		return nil, err
 	}
+	o.Review, err = console.New(o.db, o.Intake.Review(), console.Config{MediaKey: mediaKey, FontsDir: cfg.FontsDir,
+		Idle: cfg.Console.Idle, SLA: cfg.Console.SLA, TrustedProxies: trusted, Now: d.Now, Log: warn})
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if d.Now != nil {
+		now = d.Now
+	}
+	if o.FirstPassword, err = console.Bootstrap(ctx, o.db, cfg.Console.FirstUser, review.Role(cfg.Console.FirstRole), now()); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix, o.Review)
+	mux.Handle("/", o.Intake)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("intake listen %s: %w", cfg.Addr, err)
@@ -272,7 +326,8 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 		warn("serving plain HTTP beyond loopback; put a TLS proxy in front")
 	}
 	o.URL = "http://" + ln.Addr().String()
-	o.hs = newHTTPServer(o.Intake, cfg.Limits)
+	o.ConsoleURL = o.URL + console.Prefix
+	o.hs = newHTTPServer(mux, cfg.Limits)
 	go func() {
 		o.serveErr = o.hs.Serve(ln)
 		close(o.served)

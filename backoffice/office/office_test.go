@@ -172,8 +172,8 @@ func TestMissingGeoIPWarns(t *testing.T) {
 	cfg.GeoIP = filepath.Join(t.TempDir(), "none.mmdb")
 	var warned []string
 	startOffice(t, context.Background(), cfg, office.Deps{Warn: func(m string) { warned = append(warned, m) }})
-	if len(warned) != 1 || !strings.Contains(warned[0], "geoip") {
-		t.Errorf("warnings %q", warned)
+	if len(warned) != 2 || !strings.Contains(warned[0], "geoip") || !strings.Contains(warned[1], "transport key") {
+		t.Errorf("warnings %q (want the geo-IP one and the missing transport key's)", warned)
 	}
 }
 

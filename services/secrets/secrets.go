@@ -42,6 +42,20 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 	return k, nil
 }
 
+// LoadKey returns the 32-byte key stored hex-encoded at path; it never creates one (a key that
+// must come from elsewhere, like the kiosks' transport key at the back office).
+func LoadKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read key %s: %w", path, err)
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("key %s: want 64 hex digits", path)
+	}
+	return k, nil
+}
+
 // LoadOrCreateToken returns the token stored at path, creating a random one when missing.
 func LoadOrCreateToken(path string) (string, error) { return loadOrCreate(path, 24) }
 
