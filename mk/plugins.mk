@@ -2,7 +2,8 @@
 # and the two pinned generators; the Go code goes to plugins/sdk/transport/internal/detectorv1)
 # and `make plugins`, which builds every plugins/<name>/main.go into bin/plugins/<name> and pins
 # it with `ehrazctl plugin pin`: bin/plugins/<name>.json, kind <name>, with its SHA-256 (the host
-# refuses a binary whose checksum differs from its manifest).
+# refuses a binary whose checksum differs from its manifest). bin/ehraz-sandbox is the plugin
+# sandbox's launcher (app/detect/confine), built without cgo: libpsx hangs as PID 1 of a namespace.
 PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
 PROTO_DIR     := plugins/sdk/proto
@@ -28,6 +29,7 @@ proto: ## regenerate the plugin protocol Go code (needs: apt protobuf-compiler)
 plugins: ## build the detector plugins into bin/plugins and pin each (ehrazctl plugin pin writes its manifest)
 	@mkdir -p $(PLUGIN_BIN)
 	$(or $(GO),go) build -o $(or $(BIN),bin)/ehrazctl ./cmd/ehrazctl
+	CGO_ENABLED=0 $(or $(GO),go) build -o $(or $(BIN),bin)/ehraz-sandbox ./cmd/ehraz-sandbox
 	@for p in $(PLUGIN_NAMES); do \
 		echo "plugin $$p"; \
 		$(or $(GO),go) build -o $(PLUGIN_BIN)/$$p ./plugins/$$p || exit 1; \

@@ -30,7 +30,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -65,6 +64,9 @@ type Config struct {
 	MaxBackoff      time.Duration // restart delay cap (default 30s)
 	// Logger receives the host's and the plugins' stderr logs (default: hclog to stderr, warn).
 	Logger hclog.Logger
+	// Sandbox confines every plugin process (see SandboxConfig; Host.Sandbox says what is
+	// enforced on this machine).
+	Sandbox SandboxConfig
 }
 
 func (c *Config) defaults() {
@@ -115,6 +117,7 @@ var ErrChecksum = errors.New("checksum mismatch")
 // Host supervises the plugins of one folder. Create it with Open.
 type Host struct {
 	cfg     Config
+	box     *sandbox
 	plugins []*supervised
 	stop    chan struct{}
 	threads chan struct{} // closed after the plugins are stopped: ends their start threads
@@ -131,10 +134,20 @@ func Open(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{cfg: cfg, stop: make(chan struct{}), threads: make(chan struct{})}
+	box, err := newSandbox(ctx, cfg.Sandbox, cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if un := box.status.Unenforced(); len(un) > 0 {
+		cfg.Logger.Error("detector plugin sandbox INCOMPLETE: plugins run with less confinement than configured",
+			"not_enforced", SandboxStatus{Guards: un}.String())
+	} else {
+		cfg.Logger.Info("detector plugin sandbox", "status", box.status.String())
+	}
+	h := &Host{cfg: cfg, box: box, stop: make(chan struct{}), threads: make(chan struct{})}
 	var errs []error
 	for _, m := range ms {
-		s := &supervised{m: m, path: filepath.Join(cfg.Dir, m.Binary), cfg: &h.cfg, state: StateDown,
+		s := &supervised{m: m, path: filepath.Join(cfg.Dir, m.Binary), cfg: &h.cfg, box: box, state: StateDown,
 			thread: newLockedThread(h.threads)}
 		h.plugins = append(h.plugins, s)
 		if err := s.start(ctx); err != nil {
@@ -185,7 +198,13 @@ func (h *Host) Close() error {
 		s.mu.Unlock()
 	}
 	close(h.threads)
+	h.box.close()
 	return nil
+}
+
+// Sandbox reports what the host enforces on its plugins on this machine, for operator mode.
+func (h *Host) Sandbox() SandboxStatus {
+	return SandboxStatus{Guards: slices.Clone(h.box.status.Guards)}
 }
 
 // Health reports every plugin, sorted by name.
@@ -312,6 +331,7 @@ type supervised struct {
 	m      Manifest
 	path   string
 	cfg    *Config
+	box    *sandbox
 	thread *lockedThread // starts the process: see lockedThread
 
 	mu          sync.Mutex
@@ -341,22 +361,23 @@ func (s *supervised) health() Health {
 	return h
 }
 
-// verify compares the binary's SHA-256 with the manifest before go-plugin does it again, to
-// give an error that names the plugin and both digests.
+// verify reads the binary once and compares the SHA-256 of those bytes with the manifest; the
+// host runs a copy of exactly these bytes (sandbox.prepare), so nothing swapped in after the
+// check is executed.
 func (s *supervised) verify() ([]byte, error) {
 	want, err := hex.DecodeString(s.m.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %q: manifest sha256 is not hex: %w", s.m.Name, err)
 	}
-	got, err := fileSHA256(s.path)
+	bin, err := os.ReadFile(s.path)
 	if err != nil {
-		return nil, fmt.Errorf("plugin %q: %w", s.m.Name, err)
+		return nil, fmt.Errorf("plugin %q: read binary: %w", s.m.Name, err)
 	}
-	if !slices.Equal(got, want) {
+	if got := sha256.Sum256(bin); !slices.Equal(got[:], want) {
 		return nil, fmt.Errorf("plugin %q REFUSED: binary %s %w (manifest sha256 %s, file sha256 %s)",
-			s.m.Name, s.path, ErrChecksum, s.m.SHA256, hex.EncodeToString(got))
+			s.m.Name, s.path, ErrChecksum, s.m.SHA256, hex.EncodeToString(got[:]))
 	}
-	return want, nil
+	return bin, nil
 }
 
 // start launches the process without holding s.mu, so Health never waits on a slow start;
@@ -398,14 +419,17 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Rem
 		}
 		return nil, nil, sdk.Info{}, err
 	}
-	sum, err := s.verify()
+	bin, err := s.verify()
 	if err != nil {
 		return fail(nil, err)
 	}
-	cmd := exec.Command(s.path)
-	dieWithHost(cmd)
+	exe, tmp, err := s.box.prepare(s.m.Name, s.m.Binary, bin)
+	if err != nil {
+		return fail(nil, err)
+	}
+	cmd := s.box.command(exe, tmp)
 	cc := transport.ClientConfig(cmd, s.cfg.Logger.Named(s.m.Name))
-	cc.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
+	cc.SkipHostEnv = true // the plugin's environment is exactly sandbox.envFor
 	cc.StartTimeout = s.cfg.StartTimeout
 	c := plugin.NewClient(cc)
 	var rpc plugin.ClientProtocol

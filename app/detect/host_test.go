@@ -34,6 +34,12 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, launcherName), "github.com/ehraz/ehraz/cmd/ehraz-sandbox")
+	cmd.Env, cmd.Stderr = append(os.Environ(), "CGO_ENABLED=0"), os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "build the sandbox launcher: %v\n", err)
+		os.Exit(1)
+	}
 	fixtureBin = dir
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -63,10 +69,18 @@ func writeManifest(t *testing.T, dir string, m Manifest) {
 	}
 }
 
+// sandboxed points cfg at the launcher TestMain built (the test binary has none beside it).
+func sandboxed(cfg Config) Config {
+	if cfg.Sandbox.Launcher == "" {
+		cfg.Sandbox.Launcher = filepath.Join(fixtureBin, launcherName)
+	}
+	return cfg
+}
+
 func open(t *testing.T, dir string, cfg Config) *Host {
 	t.Helper()
 	cfg.Dir = dir
-	h, err := Open(context.Background(), cfg)
+	h, err := Open(context.Background(), sandboxed(cfg))
 	if err != nil {
 		t.Fatalf("open host: %v", err)
 	}
@@ -133,10 +147,11 @@ func TestGoodPluginAnswers(t *testing.T) {
 }
 
 func TestKillMidCallRecovers(t *testing.T) {
-	t.Setenv("EHRAZ_FIXTURE_SLOW_MS", "1500")
 	dir := t.TempDir()
 	install(t, dir, "good", "face", sdk.KindFace)
-	h := open(t, dir, Config{MinBackoff: 100 * time.Millisecond})
+	// The host's own environment never reaches a plugin: the variable goes through the allow-list.
+	h := open(t, dir, Config{MinBackoff: 100 * time.Millisecond,
+		Sandbox: SandboxConfig{Env: []string{"EHRAZ_FIXTURE_SLOW_MS=1500"}}})
 	pid := healthOf(h, "face").PID
 	go func() {
 		time.Sleep(300 * time.Millisecond)
@@ -203,7 +218,7 @@ func TestTamperedBinaryRefused(t *testing.T) {
 	}
 	f.Write([]byte("tampered"))
 	f.Close()
-	h, err := Open(context.Background(), Config{Dir: dir})
+	h, err := Open(context.Background(), sandboxed(Config{Dir: dir}))
 	if err == nil || !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), `plugin "face" REFUSED`) {
 		t.Fatalf("open with tampered binary: %v; want a checksum refusal naming the plugin", err)
 	}

@@ -60,8 +60,10 @@ var rules = []rule{
 		TestMay: []string{"services/...", "app/outbox"}},
 	{Layer: "adapter", Pkgs: []string{"app/outbox"}, May: append([]string{"services/apicall"}, kioskUp...),
 		TestMay: []string{"app/store"}},
-	{Layer: "adapter", Pkgs: []string{"app/detect"}, May: append([]string{"plugins/sdk/transport"}, kioskUp...),
+	{Layer: "adapter", Pkgs: []string{"app/detect"}, May: append([]string{"plugins/sdk/transport", "app/detect/confine"}, kioskUp...),
 		TestMay: []string{"plugins/sdk/..."}},
+	// the plugin sandbox launcher's half (cmd/ehraz-sandbox): Landlock and limits, nothing of ours.
+	{Layer: "adapter", Pkgs: []string{"app/detect/confine"}},
 	{Layer: "adapter", Pkgs: []string{"app/camera"}, May: append([]string{"capture"}, kioskUp...)},
 	{Layer: "adapter", Pkgs: []string{"app/pin"}, May: domain},
 
