@@ -22,7 +22,7 @@ func TestDossierSessionCopiesEveryField(t *testing.T) {
 			Rules: []sdk.Rule{{Name: "x"}}, Score: 0.9, DurationMS: 12}},
 		Media:     []store.PlainMedia{{Name: "selfie", Format: "jpeg", Data: []byte{1}, AuditHash: "9be1"}},
 		StartedAt: at, AcceptedAt: at.Add(time.Minute),
-		Audit:     store.AuditHeadRow{Seq: 7, MAC: "c0ffee", KeyID: "0123456789abcdef"},
+		Audit: store.AuditHeadRow{Seq: 7, MAC: "c0ffee", KeyID: "0123456789abcdef"},
 	}
 	got := dossierSession(f)
 	for _, v := range []reflect.Value{reflect.ValueOf(got), reflect.ValueOf(got.Applicant),
