@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/domain/kyc"
 )
 
 func (u *UI) welcomeScreen() fyne.CanvasObject {
@@ -166,7 +167,7 @@ func (u *UI) identityScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObje
 }
 
 func (u *UI) cardSerialScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
-	f := u.newField("ui.card.label", 12, string(snap.CardSerial))
+	f := u.newField("ui.card.label", kyc.CardSerialMaxLen, string(snap.CardSerial))
 	return u.formScreen(snap, st, "ui.card.intro", []*field{f}, u.letterPad(func() *field { return st.field }), func() flow.Answer {
 		return flow.Card{Serial: f.String()}
 	}, u.label("ui.card.hint"))

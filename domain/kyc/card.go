@@ -2,14 +2,19 @@ package kyc
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/ehraz/ehraz/domain/text"
 )
 
+// CardSerialMaxLen is the longest card serial accepted: a numeric receipt code of up to 20
+// digits. The kiosk's keypad takes exactly this many characters.
+const CardSerialMaxLen = 20
+
 var (
 	smartCardSerial = regexp.MustCompile(`^\d[A-Z]\d{8}$`)
-	receiptNumber   = regexp.MustCompile(`^\d{10,20}$`)
+	receiptNumber   = regexp.MustCompile(`^\d{10,` + strconv.Itoa(CardSerialMaxLen) + `}$`)
 )
 
 // ParseCardSerial validates the serial the applicant reads off their national card and returns it

@@ -129,6 +129,8 @@ func TestCardSerial(t *testing.T) {
 		{"O for zero", "1G2345678O", "", "", "kyc.card_serial.format"},
 		{"persian letter", "1ج23456789", "", "", "kyc.card_serial.format"},
 		{"too short numeric", "123456789", "", "", "kyc.card_serial.format"},
+		{"receipt of 20 digits", "12345678901234567890", "12345678901234567890", CardReceipt, ""},
+		{"receipt of 21 digits", "123456789012345678901", "", "", "kyc.card_serial.format"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, kind, err := ParseCardSerial(c.in)
