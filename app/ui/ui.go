@@ -21,6 +21,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/camera"
 	"github.com/ehraz/ehraz/app/flow"
+	_ "github.com/ehraz/ehraz/app/ui/localeenv" // before Fyne reads the locale: no "Error parsing user locale C"
 	"github.com/ehraz/ehraz/app/ui/rtl"
 	"github.com/ehraz/ehraz/capture"
 	"github.com/ehraz/ehraz/domain/text"

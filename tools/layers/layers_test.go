@@ -48,8 +48,8 @@ var rules = []rule{
 		"plugins/face", "plugins/liveness", "plugins/signature"}, May: []string{"*"}},
 
 	// presentation: the kiosk's screens.
-	{Layer: "presentation", Pkgs: []string{"app/ui", "app/ui/rtl"},
-		May: append([]string{"app/ui/rtl", "app/camera", "capture", "app/pin"}, kioskUp...)},
+	{Layer: "presentation", Pkgs: []string{"app/ui", "app/ui/rtl", "app/ui/localeenv"},
+		May: append([]string{"app/ui/rtl", "app/ui/localeenv", "app/camera", "capture", "app/pin"}, kioskUp...)},
 
 	// wiring: assembles the kiosk; config is a leaf.
 	{Layer: "wiring", Pkgs: []string{"app/kiosk"}, May: []string{"*"}},
