@@ -17,3 +17,16 @@ backoffice-build: ## build the back office into bin/ehraz-backoffice
 
 backoffice: backoffice-build services-geoip ## start the back office (intake server) on 127.0.0.1:8790, data in var/
 	./$(BACKOFFICE_BIN) --geoip $(GEOIP_DB) $(BACKOFFICE_FLAGS)
+
+# The review console (issue 12) is served by the same program under /console/. Its browser test
+# drives Debian's Chromium (installed here) through chromedp; `make backoffice-screenshots`
+# runs that test with EHRAZ_CONSOLE_SHOTS set, writing a PNG of every console screen in fa and en
+# to var/screenshots/console/ for review.
+APT_PACKAGES += chromium
+CONSOLE_SHOTS ?= var/screenshots/console
+
+.PHONY: backoffice-screenshots
+backoffice-screenshots: apt ## PNGs of every review-console screen (fa, en) in var/screenshots/console
+	@mkdir -p $(CONSOLE_SHOTS)
+	EHRAZ_CONSOLE_SHOTS=$(abspath $(CONSOLE_SHOTS)) $(or $(GO),go) test -count=1 -run TestConsoleInBrowser -v ./backoffice/console | grep -E '^(---|ok|FAIL)|seconds='
+	@ls $(CONSOLE_SHOTS)

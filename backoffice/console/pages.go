@@ -329,7 +329,7 @@ func (c *Console) dossier(w http.ResponseWriter, r *http.Request, s *session) {
 		}
 	}
 	// registry photo first, then the selfie, so they sit side by side in reading order.
-	slices.SortFunc(d.Photos, func(a, b photo) int { return strings.Compare(b.Name, a.Name) })
+	slices.SortFunc(d.Photos, func(a, b photo) int { return strings.Compare(a.Name, b.Name) })
 	if len(c.cfg.MediaKey) != 32 && len(cs.Dossier.Media) > 0 {
 		d.MediaErr = "console.media.no_key"
 	}
