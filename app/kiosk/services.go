@@ -48,6 +48,10 @@ type Services struct {
 	// SimulatorURL and IntakeURL are set when those run in-process.
 	SimulatorURL string
 	IntakeURL    string
+	// ConsoleURL is the embedded back office's review console; ConsolePassword the password of
+	// its demo account ("demo", a supervisor), set only at the start that created it (shown once).
+	ConsoleURL      string
+	ConsolePassword string
 
 	closers []func() error
 }
@@ -144,7 +148,7 @@ func StartServices(ctx context.Context, cfg config.Services, d ServiceDeps) (_ *
 	}
 	intakeURL, token := cfg.Intake.URL, ""
 	if cfg.Intake.Embedded {
-		url, tok, closeIntake, err := startIntake(ctx, cfg, d.DataDir, sender, geo)
+		url, tok, closeIntake, err := startIntake(ctx, cfg, d.DataDir, sender, geo, s)
 		if err != nil {
 			return nil, err
 		}
@@ -217,12 +221,23 @@ func startSimulator(ctx context.Context, cfg config.Services, sender sms.Sender,
 	return run.URL, run.Close, nil
 }
 
-func startIntake(ctx context.Context, cfg config.Services, dataDir string, sender sms.Sender, geo eligibility.CountryLookup) (string, string, func() error, error) {
+func startIntake(ctx context.Context, cfg config.Services, dataDir string, sender sms.Sender, geo eligibility.CountryLookup, s *Services) (string, string, func() error, error) {
 	oc := office.Defaults()
 	oc.Addr, oc.DataDir, oc.DB, oc.KeysDir, oc.GeoIP, oc.LoopbackOnly = cfg.Intake.Addr, dataDir, cfg.Intake.DB, cfg.KeysDir, "", true
+	// The demo's first console account can review, confirm and read the report.
+	oc.Console.FirstUser, oc.Console.FirstRole = "demo", "supervisor"
+	if tk := cfg.Intake.TransportKeyFile; tk != "" {
+		oc.MediaKeyFile = tk
+	}
 	run, err := office.Start(ctx, oc, office.Deps{SMS: sender, Geo: geo})
 	if err != nil {
 		return "", "", nil, err
+	}
+	s.ConsoleURL, s.ConsolePassword = run.ConsoleURL, run.FirstPassword
+	if run.FirstPassword != "" {
+		fmt.Printf("ehraz: review console %s — user demo, password %s (shown only this once; its hash is stored)\n", run.ConsoleURL, run.FirstPassword)
+	} else {
+		fmt.Printf("ehraz: review console %s\n", run.ConsoleURL)
 	}
 	return run.URL, run.Token, run.Close, nil
 }
