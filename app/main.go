@@ -80,7 +80,11 @@ func run() error {
 		PINHash:     pinHash,
 		IdleWarning: cfg.Session.IdleWarning.Duration,
 		MinAge:      cfg.Services.Eligibility.MinAge,
-		Kiosk:       cfg.Mode == "kiosk" && os.Getenv("EHRAZ_WINDOWED") == "",
+		Contacts: map[string]ui.Contact{
+			"fa": {Name: cfg.Brokerage.Name, Address: cfg.Brokerage.Address, Phone: cfg.Brokerage.Phone, Hours: cfg.Brokerage.Hours},
+			"en": {Name: cfg.Brokerage.NameEn, Address: cfg.Brokerage.AddressEn, Phone: cfg.Brokerage.Phone, Hours: cfg.Brokerage.HoursEn},
+		},
+		Kiosk: cfg.Mode == "kiosk" && os.Getenv("EHRAZ_WINDOWED") == "",
 	})
 	if err := u.UseTheme(cfg.Fonts); err != nil {
 		return err

@@ -36,6 +36,8 @@ type Config struct {
 	Plugins  Plugins  `toml:"plugins"`
 	Camera   Camera   `toml:"camera"`
 	Operator Operator `toml:"operator"`
+	// Brokerage is who runs the kiosk, for the applicant's contact screen.
+	Brokerage Brokerage `toml:"brokerage"`
 	// Services configures SMS, OTP, SEJAM/registry (or their simulator), geo-IP, eligibility and
 	// the dossier intake; the embedded default is the demo set-up (see DemoServices).
 	Services Services `toml:"services"`
@@ -77,6 +79,19 @@ type Operator struct {
 	PINHash string `toml:"pin_hash"`
 }
 
+// Brokerage is [brokerage]: the brokerage's name, address, phone and opening hours shown on the
+// kiosk's contact screen. The _en forms are shown on the English screens; an empty one falls
+// back to the Persian text.
+type Brokerage struct {
+	Name      string `toml:"name"`
+	NameEn    string `toml:"name_en"`
+	Address   string `toml:"address"`
+	AddressEn string `toml:"address_en"`
+	Phone     string `toml:"phone"`
+	Hours     string `toml:"hours"`
+	HoursEn   string `toml:"hours_en"`
+}
+
 // Duration is a time.Duration written as "90s", "15m" in TOML.
 type Duration struct{ time.Duration }
 
@@ -108,8 +123,15 @@ func Default() Config {
 			PersonLock:      Duration{time.Hour},
 			DressCodeReview: true,
 		},
-		Plugins:  Plugins{Dir: "bin/plugins", CallTimeout: Duration{10 * time.Second}},
-		Camera:   Camera{Source: "auto", Width: 640, Height: 480, FPS: 15},
+		Plugins: Plugins{Dir: "bin/plugins", CallTimeout: Duration{10 * time.Second}},
+		Camera:  Camera{Source: "auto", Width: 640, Height: 480, FPS: 15},
+		// A demo kiosk says plainly that its contact details are placeholders.
+		Brokerage: Brokerage{
+			Name: "کارگزاری نمونه (نشانی نمایشی؛ در [brokerage] تنظیم کنید)", NameEn: "Sample Brokerage (demo details; set [brokerage])",
+			Address: "تهران، خیابان نمونه، پلاک ۱", AddressEn: "1 Sample Street, Tehran",
+			Phone: "021-00000000",
+			Hours: "شنبه تا چهارشنبه، ساعت ۸ تا ۱۶", HoursEn: "Saturday to Wednesday, 8:00 to 16:00",
+		},
 		Services: DemoServices(),
 	}
 }
@@ -119,8 +141,16 @@ func Default() Config {
 func Load(path string) (Config, error) {
 	c := Default()
 	if path != "" {
-		if _, err := toml.DecodeFile(path, &c); err != nil {
+		// [brokerage] is taken whole from a file that has it: a demo placeholder must never
+		// stand beside a real brokerage's name (the English forms fall back to the Persian).
+		demo := c.Brokerage
+		c.Brokerage = Brokerage{}
+		md, err := toml.DecodeFile(path, &c)
+		if err != nil {
 			return c, fmt.Errorf("read config %s: %w", path, err)
+		}
+		if !md.IsDefined("brokerage") {
+			c.Brokerage = demo
 		}
 	}
 	if v := os.Getenv("EHRAZ_DATA_DIR"); v != "" {

@@ -146,3 +146,35 @@ url = "https://intake.example"
 		t.Error("language de accepted")
 	}
 }
+
+func TestLoadBrokerage(t *testing.T) {
+	t.Setenv("EHRAZ_DATA_DIR", "")
+	t.Setenv("EHRAZ_LANG", "")
+	path := filepath.Join(t.TempDir(), "kiosk.toml")
+	must(t, os.WriteFile(path, []byte(`
+[brokerage]
+name = "کارگزاری آزمون"
+address = "اصفهان"
+phone = "031-12345678"
+hours = "همه‌روزه"
+`), 0o600))
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := c.Brokerage
+	if b.Name != "کارگزاری آزمون" || b.Address != "اصفهان" || b.Phone != "031-12345678" || b.Hours != "همه‌روزه" {
+		t.Errorf("brokerage %+v", b)
+	}
+	// A file's [brokerage] replaces the demo whole: no demo name beside a real one.
+	if b.NameEn != "" || b.AddressEn != "" || b.HoursEn != "" {
+		t.Errorf("demo English forms kept beside a configured brokerage: %+v", b)
+	}
+	must(t, os.WriteFile(path, []byte(`language = "en"`), 0o600))
+	if c, err := Load(path); err != nil || c.Brokerage != Default().Brokerage {
+		t.Errorf("a file without [brokerage] lost the demo details: %+v %v", c.Brokerage, err)
+	}
+	if d := Default().Brokerage; d.Name == "" || d.Phone == "" || d.Hours == "" || d.AddressEn == "" {
+		t.Errorf("the demo brokerage is incomplete: %+v", d)
+	}
+}

@@ -237,6 +237,7 @@ func (f *fakeFlow) Abandon(context.Context) (flow.Snapshot, error) {
 	f.mu.Lock()
 	f.record("Abandon")
 	f.set(flow.StepExpired)
+	f.snap.Outcome = "flow.outcome.abandoned"
 	f.mu.Unlock()
 	return f.Snapshot(), nil
 }

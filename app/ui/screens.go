@@ -29,14 +29,10 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 		u.submit(flow.Begin{})
 	})
 	start.Importance = widget.HighImportance
-	help := u.iconButton(u.T("ui.help.button"), theme.HelpIcon(), func() { u.setHelp(true) })
 	oper := u.iconButton("", theme.SettingsIcon(), func() { u.showOperatorLogin() })
 	oper.Importance = widget.LowImportance
-	buttons := container.NewCenter(container.NewHBox(u.layer.Order([]fyne.CanvasObject{
-		container.NewGridWrap(fyne.NewSize(260, 64), start),
-		container.NewGridWrap(fyne.NewSize(180, 64), help),
-	})...))
-	body := container.NewVBox(title, tagline, widget.NewSeparator(), needs, duration, layout.NewSpacer(), buttons)
+	buttons := container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 72), start))
+	body := container.NewVBox(u.layer.Ends(layout.NewSpacer(), u.toolbar(false)), title, tagline, widget.NewSeparator(), needs, duration, layout.NewSpacer(), buttons)
 	// The operator key sits in the bottom corner at the reading end, away from the applicant's path.
 	return container.NewBorder(nil, u.layer.Ends(layout.NewSpacer(), oper), nil, nil, container.NewPadded(body))
 }
@@ -72,7 +68,7 @@ func (u *UI) helpScreen() fyne.CanvasObject {
 	back := u.iconButton(u.T("ui.help.close"), u.backIcon(), func() { u.setHelp(false) })
 	back.IconPlacement = u.iconOutside()
 	back.Importance = widget.HighImportance
-	return container.NewBorder(nil, container.NewPadded(u.layer.Ends(back, layout.NewSpacer())), nil, nil,
+	return container.NewBorder(nil, container.NewPadded(u.layer.Ends(back, u.languageButton())), nil, nil,
 		container.NewVScroll(container.NewPadded(box)))
 }
 
@@ -274,6 +270,10 @@ func (u *UI) resultScreen(snap flow.Snapshot) fyne.CanvasObject {
 		title, bodyKey, icon = "ui.submitted.title", "ui.submitted.body", theme.ConfirmIcon()
 	case flow.StepExpired:
 		title, bodyKey = "ui.expired.title", "ui.expired.body"
+		if snap.Outcome == "flow.outcome.abandoned" {
+			// The applicant cancelled: the outcome already says the data is gone.
+			title, bodyKey = "ui.cancelled.title", ""
+		}
 	case flow.StepLocked:
 		title, bodyKey, icon = "ui.locked.title", "ui.locked.body", theme.WarningIcon()
 	case flow.StepRejected:
@@ -282,6 +282,7 @@ func (u *UI) resultScreen(snap flow.Snapshot) fyne.CanvasObject {
 		title, bodyKey = "ui.unknown.title", "ui.unknown.body"
 	}
 	box := container.NewVBox(
+		u.layer.Ends(layout.NewSpacer(), u.toolbar(false)),
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(96, 96), widget.NewIcon(icon))),
 		container.NewCenter(u.heading(u.raw(title))),
 	)
@@ -290,11 +291,14 @@ func (u *UI) resultScreen(snap flow.Snapshot) fyne.CanvasObject {
 		// minimum age, is the kiosk's own configuration.
 		box.Add(u.para(snap.Outcome, 70, "min", itoa(u.opt.MinAge)))
 	}
-	box.Add(u.para(bodyKey, 70))
+	if bodyKey != "" {
+		box.Add(u.para(bodyKey, 70))
+	}
 	if snap.Step == flow.StepSubmitted {
 		box.Add(u.para("ui.submitted.next", 70))
 	}
 	again := widget.NewButton(u.T("ui.new_session"), func() {
+		u.resetLanguage()
 		u.act(u.opt.Flow.Start)
 	})
 	again.Importance = widget.HighImportance

@@ -43,6 +43,9 @@ type Options struct {
 	Health   Health
 	// PINHash is the operator PIN's hash (see app/pin); empty disables operator mode.
 	PINHash string
+	// Contacts are the brokerage's contact details per language (the contact screen); a
+	// language without its own falls back to the default language's.
+	Contacts map[string]Contact
 	// MinAge is the configured minimum age (eligibility), shown in the rules and the refusal;
 	// zero means 18.
 	MinAge int
@@ -68,26 +71,29 @@ type Timing struct {
 // UI is the running kiosk front end.
 type UI struct {
 	opt   Options
+	home  string // the configured language, restored for each new person
 	app   fyne.App
 	win   fyne.Window
 	layer rtl.Layer
 	ctx   context.Context
 	stop  context.CancelFunc
 
-	busy      sync.WaitGroup // flow calls in flight (tests wait on it)
-	mu        sync.Mutex     // guards the fields below, shared with camera goroutines
-	screen    *screenState
-	message   string // localized key of the last flow error, shown on the current screen
-	msgArgs   []string
-	verdict   *sdk.Verdict // last capture verdict on this step
-	help      bool
-	oper      *operatorState
-	idleDlg   fyne.CanvasObject
-	idleMsg   *widget.Label
-	pv        *camera.Preview
-	pvStep    flow.Step
-	pinFail   pinLimiter
-	lastTouch time.Time
+	busy       sync.WaitGroup // flow calls in flight (tests wait on it)
+	mu         sync.Mutex     // guards the fields below, shared with camera goroutines
+	screen     *screenState
+	message    string // localized key of the last flow error, shown on the current screen
+	msgArgs    []string
+	verdict    *sdk.Verdict // last capture verdict on this step
+	help       bool
+	contact    bool
+	oper       *operatorState
+	confirmDlg fyne.CanvasObject
+	idleDlg    fyne.CanvasObject
+	idleMsg    *widget.Label
+	pv         *camera.Preview
+	pvStep     flow.Step
+	pinFail    pinLimiter
+	lastTouch  time.Time
 }
 
 // screenState is what belongs to the screen on display and ends with it.
@@ -118,7 +124,7 @@ func New(app fyne.App, opt Options) *UI {
 		opt.Lang = locales.Default
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	u := &UI{opt: opt, app: app, layer: rtl.For(opt.Lang), ctx: ctx, stop: stop}
+	u := &UI{opt: opt, home: opt.Lang, app: app, layer: rtl.For(opt.Lang), ctx: ctx, stop: stop}
 	u.win = app.NewWindow(u.T("app.name"))
 	u.win.Resize(fyne.NewSize(1024, 768))
 	// A keyboard, when one is attached (operator, tests), types into the keypad's field too.
@@ -257,7 +263,7 @@ func (u *UI) render(snap flow.Snapshot) {
 	}
 	st := &screenState{step: snap.Step}
 	u.screen = st
-	help, oper := u.help, u.oper
+	help, contact, oper := u.help, u.contact, u.oper
 	u.mu.Unlock()
 
 	var body fyne.CanvasObject
@@ -266,6 +272,8 @@ func (u *UI) render(snap flow.Snapshot) {
 		body = u.operatorScreen(oper)
 	case help:
 		body = u.helpScreen()
+	case contact:
+		body = u.contactScreen()
 	default:
 		body = u.stepScreen(snap, st)
 	}
@@ -320,13 +328,7 @@ func (u *UI) progress(snap flow.Snapshot) fyne.CanvasObject {
 		dots = append(dots, container.NewGridWrap(fyne.NewSize(18, 18), c))
 	}
 	row := container.NewHBox(u.layer.Order(dots)...)
-	helpBtn := u.iconButton(u.T("ui.help.button"), theme.HelpIcon(), func() { u.setHelp(true) })
-	top := container.NewBorder(nil, nil, nil, nil, title)
-	if u.layer.RTL {
-		top = container.NewBorder(nil, nil, helpBtn, nil, title)
-	} else {
-		top = container.NewBorder(nil, nil, nil, helpBtn, title)
-	}
+	top := u.layer.Ends(title, u.toolbar(true))
 	return container.NewVBox(top, container.NewCenter(row))
 }
 

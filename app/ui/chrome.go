@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ehraz/ehraz/app/ui/rtl"
+	"github.com/ehraz/ehraz/locales"
+)
+
+// Contact is the brokerage's contact details in one language, for the contact screen.
+type Contact struct {
+	Name, Address, Phone, Hours string
+}
+
+// toolbar is the row of applicant keys every step carries: help, contact, the other language and,
+// while a session is under way, cancel.
+func (u *UI) toolbar(cancel bool) fyne.CanvasObject {
+	keys := []fyne.CanvasObject{
+		u.iconButton(u.T("ui.help.button"), theme.HelpIcon(), func() { u.setHelp(true) }),
+		u.iconButton(u.T("ui.contact.button"), theme.AccountIcon(), func() { u.setContact(true) }),
+		u.languageButton(),
+	}
+	if cancel {
+		c := u.iconButton(u.T("ui.cancel.button"), theme.CancelIcon(), u.confirmCancel)
+		c.Importance = widget.DangerImportance
+		keys = append(keys, c)
+	}
+	return u.layer.Row(keys...)
+}
+
+// otherLanguage is the language the switch offers: the next one in locales.Languages.
+func (u *UI) otherLanguage() string {
+	for i, l := range locales.Languages {
+		if l == u.opt.Lang {
+			return locales.Languages[(i+1)%len(locales.Languages)]
+		}
+	}
+	return locales.Default
+}
+
+// languageButton names the other language in that language («English», «فارسی»), so a person
+// who cannot read the current one still finds it.
+func (u *UI) languageButton() *widget.Button {
+	other := u.otherLanguage()
+	name := rtl.For(other).Text(u.opt.Catalog.T(other, "ui.language.name"))
+	return u.iconButton(name, theme.ViewRefreshIcon(), func() { u.setLanguage(other) })
+}
+
+// setLanguage redraws the kiosk in lang. The choice lasts until the session ends: the next person
+// starts in the configured language (see resetLanguage).
+func (u *UI) setLanguage(lang string) {
+	u.opt.Lang = lang
+	u.layer = rtl.For(lang)
+	u.win.SetTitle(u.T("app.name"))
+	u.hideConfirm()
+	u.render(u.opt.Flow.Snapshot())
+}
+
+// resetLanguage returns to the configured language for the next person.
+func (u *UI) resetLanguage() {
+	if u.opt.Lang != u.home {
+		u.opt.Lang = u.home
+		u.layer = rtl.For(u.home)
+		u.win.SetTitle(u.T("app.name"))
+	}
+}
+
+func (u *UI) setContact(on bool) {
+	u.mu.Lock()
+	u.contact = on
+	u.mu.Unlock()
+	u.render(u.opt.Flow.Snapshot())
+}
+
+// contactScreen shows who runs the kiosk and how to reach them ([brokerage] in the configuration).
+func (u *UI) contactScreen() fyne.CanvasObject {
+	// A detail missing in this language is shown in the default language's form.
+	c, def := u.opt.Contacts[u.opt.Lang], u.opt.Contacts[locales.Default]
+	for _, f := range []struct {
+		v *string
+		d string
+	}{{&c.Name, def.Name}, {&c.Address, def.Address}, {&c.Phone, def.Phone}, {&c.Hours, def.Hours}} {
+		if *f.v == "" {
+			*f.v = f.d
+		}
+	}
+	box := container.NewVBox(u.heading(u.raw("ui.contact.title")))
+	if c.Name == "" {
+		box.Add(u.label("ui.contact.none"))
+	} else {
+		box.Add(u.title(c.Name))
+		for _, row := range []struct {
+			key, value string
+			icon       fyne.Resource
+		}{
+			{"ui.contact.address", c.Address, theme.HomeIcon()},
+			{"ui.contact.phone", c.Phone, theme.MailComposeIcon()},
+			{"ui.contact.hours", c.Hours, theme.HistoryIcon()},
+		} {
+			if row.value == "" {
+				continue
+			}
+			k := widget.NewLabelWithStyle(u.T(row.key), u.layer.Align(), fyne.TextStyle{Bold: true})
+			v := widget.NewLabelWithStyle(u.layer.Text(row.value), u.layer.Align(), fyne.TextStyle{})
+			v.Wrapping = fyne.TextWrapOff
+			icon := container.NewGridWrap(fyne.NewSize(u.touch64()/2, u.touch64()/2), widget.NewIcon(row.icon))
+			box.Add(u.layer.Row(icon, k, v))
+		}
+	}
+	box.Add(u.para("ui.contact.operator", 60))
+	back := u.iconButton(u.T("ui.help.close"), u.backIcon(), func() { u.setContact(false) })
+	back.IconPlacement = u.iconOutside()
+	back.Importance = widget.HighImportance
+	return container.NewBorder(nil, container.NewPadded(u.layer.Ends(back, u.languageButton())), nil, nil,
+		container.NewPadded(box))
+}
+
+// title is a large bold line.
+func (u *UI) title(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(u.layer.Text(text), u.layer.Align(), fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameHeadingText
+	return l
+}
+
+// confirmCancel asks before the session is cancelled and its data wiped.
+func (u *UI) confirmCancel() {
+	msg := widget.NewLabelWithStyle(u.T("ui.cancel.question"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	msg.SizeName = theme.SizeNameSubHeadingText
+	body := u.para("ui.cancel.explain", 50)
+	yes := widget.NewButton(u.T("ui.cancel.yes"), func() {
+		u.hideConfirm()
+		u.act(u.opt.Flow.Abandon)
+	})
+	yes.Importance = widget.DangerImportance
+	no := widget.NewButton(u.T("ui.cancel.no"), u.hideConfirm)
+	no.Importance = widget.HighImportance
+	row := container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{no, yes})...)
+	u.showDialog(container.NewVBox(msg, body, row))
+}
+
+// showDialog puts content on a card over a dimmed window (one at a time).
+func (u *UI) showDialog(content fyne.CanvasObject) {
+	u.hideConfirm()
+	shade := canvas.NewRectangle(color.NRGBA{A: 0xa0})
+	card := container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameBackground)),
+		container.NewPadded(container.NewPadded(content)))
+	dlg := container.NewStack(shade, container.NewCenter(card))
+	u.mu.Lock()
+	u.confirmDlg = dlg
+	u.mu.Unlock()
+	u.win.Canvas().Overlays().Add(dlg)
+	dlg.Resize(u.win.Canvas().Size())
+}
+
+func (u *UI) hideConfirm() {
+	u.mu.Lock()
+	dlg := u.confirmDlg
+	u.confirmDlg = nil
+	u.mu.Unlock()
+	if dlg != nil {
+		u.win.Canvas().Overlays().Remove(dlg)
+	}
+}
+
+// touch64 is the least height of a touch target (64 px at 1024×768).
+func (u *UI) touch64() float32 { return 64 }
