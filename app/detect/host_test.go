@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	for _, n := range []string{"good", "crash", "hang", "garbage"} {
+	for _, n := range []string{"good", "crash", "hang", "garbage", "hostile"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, n), "github.com/ehraz/ehraz/plugins/sdk/internal/testplugins/"+n)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {

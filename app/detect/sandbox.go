@@ -37,7 +37,8 @@ type SandboxConfig struct {
 	Env []string
 	// Lang is given to plugins as EHRAZ_LANG ("" leaves it out).
 	Lang string
-	// User is the unprivileged user plugins run as when the host runs as root (default nobody).
+	// User is the unprivileged user plugins run as when the host runs as root: a name or a
+	// number used as uid and gid (default nobody).
 	User string
 	// Limits per plugin process (defaults: 4 GiB address space, 1 h CPU time, 1024 open files,
 	// 256 processes and threads).

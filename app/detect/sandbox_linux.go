@@ -183,8 +183,15 @@ func (b *sandbox) probe(ctx context.Context) (confine.Report, error) {
 	return r, nil
 }
 
-// lookupUser resolves the plugins' user; nobody falls back to 65534 on systems without it.
+// lookupUser resolves the plugins' user: a name, or a bare number used as both uid and gid (a
+// user of its own that needs no account); nobody falls back to 65534 on systems without it.
 func lookupUser(name string) (uid, gid int, err error) {
+	if n, err := strconv.Atoi(name); err == nil {
+		if n <= 0 {
+			return 0, 0, fmt.Errorf("plugin sandbox user %q: not an unprivileged uid", name)
+		}
+		return n, n, nil
+	}
 	u, err := user.Lookup(name)
 	if err != nil {
 		if name == "nobody" {
