@@ -22,10 +22,10 @@ import (
 // another session's photo, a secret in the kiosk's environment and a listener on loopback.
 type kioskScene struct {
 	data, storeKey, media string
-	listener            net.Listener
-	accepted            atomic.Int32
-	udp                 net.PacketConn
-	datagrams           atomic.Int32
+	listener              net.Listener
+	accepted              atomic.Int32
+	udp                   net.PacketConn
+	datagrams             atomic.Int32
 }
 
 const kioskSecret = "EHRAZ_STORE_KEY"
