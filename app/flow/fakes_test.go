@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ehraz/ehraz/domain/clock"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -162,24 +163,6 @@ func (s *memStore) mediaNames(id string) []string {
 
 // storeOnly hides memStore's ReadMedia: a store that cannot hand media back.
 type storeOnly struct{ Store }
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 const (
 	goodOTP   = "123456"
@@ -415,7 +398,7 @@ type rig struct {
 	t     *testing.T
 	m     *Machine
 	store *memStore
-	clock *fakeClock
+	clock *clock.Virtual // Advance lets time pass; Jump sets the wall clock
 	otp   *fakeOTP
 	sejam *fakeSejam
 	reg   *fakeRegistry
@@ -432,8 +415,8 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	people := map[string]applicant{ncAdult: adult()}
-	clock := &fakeClock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	r := &rig{t: t, store: newMemStore(), clock: clock, otp: &fakeOTP{clock: clock},
+	clk := clock.NewVirtual(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	r := &rig{t: t, store: newMemStore(), clock: clk, otp: &fakeOTP{clock: clk},
 		sejam: &fakeSejam{people: people}, reg: &fakeRegistry{people: people}, elig: &fakeEligibility{},
 		det: &fakeDetectors{}, dos: &fakeDossier{}, chal: &seqChallenges{},
 		cfg: Config{IdleTimeout: 3 * time.Minute}, ctx: context.Background()}

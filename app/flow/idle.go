@@ -21,7 +21,7 @@ func (m *Machine) Touch(ctx context.Context) error {
 	}
 	now := m.now()
 	m.rec.LastActive = now
-	due := now.Sub(m.lastWrite) >= m.cfg.TouchPersistEvery
+	due := m.since(m.lastWrite) >= m.cfg.TouchPersistEvery
 	r := cloneRecord(m.rec)
 	m.mu.Unlock()
 	if !due {
@@ -41,7 +41,7 @@ func (m *Machine) expireIfIdle(ctx context.Context) (bool, error) {
 	m.mu.RLock()
 	r, has := cloneRecord(m.rec), m.has
 	m.mu.RUnlock()
-	if !has || stepIndex(r.Step) == 0 || m.now().Sub(r.LastActive) <= m.cfg.IdleTimeout {
+	if !has || stepIndex(r.Step) == 0 || m.since(r.LastActive) <= m.cfg.IdleTimeout {
 		return false, nil
 	}
 	// A row already gone (purged behind our back) has nothing left to wipe: the session still

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ehraz/ehraz/domain/clock"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -118,10 +119,6 @@ type Machine struct {
 	media     map[string]sdk.Image  // this process's copies of "registry.photo" and "selfie"
 }
 
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
 // New returns a Machine with no session; call Resume or Start.
 func New(deps Deps, cfg Config) (*Machine, error) {
 	missing := []string{}
@@ -141,7 +138,7 @@ func New(deps Deps, cfg Config) (*Machine, error) {
 	}
 	cfg.defaults()
 	if deps.Clock == nil {
-		deps.Clock = systemClock{}
+		deps.Clock = clock.System{}
 	}
 	if deps.Challenges == nil {
 		deps.Challenges = CryptoChallenges{}
@@ -161,6 +158,12 @@ func randomID() (string, error) {
 }
 
 func (m *Machine) now() time.Time { return m.deps.Clock.Now() }
+
+// since is how long ago t was: elapsed time for a time this Machine read in this process (the
+// wall clock being set back or forward changes nothing), wall time for one read back from the
+// store (see clock.Clock). Idle timeouts and write throttling use it, never a difference of two
+// wall readings.
+func (m *Machine) since(t time.Time) time.Duration { return clock.Since(m.deps.Clock, t) }
 
 // terminal reports whether a session at step s is over.
 func terminal(s Step) bool {
@@ -364,7 +367,7 @@ func (m *Machine) Resume(ctx context.Context) (Snapshot, bool, error) {
 	clear(m.demo)
 	clear(m.media)
 	m.mu.Unlock()
-	if m.now().Sub(r.LastActive) > m.cfg.IdleTimeout {
+	if m.since(r.LastActive) > m.cfg.IdleTimeout {
 		if err := m.end(ctx, r, StepExpired, "flow.outcome.expired", "expired"); err != nil {
 			return Snapshot{}, false, err
 		}

@@ -83,7 +83,9 @@ type PersonLocks interface {
 	PersonLocked(ctx context.Context, nc kyc.NationalCode, mobile kyc.Mobile, now time.Time) (until time.Time, locked bool, err error)
 }
 
-// Clock is time, injectable for tests.
+// Clock is time, injectable for tests. A Clock that also has Since (clock.Clock: the system
+// clock, clock.Virtual) measures idle time on a clock that setting the wall clock does not move;
+// one with Now only is measured on Now.
 type Clock interface{ Now() time.Time }
 
 // ChallengeSource issues a fresh finger-number challenge (left to right).

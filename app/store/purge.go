@@ -45,9 +45,11 @@ type PurgeReport struct {
 // last activity, expired and abandoned ones abandonedAfter after it): media files are shredded,
 // and the sealed record, events, verdicts, overrides, media index and the other packages' rows of
 // the session (their Retention.ForgetSession) are deleted; so are their logs past LogKept. The audit chain keeps its rows and gains
-// one "purge" entry per session. The newest open session still at the welcome screen is never
-// purged: it is the one a running kiosk shows, and it holds no personal data. With dryRun
-// it only reports.
+// one "purge" entry per session. The newest open session is never purged, at any step: it is the
+// one a running kiosk shows, and the flow ends it itself (its idle timeout, measured on elapsed
+// time, wipes it; a restarted kiosk's Resume wipes it when stale). Judging it by its last
+// activity on the wall clock would wipe an applicant's session mid-step when the clock is set
+// forward a few days (issue 18). With dryRun it only reports.
 func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandonedAfter time.Duration, dryRun bool) (PurgeReport, error) {
 	rep := PurgeReport{DryRun: dryRun, Logs: map[string]int{}}
 	if finishedAfter <= 0 || abandonedAfter <= 0 {
@@ -56,9 +58,9 @@ func (s *Store) Purge(ctx context.Context, now time.Time, finishedAfter, abandon
 	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.step, s.finished, s.expired, s.last_active,
 		(SELECT COUNT(*) FROM media m WHERE m.session_id = s.id), (SELECT COALESCE(SUM(size), 0) FROM media m WHERE m.session_id = s.id)
 		FROM sessions s WHERE ((s.finished = 1 AND s.last_active < ?) OR (s.finished = 0 AND s.last_active < ?))
-		AND NOT (s.step = ? AND s.finished = 0 AND s.expired = 0 AND s.id = (SELECT id FROM sessions
+		AND NOT (s.finished = 0 AND s.expired = 0 AND s.id = (SELECT id FROM sessions
 			WHERE finished = 0 AND expired = 0 ORDER BY started_at DESC, rowid DESC LIMIT 1))
-		ORDER BY s.last_active`, now.Add(-finishedAfter).UnixMilli(), now.Add(-abandonedAfter).UnixMilli(), string(flow.StepWelcome))
+		ORDER BY s.last_active`, now.Add(-finishedAfter).UnixMilli(), now.Add(-abandonedAfter).UnixMilli())
 	if err != nil {
 		return rep, fmt.Errorf("store: purge: %w", err)
 	}

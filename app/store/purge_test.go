@@ -166,6 +166,12 @@ func TestPurgeEvery(t *testing.T) {
 	if err := s.Create(context.Background(), old, ev("start", "", flow.StepMobile, old.StartedAt)); err != nil {
 		t.Fatal(err)
 	}
+	// The newest open session is the one on screen: spared at any step, however old its last
+	// activity looks on the wall clock (the flow's idle timeout ends it).
+	screen := openRecord("screen-1", t0.Add(-47*time.Hour))
+	if err := s.Create(context.Background(), screen, ev("start", "", flow.StepMobile, screen.StartedAt)); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	runs := 0
 	done := make(chan struct{})
@@ -181,8 +187,11 @@ func TestPurgeEvery(t *testing.T) {
 		close(done)
 	}()
 	<-done
-	if n := countRows(t, s, "sessions"); n != 0 {
-		t.Errorf("%d sessions left after the background purge", n)
+	if n := countRows(t, s, "sessions"); n != 1 {
+		t.Errorf("%d sessions left after the background purge, want the one on screen", n)
+	}
+	if _, err := s.Load(context.Background(), "screen-1"); err != nil {
+		t.Errorf("the session on screen was purged: %v", err)
 	}
 	if runs < 3 {
 		t.Errorf("ran %d times", runs)

@@ -16,9 +16,11 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
+	clk "github.com/ehraz/ehraz/domain/clock"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/domain/problem"
 	"github.com/ehraz/ehraz/domain/text"
@@ -74,6 +76,22 @@ type Service struct {
 	key    []byte
 	cfg    Config
 	now    func() time.Time
+	since  func(time.Time) time.Duration
+
+	mu sync.Mutex
+	// sent remembers, per session, when this process issued the session's code, on a reading
+	// that setting the wall clock does not move (see domain/clock): a code's lifetime and the
+	// resend cooldown are measured on it. A code issued before a restart is judged on the wall
+	// clock, and one whose issue lies in the wall clock's future (the clock was set back) counts
+	// as expired and may be sent again.
+	sent map[string]issue
+}
+
+// issue is when a code was sent: at (with its elapsed reading) and how far at lies past the
+// whole millisecond the database and the reported instants use.
+type issue struct {
+	at   time.Time
+	frac time.Duration
 }
 
 var _ flow.OTP = (*Service)(nil)
@@ -88,10 +106,50 @@ func New(db *sql.DB, sender sms.Sender, key []byte, cfg Config, now func() time.
 		return nil, fmt.Errorf("otp: database and SMS sender are required")
 	}
 	cfg.defaults()
+	s := &Service{db: db, sender: sender, key: key, cfg: cfg, now: now, sent: map[string]issue{}}
 	if now == nil {
-		now = time.Now
+		s.UseClock(clk.System{})
+	} else {
+		s.since = func(t time.Time) time.Duration { return s.now().Sub(t) }
 	}
-	return &Service{db: db, sender: sender, key: key, cfg: cfg, now: now}, nil
+	return s, nil
+}
+
+// UseClock makes c the service's clock (New's now, plus elapsed time that ignores the wall clock
+// being set).
+func (s *Service) UseClock(c clk.Clock) {
+	s.now, s.since = c.Now, c.Since
+}
+
+// elapsed is how long ago the session's code was issued, measured from the reported (whole
+// millisecond) instant, when this process issued it.
+func (s *Service) elapsed(sessionID string) (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is, ok := s.sent[sessionID]
+	if !ok {
+		return 0, false
+	}
+	return s.since(is.at) + is.frac, true
+}
+
+// remember notes a code issued at sent (untruncated) and drops notes of codes a day old, which
+// the database forgets too.
+func (s *Service) remember(sessionID string, sent, instant time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, is := range s.sent {
+		if s.since(is.at) > 24*time.Hour {
+			delete(s.sent, id)
+		}
+	}
+	s.sent[sessionID] = issue{at: sent, frac: sent.Sub(instant)}
+}
+
+func (s *Service) forget(sessionID string) {
+	s.mu.Lock()
+	delete(s.sent, sessionID)
+	s.mu.Unlock()
 }
 
 func (s *Service) mac(parts ...[]byte) []byte {
@@ -109,9 +167,20 @@ func (s *Service) mac(parts ...[]byte) []byte {
 // on, a resend allowed from its ResendAt on), never a fraction of a millisecond apart.
 func (s *Service) instant() time.Time { return s.now().Truncate(time.Millisecond) }
 
+// past reports whether d has passed since the session's code was issued: on elapsed time when
+// this process issued it, else on the wall clock from issued (its reported instant) — and a wall
+// clock set back before issued counts as past, since the code's age is then unknown.
+func (s *Service) past(sessionID string, d time.Duration, now time.Time, issued int64) bool {
+	if e, ok := s.elapsed(sessionID); ok {
+		return e >= d
+	}
+	return now.UnixMilli() < issued || now.UnixMilli() >= issued+d.Milliseconds()
+}
+
 // Send issues a fresh code for the session and sends it to mobile (normalized 09XXXXXXXXX).
 func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile) (flow.OTPState, error) {
-	now := s.instant()
+	sent := s.now()
+	now := sent.Truncate(time.Millisecond)
 	mobileHash := s.mac([]byte("mobile"), []byte(mobile))
 	var resendAt int64
 	err := s.db.QueryRowContext(ctx, `SELECT resend_at FROM otp_codes WHERE session_id = ?`, sessionID).Scan(&resendAt)
@@ -119,8 +188,11 @@ func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile)
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return flow.OTPState{}, fmt.Errorf("otp: read session code: %w", err)
-	case now.UnixMilli() < resendAt:
+	case !s.past(sessionID, s.cfg.ResendAfter, now, resendAt-s.cfg.ResendAfter.Milliseconds()):
 		wait := time.UnixMilli(resendAt).Sub(now)
+		if e, ok := s.elapsed(sessionID); ok {
+			wait = s.cfg.ResendAfter - e
+		}
 		return flow.OTPState{ResendAt: time.UnixMilli(resendAt)},
 			problem.New("otp.resend_too_soon", "seconds", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 	}
@@ -181,6 +253,7 @@ func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile)
 		}
 		return flow.OTPState{}, err
 	}
+	s.remember(sessionID, sent, now)
 	st.DemoCode = rc.DemoCode
 	return st, nil
 }
@@ -190,16 +263,25 @@ func (s *Service) Send(ctx context.Context, sessionID string, mobile kyc.Mobile)
 func (s *Service) Verify(ctx context.Context, sessionID, code string) (flow.OTPState, error) {
 	now := s.instant()
 	code = text.Compact(code) // applicants type Persian or Arabic-Indic digits, and spaces
+	var expires int64
+	if err := s.db.QueryRowContext(ctx, `SELECT expires_at FROM otp_codes WHERE session_id = ?`, sessionID).Scan(&expires); errors.Is(err, sql.ErrNoRows) {
+		return flow.OTPState{}, problem.New("otp.not_requested")
+	} else if err != nil {
+		return flow.OTPState{}, fmt.Errorf("otp: read code: %w", err)
+	}
+	// Expired by its age, never by the wall clock alone: set back an hour, the clock would keep
+	// a code alive an hour longer (issue 18).
+	expired := s.past(sessionID, s.cfg.TTL, now, expires-s.cfg.TTL.Milliseconds())
 	res, err := s.db.ExecContext(ctx, `UPDATE otp_codes SET attempts_left = attempts_left - 1
-		WHERE session_id = ? AND attempts_left > 0 AND used = 0 AND expires_at > ?`, sessionID, now.UnixMilli())
+		WHERE session_id = ? AND attempts_left > 0 AND used = 0 AND ?`, sessionID, !expired)
 	if err != nil {
 		return flow.OTPState{}, fmt.Errorf("otp: use a try: %w", err)
 	}
 	var (
-		salt, hash      []byte
-		expires, resend int64
-		left            int
-		used            bool
+		salt, hash []byte
+		resend     int64
+		left       int
+		used       bool
 	)
 	row := s.db.QueryRowContext(ctx, `SELECT salt, code_hash, expires_at, resend_at, attempts_left, used FROM otp_codes WHERE session_id = ?`, sessionID)
 	if err := row.Scan(&salt, &hash, &expires, &resend, &left, &used); errors.Is(err, sql.ErrNoRows) {
@@ -212,7 +294,7 @@ func (s *Service) Verify(ctx context.Context, sessionID, code string) (flow.OTPS
 		switch {
 		case used:
 			return st, problem.New("otp.already_used")
-		case now.UnixMilli() >= expires:
+		case expired:
 			return st, problem.New("otp.expired")
 		default:
 			return st, problem.New("otp.too_many_attempts")
@@ -236,6 +318,7 @@ func (s *Service) Verify(ctx context.Context, sessionID, code string) (flow.OTPS
 
 // Forget deletes the session's code (the store calls it when it wipes a session).
 func (s *Service) Forget(ctx context.Context, sessionID string) error {
+	s.forget(sessionID)
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM otp_codes WHERE session_id = ?`, sessionID); err != nil {
 		return fmt.Errorf("otp: forget session: %w", err)
 	}
