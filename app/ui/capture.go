@@ -51,14 +51,17 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	img := canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, previewW, previewH)))
 	img.FillMode = canvas.ImageFillStretch
 	img.ScaleMode = canvas.ImageScaleFastest
+	// The countdown, the seconds left and «checking» are shown beside the picture, never over
+	// the face; only camera trouble (when there is no face to cover) is written over it.
 	status := newStatusView()
+	trouble := newStatusView()
 	overlay := u.guideOverlay(step)
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xd0, G: 0xd4, B: 0xd8, A: 0xff})
-	layers := []fyne.CanvasObject{bg, img, overlay, container.NewCenter(status.view)}
+	layers := []fyne.CanvasObject{bg, img, overlay, container.NewCenter(trouble.view)}
 	if u.opt.Camera != nil && u.opt.Camera.Info().Kind == "demo" {
 		layers = append(layers, u.demoBadge())
 	}
-	view := container.NewGridWrap(fyne.NewSize(viewW, viewH), container.NewStack(layers...))
+	view := container.NewGridWrap(u.sz(viewW, viewH), container.NewStack(layers...))
 
 	hints := container.NewVBox()
 	// The preview outlives a retake (the last frame stays usable) but not a step.
@@ -131,15 +134,16 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 		sc.SetScene(camera.SceneFor(step, snap.Challenge))
 	}
 	if u.opt.Camera == nil {
-		u.notice(status, "ui.camera.unavailable")
+		u.notice(trouble, "ui.camera.unavailable")
 	} else {
-		go pv.Read(ctx, u.opt.Camera, &previewDisplay{u: u, ctx: ctx, pv: pv, img: img, status: status, cam: cam})
+		go pv.Read(ctx, u.opt.Camera, &previewDisplay{u: u, ctx: ctx, pv: pv, img: img, status: trouble, cam: cam})
 		go camera.Hints(ctx, pv, u.opt.Analyzer, step, hintInterval, func(res sdk.FrameAnalysis, err error) {
 			fyne.Do(func() { u.showHints(ctx, hints, res, err) })
 		})
 	}
+	side := container.NewBorder(status.view, nil, nil, nil, container.NewVScroll(intro))
 	cols := container.NewBorder(nil, nil, nil, nil,
-		container.NewHBox(u.layer.Order([]fyne.CanvasObject{container.NewGridWrap(fyne.NewSize(sideW, viewH), intro), view})...))
+		container.NewHBox(u.layer.Order([]fyne.CanvasObject{container.NewGridWrap(u.sz(sideW, viewH), side), view})...))
 	return container.NewBorder(nil, u.navRow(snap, shoot), nil, nil, container.NewCenter(cols))
 }
 
@@ -269,7 +273,7 @@ func (u *UI) hintLine(key string, severity int) fyne.CanvasObject {
 		col = theme.Color(theme.ColorNameError)
 	}
 	t := canvas.NewText(u.T(key), col)
-	t.TextSize = 18
+	t.TextSize = u.px(textSize)
 	t.Alignment = u.layer.Align()
 	return t
 }
@@ -431,20 +435,20 @@ func (u *UI) challengeView(nums []int) (*challengeRow, fyne.CanvasObject) {
 	for i, n := range nums {
 		if i > 0 {
 			a := canvas.NewText("→", theme.Color(theme.ColorNamePrimary))
-			a.TextSize = 36
+			a.TextSize = u.px(36)
 			// As tall as a digit, so the arrow sits at the digits' middle, not the row's.
 			tall := canvas.NewText("0", color.Transparent)
-			tall.TextSize = 56
+			tall.TextSize = u.px(56)
 			row.Add(container.NewVBox(container.NewStack(tall, container.NewCenter(a))))
 		}
 		d := canvas.NewText(u.layer.Digits(itoa(n)), ch.fg)
-		d.TextSize = 56
+		d.TextSize = u.px(56)
 		d.TextStyle.Bold = true
 		ch.digits = append(ch.digits, d)
 		cell := container.NewVBox(container.NewCenter(d))
 		if i == 0 {
 			first := canvas.NewText(u.T("ui.video.first"), theme.Color(theme.ColorNamePrimary))
-			first.TextSize = 16
+			first.TextSize = u.px(textSize)
 			cell.Add(container.NewCenter(first))
 		}
 		row.Add(cell)
@@ -455,7 +459,7 @@ func (u *UI) challengeView(nums []int) (*challengeRow, fyne.CanvasObject) {
 // demoBadge labels the synthetic camera's picture so nobody takes it for a real one.
 func (u *UI) demoBadge() fyne.CanvasObject {
 	t := canvas.NewText(u.T("ui.camera.demo"), color.White)
-	t.TextSize = 16
+	t.TextSize = u.px(textSize)
 	t.TextStyle.Bold = true
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xb0, G: 0x30, B: 0x30, A: 0xd0})
 	bg.CornerRadius = 4

@@ -31,6 +31,9 @@ func (u *UI) toolbar(cancel bool) fyne.CanvasObject {
 		c.Importance = widget.DangerImportance
 		keys = append(keys, c)
 	}
+	for i, k := range keys {
+		keys[i] = u.tall(k)
+	}
 	return u.layer.Row(keys...)
 }
 
@@ -109,7 +112,7 @@ func (u *UI) contactScreen() fyne.CanvasObject {
 			k := widget.NewLabelWithStyle(u.T(row.key), u.layer.Align(), fyne.TextStyle{Bold: true})
 			v := widget.NewLabelWithStyle(u.layer.Text(row.value), u.layer.Align(), fyne.TextStyle{})
 			v.Wrapping = fyne.TextWrapOff
-			icon := container.NewGridWrap(fyne.NewSize(u.touch64()/2, u.touch64()/2), widget.NewIcon(row.icon))
+			icon := container.NewGridWrap(u.sz(32, 32), widget.NewIcon(row.icon))
 			box.Add(u.layer.Row(icon, k, v))
 		}
 	}
@@ -117,7 +120,7 @@ func (u *UI) contactScreen() fyne.CanvasObject {
 	back := u.iconButton(u.T("ui.help.close"), u.backIcon(), func() { u.setContact(false) })
 	back.IconPlacement = u.iconOutside()
 	back.Importance = widget.HighImportance
-	return container.NewBorder(nil, container.NewPadded(u.layer.Ends(back, u.languageButton())), nil, nil,
+	return container.NewBorder(nil, container.NewPadded(u.tall(u.layer.Ends(back, u.languageButton()))), nil, nil,
 		container.NewPadded(box))
 }
 
@@ -140,7 +143,7 @@ func (u *UI) confirmCancel() {
 	yes.Importance = widget.DangerImportance
 	no := widget.NewButton(u.T("ui.cancel.no"), u.hideConfirm)
 	no.Importance = widget.HighImportance
-	row := container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{no, yes})...)
+	row := u.tall(container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{no, yes})...))
 	u.showDialog(container.NewVBox(msg, body, row))
 }
 
@@ -168,5 +171,26 @@ func (u *UI) hideConfirm() {
 	}
 }
 
-// touch64 is the least height of a touch target (64 px at 1024×768).
-func (u *UI) touch64() float32 { return 64 }
+// tall gives obj at least the touch height (a Fyne button is its text line plus two inner
+// paddings, less than a finger needs at body size).
+func (u *UI) tall(obj fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(&tallLayout{h: u.px(touchHeight)}, obj)
+}
+
+// tallLayout fills its area with its objects and asks for at least h of height.
+type tallLayout struct{ h float32 }
+
+func (l *tallLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l *tallLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := fyne.NewSize(0, l.h)
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}

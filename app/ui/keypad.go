@@ -133,7 +133,7 @@ func (u *UI) keypad(target func() *field, extra ...fyne.CanvasObject) fyne.Canva
 	} else {
 		keys = append(keys, back, zero, clear)
 	}
-	grid := container.NewGridWrap(fyne.NewSize(330, 290), container.NewGridWithColumns(3, keys...))
+	grid := container.NewGridWrap(u.sz(3*110, 4*(touchHeight+6)), container.NewGridWithColumns(3, keys...))
 	all := append([]fyne.CanvasObject{grid}, extra...)
 	return container.NewCenter(container.NewVBox(all...))
 }
@@ -150,5 +150,5 @@ func (u *UI) letterPad(target func() *field) fyne.CanvasObject {
 			u.touch()
 		}))
 	}
-	return container.NewGridWrap(fyne.NewSize(9*40, 3*44), container.NewGridWithColumns(9, keys...))
+	return container.NewGridWrap(u.sz(7*66, 4*(touchHeight+6)), container.NewGridWithColumns(7, keys...))
 }

@@ -152,7 +152,7 @@ func (u *UI) pinScreen(o *operatorState) fyne.CanvasObject {
 	cancel := widget.NewButton(u.T("operator.cancel"), func() { u.setOperator(nil) })
 	pad := u.keypad(func() *field { return entry })
 	body := container.NewVBox(u.heading(u.raw("operator.pin.title")), entry.view(), msg, pad,
-		container.NewCenter(container.NewHBox(u.layer.Order([]fyne.CanvasObject{ok, cancel})...)))
+		container.NewCenter(u.tall(container.NewHBox(u.layer.Order([]fyne.CanvasObject{ok, cancel})...))))
 	return container.NewCenter(body)
 }
 
@@ -250,7 +250,7 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 			if img := decodeImage(p); img != nil {
 				ci := canvas.NewImageFromImage(img)
 				ci.FillMode = canvas.ImageFillContain
-				thumbs = append(thumbs, container.NewGridWrap(fyne.NewSize(240, 180), ci))
+				thumbs = append(thumbs, container.NewGridWrap(u.sz(240, 180), ci))
 			}
 		}
 		box.Add(u.layer.Row(thumbs...))
@@ -318,7 +318,7 @@ func (u *UI) videoPlayer(frames []sdk.Frame) fyne.CanvasObject {
 			fyne.Do(play.Enable)
 		}()
 	})
-	return container.NewVBox(container.NewGridWrap(fyne.NewSize(320, 240), screen), u.layer.Start(play))
+	return container.NewVBox(container.NewGridWrap(u.sz(320, 240), screen), u.layer.Start(play))
 }
 
 // decodeImage decodes a JPEG or PNG for display; nil when it cannot.

@@ -31,16 +31,16 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 	start.Importance = widget.HighImportance
 	oper := u.iconButton("", theme.SettingsIcon(), func() { u.showOperatorLogin() })
 	oper.Importance = widget.LowImportance
-	buttons := container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 72), start))
+	buttons := container.NewCenter(container.NewGridWrap(u.sz(360, 72), start))
 	body := container.NewVBox(u.layer.Ends(layout.NewSpacer(), u.toolbar(false)), title, tagline, widget.NewSeparator(), needs, duration, layout.NewSpacer(), buttons)
 	// The operator key sits in the bottom corner at the reading end, away from the applicant's path.
-	return container.NewBorder(nil, u.layer.Ends(layout.NewSpacer(), oper), nil, nil, container.NewPadded(body))
+	return container.NewBorder(nil, u.layer.Ends(layout.NewSpacer(), u.tall(oper)), nil, nil, container.NewPadded(body))
 }
 
 // bullet is a list item with its marker at the reading start.
 func (u *UI) bullet(key string, args ...string) fyne.CanvasObject {
 	dot := canvas.NewCircle(theme.Color(theme.ColorNamePrimary))
-	mark := container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot))
+	mark := container.NewCenter(container.NewGridWrap(u.sz(12, 12), dot))
 	l := u.label(key, args...)
 	if u.layer.RTL {
 		return container.NewBorder(nil, nil, nil, mark, l)
@@ -68,7 +68,7 @@ func (u *UI) helpScreen() fyne.CanvasObject {
 	back := u.iconButton(u.T("ui.help.close"), u.backIcon(), func() { u.setHelp(false) })
 	back.IconPlacement = u.iconOutside()
 	back.Importance = widget.HighImportance
-	return container.NewBorder(nil, container.NewPadded(u.layer.Ends(back, u.languageButton())), nil, nil,
+	return container.NewBorder(nil, container.NewPadded(u.tall(u.layer.Ends(back, u.languageButton()))), nil, nil,
 		container.NewVScroll(container.NewPadded(box)))
 }
 
@@ -140,7 +140,7 @@ func (u *UI) otpScreen(snap flow.Snapshot, st *screenState, purpose flow.OTPPurp
 	}
 	tick()
 	u.every(st, time.Second, tick)
-	below := []fyne.CanvasObject{countdown, u.layer.Start(resendBtn)}
+	below := []fyne.CanvasObject{countdown, u.tall(u.layer.Start(resendBtn))}
 	if state.AttemptsLeft > 0 {
 		below = append(below, u.label("ui.otp.attempts_left", "n", itoa(state.AttemptsLeft)))
 	}
@@ -164,9 +164,11 @@ func (u *UI) identityScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObje
 
 func (u *UI) cardSerialScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
 	f := u.newField("ui.card.label", kyc.CardSerialMaxLen, string(snap.CardSerial))
-	return u.formScreen(snap, st, "ui.card.intro", []*field{f}, u.letterPad(func() *field { return st.field }), func() flow.Answer {
+	// The letters go under the field, the digits on the keypad beside: both fit a 1024×768 screen
+	// at touch size.
+	return u.formScreen(snap, st, "ui.card.intro", []*field{f}, nil, func() flow.Answer {
 		return flow.Card{Serial: f.String()}
-	}, u.label("ui.card.hint"))
+	}, u.label("ui.card.hint"), u.letterPad(func() *field { return st.field }))
 }
 
 func (u *UI) reviewScreen(snap flow.Snapshot) fyne.CanvasObject {
@@ -283,7 +285,7 @@ func (u *UI) resultScreen(snap flow.Snapshot) fyne.CanvasObject {
 	}
 	box := container.NewVBox(
 		u.layer.Ends(layout.NewSpacer(), u.toolbar(false)),
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(96, 96), widget.NewIcon(icon))),
+		container.NewCenter(container.NewGridWrap(u.sz(96, 96), widget.NewIcon(icon))),
 		container.NewCenter(u.heading(u.raw(title))),
 	)
 	if snap.Outcome != "" {
@@ -303,7 +305,7 @@ func (u *UI) resultScreen(snap flow.Snapshot) fyne.CanvasObject {
 	})
 	again.Importance = widget.HighImportance
 	box.Add(layout.NewSpacer())
-	box.Add(container.NewCenter(container.NewGridWrap(fyne.NewSize(300, 64), again)))
+	box.Add(container.NewCenter(container.NewGridWrap(u.sz(360, 72), again)))
 	return container.NewBorder(nil, u.messageArea(), nil, nil, container.NewPadded(box))
 }
 

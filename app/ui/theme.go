@@ -10,9 +10,29 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// kioskTheme is a light theme with the Vazirmatn font and touch-sized text and padding.
+// kioskTheme is a light theme with the Vazirmatn font and a type scale for a standing person at
+// arm's length: body text 22 px and touch targets at least 64 px tall on a 1024×768 screen, every
+// size multiplied by scale on a larger one (see scaleFor).
 type kioskTheme struct {
 	regular, bold fyne.Resource
+	scale         float32 // 1 at 1024×768
+}
+
+// The type scale at 1024×768, in pixels.
+const (
+	textSize       = 22 // body text
+	subHeadingSize = 26
+	headingSize    = 34
+	touchHeight    = 64 // the least height of anything a person taps
+)
+
+// scaleFor is the factor for a window of size: how much larger than 1024×768 it is in its
+// smaller proportion (a 1080×1920 portrait screen is barely wider, a 1920×1080 one is 1.4 times
+// taller), never below 1 or above 2, in steps of 0.05 so a few pixels do not redraw everything.
+func scaleFor(size fyne.Size) float32 {
+	s := min(size.Width/1024, size.Height/768)
+	s = float32(int(s*20+0.001)) / 20
+	return max(1, min(2, s))
 }
 
 // loadTheme reads Vazirmatn from fontDir (fetched by `make ui-fonts`). Without it Persian cannot
@@ -34,7 +54,7 @@ func loadTheme(fontDir string) (*kioskTheme, error) {
 	if err != nil {
 		b = r
 	}
-	return &kioskTheme{regular: r, bold: b}, nil
+	return &kioskTheme{regular: r, bold: b, scale: 1}, nil
 }
 
 func (t *kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
@@ -60,19 +80,28 @@ func (t *kioskTheme) Font(s fyne.TextStyle) fyne.Resource {
 
 func (t *kioskTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 
-// Size enlarges text and padding for a touch screen read from arm's length.
+// Size is the type scale times the window's scale. A button is its text line plus four inner
+// paddings tall (Fyne 2.7), which makes the 64 px touch height at 22 px text.
 func (t *kioskTheme) Size(n fyne.ThemeSizeName) float32 {
+	s := t.scale
+	if s == 0 {
+		s = 1
+	}
 	switch n {
 	case theme.SizeNameText:
-		return 18
+		return textSize * s
 	case theme.SizeNameHeadingText:
-		return 28
+		return headingSize * s
 	case theme.SizeNameSubHeadingText:
-		return 22
+		return subHeadingSize * s
+	case theme.SizeNameCaptionText:
+		return textSize * s
 	case theme.SizeNamePadding:
-		return 6
+		return 6 * s
 	case theme.SizeNameInnerPadding:
-		return 10
+		return 10 * s
+	case theme.SizeNameInlineIcon:
+		return 28 * s
 	}
-	return theme.DefaultTheme().Size(n)
+	return theme.DefaultTheme().Size(n) * s
 }

@@ -94,6 +94,9 @@ type UI struct {
 	pvStep     flow.Step
 	pinFail    pinLimiter
 	lastTouch  time.Time
+	shown      flow.Snapshot // the snapshot on display (a rescale draws it again)
+	theme      *kioskTheme   // nil with Fyne's default theme (no fonts)
+	scale      float32       // the theme's scale for the window's size (UI goroutine)
 }
 
 // screenState is what belongs to the screen on display and ends with it.
@@ -124,9 +127,11 @@ func New(app fyne.App, opt Options) *UI {
 		opt.Lang = locales.Default
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	u := &UI{opt: opt, home: opt.Lang, app: app, layer: rtl.For(opt.Lang), ctx: ctx, stop: stop}
+	u := &UI{opt: opt, home: opt.Lang, app: app, layer: rtl.For(opt.Lang), ctx: ctx, stop: stop, scale: 1}
 	u.win = app.NewWindow(u.T("app.name"))
 	u.win.Resize(fyne.NewSize(1024, 768))
+	// The screens pad themselves; the window's own padding would only shrink the scale.
+	u.win.SetPadded(false)
 	// A keyboard, when one is attached (operator, tests), types into the keypad's field too.
 	u.win.Canvas().SetOnTypedRune(u.typedRune)
 	u.win.Canvas().SetOnTypedKey(u.typedKey)
@@ -144,8 +149,58 @@ func (u *UI) UseTheme(fontDir string) error {
 	if err != nil {
 		return err
 	}
+	t.scale = u.scale
+	u.theme = t
 	u.app.Settings().SetTheme(t)
 	return nil
+}
+
+// px scales a length given for 1024×768 to the window.
+func (u *UI) px(v float32) float32 { return v * u.scale }
+
+// sz scales a size given for 1024×768 to the window.
+func (u *UI) sz(w, h float32) fyne.Size { return fyne.NewSize(w*u.scale, h*u.scale) }
+
+// fit follows the window's size: when it calls for another scale, the screen on display is
+// drawn again (queued by fyne.Do, after the layout pass that noticed it), and render applies the
+// scale.
+func (u *UI) fit(size fyne.Size) {
+	if u.theme == nil || scaleFor(size) == u.scale {
+		return
+	}
+	fyne.Do(func() { u.render(u.shown) })
+}
+
+// applyScale sets the theme's scale for the window's present size (UI goroutine, before a
+// screen is built: the screens size their fixed parts with px and sz).
+func (u *UI) applyScale() {
+	s := scaleFor(u.win.Canvas().Size())
+	if u.theme == nil || s == u.scale {
+		return
+	}
+	t := *u.theme
+	t.scale = s
+	u.scale, u.theme = s, &t
+	u.app.Settings().SetTheme(&t)
+}
+
+// rootLayout fills the window with the screen and tells the UI the window's size.
+type rootLayout struct{ u *UI }
+
+func (l *rootLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	l.u.fit(size)
+}
+
+func (l *rootLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
 }
 
 // ShowStep draws the screen for snap directly (the preview benchmark and the screenshot tour).
@@ -263,9 +318,11 @@ func (u *UI) render(snap flow.Snapshot) {
 	}
 	st := &screenState{step: snap.Step}
 	u.screen = st
+	u.shown = snap
 	help, contact, oper := u.help, u.contact, u.oper
 	u.mu.Unlock()
 
+	u.applyScale()
 	var body fyne.CanvasObject
 	switch {
 	case oper != nil:
@@ -277,7 +334,7 @@ func (u *UI) render(snap flow.Snapshot) {
 	default:
 		body = u.stepScreen(snap, st)
 	}
-	u.win.SetContent(body)
+	u.win.SetContent(container.New(&rootLayout{u: u}, body))
 }
 
 func (u *UI) stepScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
@@ -325,7 +382,7 @@ func (u *UI) progress(snap flow.Snapshot) fyne.CanvasObject {
 		} else if i+1 == snap.StepIndex {
 			c.FillColor = theme.Color(theme.ColorNamePrimary)
 		}
-		dots = append(dots, container.NewGridWrap(fyne.NewSize(18, 18), c))
+		dots = append(dots, container.NewGridWrap(u.sz(22, 22), c))
 	}
 	row := container.NewHBox(u.layer.Order(dots)...)
 	top := u.layer.Ends(title, u.toolbar(true))
@@ -350,7 +407,7 @@ func (u *UI) messageArea() fyne.CanvasObject {
 	box := container.NewVBox()
 	for _, line := range u.wrapped(u.raw(key, args...), 70) {
 		t := canvas.NewText(line, theme.Color(theme.ColorNameError))
-		t.TextSize = 20
+		t.TextSize = u.px(textSize)
 		t.Alignment = u.layer.Align()
 		box.Add(t)
 	}
@@ -411,12 +468,12 @@ func (u *UI) navRow(snap flow.Snapshot, next *widget.Button) fyne.CanvasObject {
 		back = b
 	}
 	if next == nil {
-		return u.layer.Ends(back, layout.NewSpacer())
+		return u.tall(u.layer.Ends(back, layout.NewSpacer()))
 	}
 	next.Importance = widget.HighImportance
 	next.Icon = u.nextIcon()
 	next.IconPlacement = u.iconOutsideEnd()
-	return u.layer.Ends(back, next)
+	return u.tall(u.layer.Ends(back, next))
 }
 
 // backIcon points toward the reading start: right in Persian.
