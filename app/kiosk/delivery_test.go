@@ -9,12 +9,14 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/backoffice/intake"
+	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/eligibility"
 	"github.com/ehraz/ehraz/domain/kyc"
@@ -216,6 +218,20 @@ func TestDownThenUpDeliversOnce(t *testing.T) {
 	st, err := o.Status(ctx, "s1")
 	if err != nil || st.Key != "intake.status.delivered" {
 		t.Fatalf("status %+v %v", st, err)
+	}
+	// Nothing decides a dossier whose checks could not verify but a reviewer: the code is refused
+	// until one approves it.
+	if err := intake.RecordBourseCode(ctx, "http://"+addr, "admin-token", "s1", "ابج۱۲۳۴۵"); err == nil || !strings.Contains(err.Error(), "review.error.transition") {
+		t.Fatalf("bourse code before a decision: %v", err)
+	}
+	rv := in.srv.Review()
+	id, err := rv.IDByKey(ctx, "", "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rv.Decide(ctx, review.Decision{DossierID: id, Version: 1, Actor: review.Actor{Name: "maryam", Role: review.RoleReviewer},
+		Action: review.Approve, Reason: "review.reason.detector_error"}); err != nil {
+		t.Fatal(err)
 	}
 	if err := intake.RecordBourseCode(ctx, "http://"+addr, "admin-token", "s1", "ابج۱۲۳۴۵"); err != nil {
 		t.Fatal(err)

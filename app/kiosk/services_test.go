@@ -3,8 +3,13 @@ package kiosk_test
 import (
 	"context"
 	"database/sql"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +111,12 @@ func TestDemoJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A reviewer approves it in the embedded back office's console (the demo account printed
+	// at start), then CSDI's code is recorded and the applicant told.
+	if svc.ConsolePassword == "" || svc.ConsoleURL == "" {
+		t.Fatalf("no demo console account: %q %q", svc.ConsoleURL, svc.ConsolePassword)
+	}
+	approveInConsole(t, svc.ConsoleURL, "demo", svc.ConsolePassword, "sess")
 	if err := intake.RecordBourseCode(ctx, svc.IntakeURL, strings.TrimSpace(string(admin)), "sess", "سپا۱۲۳۴۵"); err != nil {
 		t.Fatal(err)
 	}
@@ -143,5 +154,59 @@ func TestOpenHandsTheSharedFolderToTheSimulator(t *testing.T) {
 	rec, err := k.Services.Registry.VerifyCard(ctx, "0015260186", "1370/05/12", "1G23456789")
 	if err != nil || len(rec.Photo.Data) == 0 {
 		t.Fatalf("registry: %v (photo %d bytes), want the seeded reference photo", err, len(rec.Photo.Data))
+	}
+}
+
+// approveInConsole signs in to the review console as user and approves the dossier of the
+// session through its forms, as a reviewer's browser would (cookies, CSRF tokens, redirects).
+func approveInConsole(t *testing.T, consoleURL, user, pass, session string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	get := func(u string) string {
+		resp, err := hc.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", u, resp.StatusCode)
+		}
+		return string(b)
+	}
+	post := func(u string, form url.Values) string {
+		resp, err := hc.PostForm(u, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %d", u, resp.StatusCode)
+		}
+		return string(b)
+	}
+	base := strings.TrimSuffix(consoleURL, "/console/")
+	m := token.FindStringSubmatch(get(consoleURL + "login"))
+	if m == nil {
+		t.Fatal("no sign-in form")
+	}
+	post(consoleURL+"login", url.Values{"csrf": {m[1]}, "username": {user}, "password": {pass}})
+	queue := get(consoleURL + "queue?status=")
+	link := regexp.MustCompile(`href="(/console/dossiers/\d+)" class="open-dossier" data-session="` + regexp.QuoteMeta(session) + `"`).FindStringSubmatch(queue)
+	if link == nil {
+		t.Fatalf("dossier of %s not in the console's queue", session)
+	}
+	page := get(base + link[1])
+	m = token.FindStringSubmatch(page)
+	v := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)
+	if m == nil || v == nil || !strings.Contains(page, `id="decide-approve"`) {
+		t.Fatalf("dossier page has no decision form")
+	}
+	after := post(base+link[1]+"/decide", url.Values{"csrf": {m[1]}, "version": {v[1]}, "action": {"approve"}, "reason": {"review.reason.verified_manually"}})
+	if !strings.Contains(after, `data-status="approved"`) {
+		t.Fatalf("not approved after the decision")
 	}
 }
