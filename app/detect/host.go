@@ -25,6 +25,7 @@ package detect
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -32,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,6 +69,11 @@ type Config struct {
 	// Sandbox confines every plugin process (see SandboxConfig; Host.Sandbox says what is
 	// enforced on this machine).
 	Sandbox SandboxConfig
+	// TrustedKeys verify plugin manifests: with RequireSignature (or any key given) a plugin
+	// whose manifest is unsigned, signed by another key or altered is refused. Without either,
+	// SHA-256 pins alone are checked and the "signature" guard is reported not enforced.
+	TrustedKeys      []ed25519.PublicKey
+	RequireSignature bool
 }
 
 func (c *Config) defaults() {
@@ -137,6 +144,19 @@ func Open(ctx context.Context, cfg Config) (*Host, error) {
 	box, err := newSandbox(ctx, cfg.Sandbox, cfg.Dir)
 	if err != nil {
 		return nil, err
+	}
+	cfg.RequireSignature = cfg.RequireSignature || len(cfg.TrustedKeys) > 0
+	switch {
+	case cfg.RequireSignature && len(cfg.TrustedKeys) == 0:
+		box.add("signature", true, "signed manifests required but no trusted key could be read: every plugin is refused")
+	case cfg.RequireSignature:
+		ids := make([]string, len(cfg.TrustedKeys))
+		for i, k := range cfg.TrustedKeys {
+			ids[i] = KeyID(k)
+		}
+		box.add("signature", true, "manifests must be signed (Ed25519) by key "+strings.Join(ids, ", "))
+	default:
+		box.add("signature", false, "no trusted plugin keys configured: binaries are pinned by SHA-256 only, manifests not signed")
 	}
 	if un := box.status.Unenforced(); len(un) > 0 {
 		cfg.Logger.Error("detector plugin sandbox INCOMPLETE: plugins run with less confinement than configured",
@@ -365,6 +385,11 @@ func (s *supervised) health() Health {
 // host runs a copy of exactly these bytes (sandbox.prepare), so nothing swapped in after the
 // check is executed.
 func (s *supervised) verify() ([]byte, error) {
+	if s.cfg.RequireSignature {
+		if err := s.m.VerifySignature(s.cfg.TrustedKeys); err != nil {
+			return nil, fmt.Errorf("plugin %q REFUSED: %w", s.m.Name, err)
+		}
+	}
 	want, err := hex.DecodeString(s.m.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %q: manifest sha256 is not hex: %w", s.m.Name, err)
@@ -457,7 +482,25 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Rem
 	if err != nil {
 		return fail(c, fmt.Errorf("plugin %q: Info: %w", s.m.Name, err))
 	}
+	if err := s.m.admits(info); err != nil {
+		return fail(c, err)
+	}
 	return c, rem, info, nil
+}
+
+// admits checks the plugin's own account against what its manifest grants.
+func (m Manifest) admits(info sdk.Info) error {
+	if m.Version != "" && info.Version != m.Version {
+		return fmt.Errorf("plugin %q REFUSED: reports version %q, its manifest says %q", m.Name, info.Version, m.Version)
+	}
+	if len(m.Capabilities) > 0 {
+		for _, c := range info.Capabilities {
+			if !slices.Contains(m.Capabilities, c) {
+				return fmt.Errorf("plugin %q REFUSED: claims capability %s, which its manifest does not grant", m.Name, c)
+			}
+		}
+	}
+	return nil
 }
 
 // remote returns a live client, restarting the process when its back-off has passed.

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,15 +17,23 @@ import (
 
 // Manifest pins one plugin binary: bin/plugins/<name>.json next to the binary it names.
 //
-//	{"name":"face","kinds":["face"],"binary":"face","sha256":"<64 hex>"}
+//	{"name":"face","kinds":["face"],"binary":"face","sha256":"<64 hex>","version":"v1.2",
+//	 "capabilities":["CheckSelfie","MatchFaces"],"signer":"<key id>","signature":"<base64>"}
 //
 // Binary is a file name inside the same folder (no path separators); sha256 is its hex digest.
-// Pin writes one (`ehrazctl plugin pin PATH`, used by `make plugins`); LoadManifests reads them.
+// Pin writes an unsigned one (`ehrazctl plugin pin PATH`); Sign adds the Ed25519 signature of
+// every other field (`ehrazctl plugin sign --key K PATH`, used by `make plugins`), which a host
+// configured with trusted keys requires. Version and Capabilities, when present, bind the
+// plugin: the host refuses one whose Info reports another version or a capability not listed.
 type Manifest struct {
-	Name   string     `json:"name"`
-	Kinds  []sdk.Kind `json:"kinds"`
-	Binary string     `json:"binary"`
-	SHA256 string     `json:"sha256"`
+	Name         string     `json:"name"`
+	Kinds        []sdk.Kind `json:"kinds"`
+	Binary       string     `json:"binary"`
+	SHA256       string     `json:"sha256"`
+	Version      string     `json:"version,omitempty"`
+	Capabilities []string   `json:"capabilities,omitempty"`
+	Signer       string     `json:"signer,omitempty"`    // KeyID of the signing key
+	Signature    string     `json:"signature,omitempty"` // base64 Ed25519 over signedBytes
 }
 
 // LoadManifests reads every *.json manifest in dir, sorted by name. A malformed manifest is an
@@ -82,7 +91,16 @@ func (m Manifest) validate() error {
 // binary's file name. It returns the manifest written; an invalid one (no kinds, an unknown
 // kind) is not written.
 func Pin(path, name string, kinds []sdk.Kind) (Manifest, error) {
-	dir, bin := filepath.Split(path)
+	m, err := NewManifest(path, name, kinds)
+	if err != nil {
+		return Manifest{}, err
+	}
+	return m, WriteManifest(manifestDir(path), m)
+}
+
+// NewManifest hashes the plugin binary at path and returns its unsigned manifest (not written).
+func NewManifest(path, name string, kinds []sdk.Kind) (Manifest, error) {
+	bin := filepath.Base(path)
 	if name == "" {
 		name = bin
 	}
@@ -91,10 +109,24 @@ func Pin(path, name string, kinds []sdk.Kind) (Manifest, error) {
 		return Manifest{}, err
 	}
 	m := Manifest{Name: name, Kinds: kinds, Binary: bin, SHA256: hex.EncodeToString(sum)}
-	if dir == "" {
-		dir = "."
+	return m, m.validate()
+}
+
+// manifestDir is the folder a manifest for the binary at path goes to.
+func manifestDir(path string) string {
+	if dir := filepath.Dir(path); dir != "" {
+		return dir
 	}
-	return m, WriteManifest(dir, m)
+	return "."
+}
+
+// SignFile writes m, signed by priv, beside the binary at path.
+func SignFile(path string, m Manifest, priv ed25519.PrivateKey) (Manifest, error) {
+	m, err := Sign(m, priv)
+	if err != nil {
+		return Manifest{}, err
+	}
+	return m, WriteManifest(manifestDir(path), m)
 }
 
 // WriteManifest validates m and writes it as dir/<m.Name>.json, one line of JSON, replacing an

@@ -12,20 +12,26 @@ import (
 	"github.com/ehraz/ehraz/plugins/sdk/conformance"
 )
 
-const pluginUsage = "usage: ehrazctl plugin check PATH | plugin pin [-name NAME] [-kinds K,K | -info] PATH"
+const pluginUsage = "usage: ehrazctl plugin check PATH | plugin pin [-name NAME] [-kinds K,K | -info] PATH\n" +
+	"       ehrazctl plugin sign -key KEY [-name NAME] [-kinds K,K] [-version V] [-capabilities C,C] [-info] PATH\n" +
+	"       ehrazctl plugin keygen -out BASE   (writes BASE.key and BASE.pub)"
 
 // pluginCommand looks after detector plugin binaries: `ehrazctl plugin check PATH` runs the
 // conformance kit against one; `ehrazctl plugin pin PATH` writes its manifest (see detect.Pin).
 func pluginCommand() command {
 	return command{
 		name:    "plugin",
-		summary: "plugin check PATH: run the detector plugin conformance kit on a binary; plugin pin PATH: write its manifest",
+		summary: "plugin check PATH: conformance kit on a binary; plugin sign -key K PATH: write its signed manifest; plugin keygen; plugin pin",
 		run: func(ctx context.Context, e *env, args []string) int {
 			switch {
 			case len(args) == 2 && args[0] == "check":
 				return pluginCheck(ctx, e, args[1])
 			case len(args) >= 1 && args[0] == "pin":
 				return pluginPin(ctx, e, args[1:])
+			case len(args) >= 1 && args[0] == "sign":
+				return pluginSign(ctx, e, args[1:])
+			case len(args) >= 1 && args[0] == "keygen":
+				return pluginKeygen(e, args[1:])
 			}
 			fmt.Fprintln(e.stderr, pluginUsage)
 			return exitUsage
@@ -110,4 +116,97 @@ func pluginPin(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "pinned plugin %s (kinds %v): %s sha256 %s\n", m.Name, m.Kinds, m.Binary, m.SHA256)
 	return exitOK
+}
+
+// pluginSign hashes the binary at PATH and writes its manifest signed with the Ed25519 key KEY
+// (PKCS #8 PEM, as `plugin keygen` or `openssl genpkey -algorithm ed25519` writes it). -info
+// asks the plugin itself for its kinds, version and capabilities (this starts it); otherwise
+// they come from the flags, kinds defaulting to the name.
+func pluginSign(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("plugin sign", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	key := fs.String("key", "", "Ed25519 private key (PEM)")
+	name := fs.String("name", "", "plugin name, also the manifest's file name (default: the binary's file name)")
+	kinds := fs.String("kinds", "", "comma-separated kinds it serves (default: the name)")
+	version := fs.String("version", "", "version the plugin must report")
+	caps := fs.String("capabilities", "", "comma-separated capabilities it may claim (default: not restricted)")
+	info := fs.Bool("info", false, "take kinds, version and capabilities from the plugin's Info (starts it)")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || *key == "" ||
+		(*info && (*kinds != "" || *version != "" || *caps != "")) {
+		fmt.Fprintln(e.stderr, pluginUsage)
+		return exitUsage
+	}
+	path := fs.Arg(0)
+	if *name == "" {
+		*name = filepath.Base(path)
+	}
+	priv, err := detect.LoadPrivateKey(*key)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "plugin sign: %v\n", err)
+		return exitInvalid
+	}
+	ks := []sdk.Kind{sdk.Kind(*name)}
+	if *kinds != "" {
+		ks = nil
+		for _, k := range splitList(*kinds) {
+			ks = append(ks, sdk.Kind(k))
+		}
+	}
+	m, err := detect.NewManifest(path, *name, ks)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "plugin sign: %v\n", err)
+		return exitInvalid
+	}
+	m.Version, m.Capabilities = *version, splitList(*caps)
+	if *info {
+		r, stop, err := conformance.Start(path, e.stderr)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "plugin sign: %v\n", err)
+			return exitInvalid
+		}
+		i, err := r.Info(ctx)
+		stop()
+		if err != nil {
+			fmt.Fprintf(e.stderr, "plugin sign: Info: %v\n", err)
+			return exitInvalid
+		}
+		m.Kinds, m.Version, m.Capabilities = i.Kinds, i.Version, i.Capabilities
+	}
+	if m, err = detect.SignFile(path, m, priv); err != nil {
+		fmt.Fprintf(e.stderr, "plugin sign: %v\n", err)
+		return exitInvalid
+	}
+	fmt.Fprintf(e.stdout, "signed plugin %s %s (kinds %v, capabilities %v) by key %s: %s sha256 %s\n",
+		m.Name, m.Version, m.Kinds, m.Capabilities, m.Signer, m.Binary, m.SHA256)
+	return exitOK
+}
+
+// pluginKeygen writes a new plugin signing key pair: BASE.key (keep it secret; the brokerage
+// signs with it) and BASE.pub (the kiosk's [plugins] trusted_keys names it).
+func pluginKeygen(e *env, args []string) int {
+	fs := flag.NewFlagSet("plugin keygen", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	out := fs.String("out", "", "path of the key pair without extension")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *out == "" {
+		fmt.Fprintln(e.stderr, pluginUsage)
+		return exitUsage
+	}
+	pub, err := detect.GenerateKey(*out)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "plugin keygen: %v\n", err)
+		return exitInvalid
+	}
+	fmt.Fprintf(e.stdout, "plugin signing key %s: %s.key (secret), %s.pub (trusted by kiosks)\n", detect.KeyID(pub), *out, *out)
+	return exitOK
+}
+
+// splitList splits a comma-separated flag; "" is no items.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }

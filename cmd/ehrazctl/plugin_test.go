@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -80,5 +81,55 @@ func TestPluginPinAsksThePlugin(t *testing.T) {
 	if err != nil || len(ms) != 1 || ms[0].Name != "good" ||
 		!slices.Equal(ms[0].Kinds, []sdk.Kind{sdk.KindFace, sdk.KindSignature}) {
 		t.Fatalf("manifests after pin -info: %+v, %v", ms, err)
+	}
+}
+
+// keygen then sign: the manifest carries the fields given and verifies under the public key;
+// signing with a missing key or without -key writes nothing.
+func TestPluginSignCommand(t *testing.T) {
+	ctl := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"--lang", "en"}, args...), strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "face")
+	if err := os.WriteFile(bin, []byte("not a real plugin, only hashed"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(t.TempDir(), "keys", "plugin-signing")
+	if code, out, errs := ctl("plugin", "keygen", "-out", key); code != exitOK || !strings.Contains(out, key+".pub") {
+		t.Fatalf("keygen: exit %d %q %q", code, out, errs)
+	}
+	if code, _, _ := ctl("plugin", "keygen", "-out", key); code != exitInvalid {
+		t.Errorf("keygen over an existing key: exit %d, want refusal", code)
+	}
+	if code, _, errs := ctl("plugin", "sign", "-key", key+".missing", bin); code != exitInvalid || !strings.Contains(errs, "plugin key") {
+		t.Errorf("sign with a missing key: exit %d %q", code, errs)
+	}
+	if ms, _ := detect.LoadManifests(dir); len(ms) != 0 {
+		t.Fatalf("a failed sign wrote %+v", ms)
+	}
+	code, out, errs := ctl("plugin", "sign", "-key", key+".key", "-version", "1.2.0", "-capabilities", "CheckSelfie, MatchFaces", bin)
+	if code != exitOK || !strings.Contains(out, "signed plugin face 1.2.0") {
+		t.Fatalf("sign: exit %d %q %q", code, out, errs)
+	}
+	pub, err := detect.LoadPublicKey(key + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := detect.LoadManifests(dir)
+	if err != nil || len(ms) != 1 || ms[0].Version != "1.2.0" || !slices.Equal(ms[0].Capabilities, []string{"CheckSelfie", "MatchFaces"}) ||
+		!slices.Equal(ms[0].Kinds, []sdk.Kind{sdk.KindFace}) || ms[0].Signer != detect.KeyID(pub) {
+		t.Fatalf("signed manifest: %+v %v", ms, err)
+	}
+	if err := ms[0].VerifySignature([]ed25519.PublicKey{pub}); err != nil {
+		t.Fatalf("signed manifest does not verify: %v", err)
+	}
+	for _, args := range [][]string{{"plugin", "sign", bin}, {"plugin", "sign", "-key", key + ".key"},
+		{"plugin", "sign", "-key", key + ".key", "-info", "-version", "1", bin}, {"plugin", "keygen"}} {
+		if code, _, _ := ctl(args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want usage", args, code)
+		}
 	}
 }
