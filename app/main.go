@@ -69,6 +69,7 @@ func run() error {
 	}
 
 	a := app.NewWithID("ir.ehraz.kiosk")
+	superviseUI(ctx, a, func(err error) { fmt.Fprintln(os.Stderr, "ehraz: systemd notify:", err) })
 	u := ui.New(a, ui.Options{
 		Lang:        cfg.Language,
 		Catalog:     cat,
