@@ -58,10 +58,17 @@ type Session struct {
 	PersonLock Duration `toml:"person_lock"`
 }
 
-// Plugins says where detector plugins live.
+// Plugins says where detector plugins live and whom they are trusted from.
 type Plugins struct {
 	Dir         string   `toml:"dir"`
 	CallTimeout Duration `toml:"call_timeout"`
+	// TrustedKeys are Ed25519 public keys (PEM files; a bare file name is looked up in
+	// <data_dir>/keys) one of which must have signed each plugin's manifest. Empty accepts
+	// SHA-256-pinned manifests unsigned, reported as not enforced.
+	TrustedKeys []string `toml:"trusted_keys"`
+	// SandboxUser is the unprivileged user plugins run as when the kiosk runs as root
+	// (default nobody; a number is used as uid and gid).
+	SandboxUser string `toml:"sandbox_user"`
 }
 
 // Camera chooses the capture source: "auto" (webcam if present, else demo), "webcam", "file", "demo".
@@ -123,7 +130,8 @@ func Default() Config {
 			PersonLock:      Duration{time.Hour},
 			DressCodeReview: true,
 		},
-		Plugins: Plugins{Dir: "bin/plugins", CallTimeout: Duration{10 * time.Second}},
+		// The development key `make build` makes (mk/plugins.mk) signs the reference plugins.
+		Plugins: Plugins{Dir: "bin/plugins", CallTimeout: Duration{10 * time.Second}, TrustedKeys: []string{"plugin-signing.pub"}},
 		Camera:  Camera{Source: "auto", Width: 640, Height: 480, FPS: 15},
 		// A demo kiosk says plainly that its contact details are placeholders.
 		Brokerage: Brokerage{

@@ -5,6 +5,7 @@ package kiosk
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -65,12 +66,23 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 	k.Services = svc
 	k.closers = append(k.closers, svc.Close)
 
-	host, err := detect.Open(ctx, detect.Config{Dir: pluginDir(cfg.Plugins.Dir), CallTimeout: cfg.Plugins.CallTimeout.Duration})
+	keys, keyErr := trustedPluginKeys(cfg)
+	host, err := detect.Open(ctx, detect.Config{Dir: pluginDir(cfg.Plugins.Dir), CallTimeout: cfg.Plugins.CallTimeout.Duration,
+		TrustedKeys: keys, RequireSignature: len(cfg.Plugins.TrustedKeys) > 0,
+		Sandbox: detect.SandboxConfig{Lang: cfg.Language, User: cfg.Plugins.SandboxUser}})
 	if host == nil {
 		return nil, fmt.Errorf("kiosk: plugins: %w", err)
 	}
-	if err != nil && o.Warn != nil {
-		o.Warn(fmt.Errorf("kiosk: some plugins did not start: %w", err))
+	if o.Warn != nil {
+		if keyErr != nil {
+			o.Warn(fmt.Errorf("kiosk: plugins: %w", keyErr))
+		}
+		if err != nil {
+			o.Warn(fmt.Errorf("kiosk: some plugins did not start: %w", err))
+		}
+		for _, g := range host.Sandbox().Unenforced() {
+			o.Warn(fmt.Errorf("kiosk: plugin sandbox: %s NOT ENFORCED: %s", g.Name, g.Detail))
+		}
 	}
 	k.Plugins = host
 	k.closers = append(k.closers, host.Close)
@@ -176,6 +188,26 @@ func (k *Kiosk) Close() error {
 	}
 	k.closers = nil
 	return errors.Join(errs...)
+}
+
+// trustedPluginKeys reads [plugins] trusted_keys; a bare file name is in <data_dir>/keys. Keys
+// that cannot be read are reported and left out: with none left every plugin is refused.
+func trustedPluginKeys(cfg config.Config) ([]ed25519.PublicKey, error) {
+	var keys []ed25519.PublicKey
+	var errs []error
+	for _, name := range cfg.Plugins.TrustedKeys {
+		path := name
+		if filepath.Base(name) == name {
+			path = filepath.Join(cfg.Path("keys"), name)
+		}
+		k, err := detect.LoadPublicKey(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("trusted key not read (`make build` makes the development key): %w", err))
+			continue
+		}
+		keys = append(keys, k)
+	}
+	return keys, errors.Join(errs...)
 }
 
 // pluginDir resolves a relative plugin folder against the working directory first and then
