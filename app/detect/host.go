@@ -1,8 +1,10 @@
-// Package detect is the kiosk's supervised host for detector plugins. It discovers plugins from a
-// folder of manifests (see Manifest), starts only the binaries a manifest names and only when
-// their SHA-256 matches (go-plugin SecureConfig; a mismatch is refused loudly, naming the plugin),
-// talks to them over gRPC with AutoMTLS, puts a deadline on every call, restarts a crashed
-// plugin with back-off and keeps per-plugin health for the operator screen.
+// Package detect is the kiosk's supervised host for detector plugins, which it treats as untrusted
+// vendor code. It discovers plugins from a folder of manifests (see Manifest), starts only the
+// binaries a manifest names, only when the manifest is signed by a trusted key (Config.TrustedKeys)
+// and the binary's SHA-256 matches it (a refusal is loud, naming the plugin), and runs a copy of
+// exactly the bytes it verified inside a sandbox (SandboxConfig; Host.Sandbox reports what this
+// machine enforces). It talks to them over gRPC with AutoMTLS, puts a deadline on every call,
+// restarts a crashed plugin with back-off and keeps per-plugin health for the operator screen.
 //
 // API (all methods are safe for concurrent use and never block past the configured deadline):
 //
