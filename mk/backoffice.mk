@@ -30,3 +30,9 @@ backoffice-screenshots: apt ## PNGs of every review-console screen (fa, en) in v
 	@mkdir -p $(CONSOLE_SHOTS)
 	EHRAZ_CONSOLE_SHOTS=$(abspath $(CONSOLE_SHOTS)) $(or $(GO),go) test -count=1 -run TestConsoleInBrowser -v ./backoffice/console | grep -E '^(---|ok|FAIL)|seconds='
 	@ls $(CONSOLE_SHOTS)
+
+# PostgreSQL, the fleet engine (issue 13): `make test` needs only Debian's server package; the
+# back office's storage tests (backoffice/database/dbtest) start a throwaway cluster themselves
+# (initdb in a temporary folder, a Unix socket of its own, as the postgres user under root) and
+# stop it at the end; EHRAZ_TEST_PG_DSN points them at an existing server instead.
+APT_PACKAGES += postgresql

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/backoffice/review"
 )
 
@@ -79,7 +79,7 @@ var ErrAccountExists = errors.New("console: account exists")
 
 // CreateAccount adds a console user with a new random password, which it returns once (only
 // its hash is stored).
-func CreateAccount(ctx context.Context, db *sql.DB, username, display string, role review.Role, now time.Time) (string, error) {
+func CreateAccount(ctx context.Context, db *database.DB, username, display string, role review.Role, now time.Time) (string, error) {
 	if !usernamePattern.MatchString(username) {
 		return "", fmt.Errorf("console: user name %q: lower-case letters, digits and . _ - only, 2 to 32 characters", username)
 	}
@@ -98,7 +98,7 @@ func CreateAccount(ctx context.Context, db *sql.DB, username, display string, ro
 	}
 	_, err = db.ExecContext(ctx, `INSERT INTO reviewers (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
 		username, display, string(role), hash, now.UnixMilli())
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if err != nil && database.IsUniqueViolation(err) {
 		return "", ErrAccountExists
 	}
 	if err != nil {
@@ -108,7 +108,7 @@ func CreateAccount(ctx context.Context, db *sql.DB, username, display string, ro
 }
 
 // Accounts lists the console's users.
-func Accounts(ctx context.Context, db *sql.DB) ([]Account, error) {
+func Accounts(ctx context.Context, db *database.DB) ([]Account, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, username, display_name, role, disabled, created_at FROM reviewers ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("console: accounts: %w", err)

@@ -1,7 +1,7 @@
 package console_test
 
 import (
-	"database/sql"
+	"github.com/ehraz/ehraz/backoffice/database"
 	"net/http"
 	"slices"
 	"testing"
@@ -13,7 +13,7 @@ import (
 // screen, each reported as p50/p95 milliseconds (go test -run NONE -bench Pages10k
 // ./backoffice/console).
 func BenchmarkPages10k(b *testing.B) {
-	r := newRig(b, false)
+	r := newRig(b, database.SQLite, false)
 	r.seed(b)
 	db := r.intakeDB(b)
 	// Copies of the real dossier row under new keys, national-code hashes, kiosks, times and
@@ -71,7 +71,7 @@ func loginBench(b *testing.B, c *client, pass string) {
 	resp.Body.Close()
 }
 
-func (r *rig) intakeDB(t testing.TB) *sql.DB {
+func (r *rig) intakeDB(t testing.TB) *database.DB {
 	t.Helper()
 	db := r.db
 	if db == nil {

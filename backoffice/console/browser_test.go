@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/backoffice/review"
 )
 
@@ -80,7 +81,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 func TestConsoleInBrowser(t *testing.T) {
 	start := time.Now()
 	ctx := context.Background()
-	r := newRig(t, false)
+	r := newRig(t, database.SQLite, false)
 	first, second := r.seed(t)
 	b := browser(t)
 	for _, lang := range []string{"fa", "en"} {

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/backoffice/netaddr"
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/locales"
@@ -68,7 +69,7 @@ type Config struct {
 // Console is the review console's HTTP handler.
 type Console struct {
 	cfg     Config
-	db      *sql.DB
+	db      *database.DB
 	rv      *review.Service
 	cat     *locales.Catalog
 	pages   map[string]*template.Template
@@ -79,7 +80,7 @@ type Console struct {
 }
 
 // New builds the console over the back office's database and lifecycle.
-func New(db *sql.DB, rv *review.Service, cfg Config) (*Console, error) {
+func New(db *database.DB, rv *review.Service, cfg Config) (*Console, error) {
 	if cfg.Idle <= 0 {
 		cfg.Idle = 15 * time.Minute
 	}
@@ -375,7 +376,7 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request, s *session) {
 
 // Bootstrap creates the account username with role when the console has no account yet, and
 // returns its password (to be shown once); "" when accounts exist.
-func Bootstrap(ctx context.Context, db *sql.DB, username string, role review.Role, now time.Time) (string, error) {
+func Bootstrap(ctx context.Context, db *database.DB, username string, role review.Role, now time.Time) (string, error) {
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM reviewers`).Scan(&n); err != nil {
 		return "", fmt.Errorf("console: count accounts: %w", err)
@@ -383,7 +384,11 @@ func Bootstrap(ctx context.Context, db *sql.DB, username string, role review.Rol
 	if n > 0 {
 		return "", nil
 	}
-	return CreateAccount(ctx, db, username, "", role, now)
+	p, err := CreateAccount(ctx, db, username, "", role, now)
+	if errors.Is(err, ErrAccountExists) { // another back-office process on the same database was first
+		return "", nil
+	}
+	return p, err
 }
 
 // fontsAvailable reports whether the font files are there (the pages say which font is used).

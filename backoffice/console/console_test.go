@@ -79,8 +79,10 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
-func TestSecurityHeadersAndLogin(t *testing.T) {
-	r := newRig(t, false)
+func TestSecurityHeadersAndLogin(t *testing.T) { each(t, testSecurityHeadersAndLogin) }
+
+func testSecurityHeadersAndLogin(t *testing.T, engine string) {
+	r := newRig(t, engine, false)
 	c := newClient(t, r.URL)
 	resp, err := http.Get(r.URL + "/console/login")
 	if err != nil {
@@ -121,8 +123,10 @@ func mustURL(s string) *url.URL {
 	return u
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	r := newRig(t, false)
+func TestLoginRateLimit(t *testing.T) { each(t, testLoginRateLimit) }
+
+func testLoginRateLimit(t *testing.T, engine string) {
+	r := newRig(t, engine, false)
 	c := newClient(t, r.URL)
 	for i := range 5 {
 		if code, _ := c.login("sara", "guess"+string(rune('a'+i))); code != http.StatusUnauthorized {
@@ -139,9 +143,11 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 }
 
-func TestCSRFRolesAndExpiry(t *testing.T) {
+func TestCSRFRolesAndExpiry(t *testing.T) { each(t, testCSRFRolesAndExpiry) }
+
+func testCSRFRolesAndExpiry(t *testing.T, engine string) {
 	ctx := context.Background()
-	r := newRig(t, false)
+	r := newRig(t, engine, false)
 	first, _ := r.seed(t)
 	c := newClient(t, r.URL)
 	c.login("maryam", r.accounts["maryam"])

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"image"
@@ -22,6 +21,8 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/backoffice/console"
+	"github.com/ehraz/ehraz/backoffice/database"
+	"github.com/ehraz/ehraz/backoffice/database/dbtest"
 	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/dossier"
@@ -40,7 +41,7 @@ type rig struct {
 	rv       *review.Service
 	sms      *sms.Console
 	mediaKey []byte
-	db       *sql.DB
+	db       *database.DB
 	mu       sync.Mutex
 	now      time.Time
 	accounts map[string]string // user → password
@@ -58,13 +59,19 @@ func (r *rig) advance(d time.Duration) {
 	r.now = r.now.Add(d)
 }
 
-func newRig(t testing.TB, fourEyes bool) *rig {
-	t.Helper()
-	db, err := intake.OpenDB(filepath.Join(t.TempDir(), "backoffice.db"))
-	if err != nil {
-		t.Fatal(err)
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// each runs f once per engine (SQLite, PostgreSQL) as a subtest.
+func each(t *testing.T, f func(t *testing.T, engine string)) {
+	for _, e := range dbtest.Engines {
+		t.Run(e, func(t *testing.T) { f(t, e) })
 	}
-	t.Cleanup(func() { db.Close() })
+}
+
+func newRig(t testing.TB, engine string, fourEyes bool) *rig {
+	t.Helper()
+	db := dbtest.Open(t, engine)
+	var err error
 	r := &rig{sms: sms.NewConsole(20), mediaKey: bytes.Repeat([]byte{5}, 32), now: time.Date(2026, 11, 28, 8, 30, 0, 0, time.UTC),
 		accounts: map[string]string{}}
 	r.db = db

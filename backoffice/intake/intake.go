@@ -105,19 +105,19 @@ const DefaultMaxUploads = 4
 // Server is the intake's HTTP handler.
 type Server struct {
 	cfg     Config
-	db      *sql.DB
+	db      *database.DB
 	review  *review.Service
 	mux     *http.ServeMux
 	uploads chan struct{} // one token per dossier being read
 }
 
 // OpenDB opens (creating if needed) the intake database at path.
-func OpenDB(path string) (*sql.DB, error) {
-	return database.Open(context.Background(), path)
+func OpenDB(path string) (*database.DB, error) {
+	return database.Open(context.Background(), database.SQLite, path)
 }
 
 // New builds the server over db (from OpenDB).
-func New(cfg Config, db *sql.DB) (*Server, error) {
+func New(cfg Config, db *database.DB) (*Server, error) {
 	if cfg.Token == "" || cfg.AdminToken == "" {
 		return nil, fmt.Errorf("intake: kiosk and admin tokens are required")
 	}
@@ -270,26 +270,24 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	findings := review.Assess(d)
 	now := s.cfg.Now()
 	var dup bool
-	err = s.tx(r.Context(), func(tx *sql.Tx) error {
+	err = s.db.InTx(r.Context(), func(tx *database.Tx) error {
 		// One statement, so the "one remote verification per national code" rule and the insert
 		// are atomic: two kiosks racing with the same person cannot both be accepted (the partial
 		// unique index on the national code of every dossier not rejected holds it in the
 		// engine), and a parallel retry of the same delivery (same key) is a duplicate, not a
-		// second verification.
-		res, err := tx.ExecContext(r.Context(), `INSERT INTO dossiers (idempotency_key, session_id, kiosk_id, mode, submitter_ip, nc_hash, payload, payload_sha256, received_at, status, findings)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-			WHERE NOT EXISTS (SELECT 1 FROM dossiers WHERE nc_hash = ? AND status <> 'rejected' AND idempotency_key != ?)
-			ON CONFLICT DO NOTHING`,
+		// second verification. Either conflict inserts nothing and returns no row.
+		err := tx.QueryRowContext(r.Context(), `INSERT INTO dossiers (idempotency_key, session_id, kiosk_id, mode, submitter_ip, nc_hash, payload, payload_sha256, received_at, status, findings)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING RETURNING id`,
 			key, d.SessionID, d.KioskID, d.Mode, submitter.String(), nc, sealed, hex.EncodeToString(sum[:]), now.UnixMilli(),
-			string(review.Initial(findings)), review.EncodeFindings(findings), nc, key)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
+			string(review.Initial(findings)), review.EncodeFindings(findings)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
 			dup = true
 			return nil
 		}
-		id, _ = res.LastInsertId()
+		if err != nil {
+			return err
+		}
 		return review.RecordReceipt(r.Context(), tx, id, d.KioskID, findings, now)
 	})
 	if err != nil {
@@ -309,18 +307,6 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, http.StatusCreated, map[string]any{"receipt": strconv.FormatInt(id, 10), "status": string(review.Initial(findings))})
-}
-
-func (s *Server) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // lookupFailed answers a failed dossier lookup (404 for none, 500 for a database error) and

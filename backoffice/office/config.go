@@ -30,6 +30,7 @@ func Load(name string, args []string, output io.Writer) (Config, error) {
 	path := fs.String("config", os.Getenv(EnvConfig), "TOML configuration file (env "+EnvConfig+")")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (put TLS in front of it when it leaves loopback; env "+EnvAddr+")")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder: the database and keys/ (env "+EnvDataDir+")")
+	fs.StringVar(&cfg.Engine, "engine", cfg.Engine, "database engine: sqlite (the --db file) or postgres (connection string from "+EnvPostgresDSN+" or postgres_dsn_file)")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "the intake's SQLite database [<data>/intake.db]")
 	fs.StringVar(&cfg.KeysDir, "keys", cfg.KeysDir, "folder of intake.token, intake-admin.token, intake-data.key, created when missing [<data>/keys]")
 	fs.StringVar(&cfg.GeoIP, "geoip", cfg.GeoIP, "MMDB country database (missing: only the allow-list is accepted)")

@@ -8,7 +8,6 @@ package office
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/backoffice/console"
+	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/eligibility"
@@ -38,8 +38,15 @@ type Config struct {
 	Addr string `toml:"addr"`
 	// DataDir holds the database and the keys folder ["var"].
 	DataDir string `toml:"data_dir"`
-	// DB is the intake's SQLite database [<data_dir>/intake.db].
+	// Engine is the database engine: "sqlite" (the embedded default, one file: DB) or
+	// "postgres" (a fleet: several back-office processes share one PostgreSQL database, which
+	// holds the dossiers and their sealed media) ["sqlite"].
+	Engine string `toml:"engine"`
+	// DB is the SQLite database [<data_dir>/intake.db].
 	DB string `toml:"db"`
+	// PostgresDSNFile holds the PostgreSQL connection string (it carries a password, so it is
+	// never in this file); EHRAZ_BACKOFFICE_PG_DSN wins.
+	PostgresDSNFile string `toml:"postgres_dsn_file"`
 	// KeysDir holds the token and key files below [<data_dir>/keys].
 	KeysDir string `toml:"keys_dir"`
 	// TokenFile authenticates kiosks [<keys_dir>/intake.token]; AdminTokenFile the back office's
@@ -144,6 +151,9 @@ type SMS struct {
 	Template sms.Template `toml:"template"`
 }
 
+// EnvPostgresDSN is the environment variable holding the PostgreSQL connection string.
+const EnvPostgresDSN = "EHRAZ_BACKOFFICE_PG_DSN"
+
 // DefaultAddr is where the back office listens unless told otherwise.
 const DefaultAddr = "127.0.0.1:8790"
 
@@ -168,6 +178,7 @@ func (c Config) resolved() Config {
 	}
 	def(&c.Addr, DefaultAddr)
 	def(&c.DataDir, "var")
+	def(&c.Engine, "sqlite")
 	def(&c.DB, filepath.Join(c.DataDir, "intake.db"))
 	def(&c.KeysDir, filepath.Join(c.DataDir, "keys"))
 	def(&c.TokenFile, filepath.Join(c.KeysDir, "intake.token"))
@@ -216,7 +227,7 @@ type Office struct {
 	FirstPassword string
 
 	hs       *http.Server
-	db       *sql.DB
+	db       *database.DB
 	geo      *geoip.DB // owned: opened here
 	served   chan struct{}
 	serveErr error
@@ -286,10 +297,18 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 	if o.AdminToken, err = secrets.LoadOrCreateToken(cfg.AdminTokenFile); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o700); err != nil {
-		return nil, fmt.Errorf("intake folder: %w", err)
+	source := cfg.DB
+	switch cfg.Engine {
+	case database.SQLite:
+		if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o700); err != nil {
+			return nil, fmt.Errorf("intake folder: %w", err)
+		}
+	case database.Postgres:
+		if source, err = secrets.Secret(EnvPostgresDSN, cfg.PostgresDSNFile); err != nil || source == "" {
+			return nil, fmt.Errorf("back office: engine postgres needs %s or postgres_dsn_file: %v", EnvPostgresDSN, err)
+		}
 	}
-	if o.db, err = intake.OpenDB(cfg.DB); err != nil {
+	if o.db, err = database.Open(ctx, cfg.Engine, source); err != nil {
 		return nil, err
 	}
 	closers = append(closers, o.db.Close)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/domain/dossier"
 )
 
@@ -28,7 +29,7 @@ func (s *Service) AddAmendment(ctx context.Context, key string, a dossier.Amendm
 	if err != nil {
 		return false, fmt.Errorf("review: amendment: %w", err)
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.InTx(ctx, func(tx *database.Tx) error {
 		var id int64
 		var kiosk, sessionID string
 		err := tx.QueryRowContext(ctx, `SELECT id, kiosk_id, session_id FROM dossiers WHERE idempotency_key = ?`, a.DossierKey).Scan(&id, &kiosk, &sessionID)

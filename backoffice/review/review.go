@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/problem"
 	"github.com/ehraz/ehraz/domain/text"
@@ -130,12 +131,12 @@ type Config struct {
 
 // Service is the lifecycle over the back office's database.
 type Service struct {
-	db  *sql.DB
+	db  *database.DB
 	cfg Config
 }
 
 // New returns the lifecycle over db (backoffice/database).
-func New(db *sql.DB, cfg Config) (*Service, error) {
+func New(db *database.DB, cfg Config) (*Service, error) {
 	if len(cfg.DataKey) != 32 {
 		return nil, fmt.Errorf("review: data key must be 32 bytes")
 	}
@@ -164,7 +165,7 @@ func Initial(findings []Finding) Status {
 
 // RecordReceipt writes the audit events of a dossier just inserted (in the intake's transaction):
 // its receipt, then the rule's decision.
-func RecordReceipt(ctx context.Context, tx *sql.Tx, id int64, kioskID string, findings []Finding, at time.Time) error {
+func RecordReceipt(ctx context.Context, tx *database.Tx, id int64, kioskID string, findings []Finding, at time.Time) error {
 	ms := at.UnixMilli()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO dossier_events (dossier_id, at, actor, action, to_status) VALUES (?, ?, ?, 'received', 'received')`,
 		id, ms, "kiosk:"+kioskID); err != nil {
@@ -268,7 +269,7 @@ func (s *Service) Decide(ctx context.Context, d Decision) (Status, error) {
 		return "", err
 	}
 	var out Status
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(tx *database.Tx) error {
 		r, err := s.load(ctx, tx, d.DossierID)
 		if err != nil {
 			return err
@@ -320,7 +321,7 @@ func (s *Service) Confirm(ctx context.Context, id, version int64, by Actor, acce
 		return "", ErrNoteRequired
 	}
 	var out Status
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(tx *database.Tx) error {
 		r, err := s.load(ctx, tx, id)
 		if err != nil {
 			return err
@@ -365,7 +366,7 @@ func (s *Service) MarkSent(ctx context.Context, id, version int64, by Actor) err
 	if !by.Role.CanDecide() {
 		return ErrForbidden
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.db.InTx(ctx, func(tx *database.Tx) error {
 		r, err := s.load(ctx, tx, id)
 		if err != nil {
 			return err
@@ -417,7 +418,7 @@ func (s *Service) IssueBourseCode(ctx context.Context, id int64, code string, by
 		payload   []byte
 		smsAt     sql.NullInt64
 	)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(tx *database.Tx) error {
 		r, err := s.load(ctx, tx, id)
 		if err != nil {
 			return err
@@ -489,7 +490,7 @@ func OpenDossier(dataKey []byte, key string, payload []byte) (dossier.Dossier, e
 
 // change moves the dossier from r to status, setting set's extra columns, if nobody changed it
 // since r was read.
-func (s *Service) change(ctx context.Context, tx *sql.Tx, id int64, r row, to Status, set string, args ...any) error {
+func (s *Service) change(ctx context.Context, tx *database.Tx, id int64, r row, to Status, set string, args ...any) error {
 	q := `UPDATE dossiers SET status = ?, version = version + 1`
 	if set != "" {
 		q += ", " + set
@@ -499,7 +500,7 @@ func (s *Service) change(ctx context.Context, tx *sql.Tx, id int64, r row, to St
 	all = append(all, id, r.version)
 	res, err := tx.ExecContext(ctx, q, all...)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if database.IsUniqueViolation(err) {
 			// Leaving "rejected" would take the national code of a newer dossier.
 			return ErrTransition
 		}
@@ -511,7 +512,7 @@ func (s *Service) change(ctx context.Context, tx *sql.Tx, id int64, r row, to St
 	return nil
 }
 
-func (s *Service) event(ctx context.Context, tx *sql.Tx, id, at int64, by Actor, action string, from, to Status, reason, sealedNote string) error {
+func (s *Service) event(ctx context.Context, tx *database.Tx, id, at int64, by Actor, action string, from, to Status, reason, sealedNote string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO dossier_events (dossier_id, at, actor, role, action, from_status, to_status, reason, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, at, by.Name, string(by.Role), action, string(from), string(to), reason, sealedNote)
 	if err != nil {
@@ -547,19 +548,4 @@ func (s *Service) OpenNote(sealed string) string {
 		return ""
 	}
 	return string(plain)
-}
-
-func (s *Service) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("review: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("review: commit: %w", err)
-	}
-	return nil
 }

@@ -5,15 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ehraz/ehraz/backoffice/database/dbtest"
 	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/dossier"
@@ -70,17 +71,23 @@ type rig struct {
 	mkey  []byte
 }
 
-func newRig(t *testing.T, fourEyes bool) *rig {
-	t.Helper()
-	db, err := intake.OpenDB(filepath.Join(t.TempDir(), "intake.db"))
-	if err != nil {
-		t.Fatal(err)
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// each runs f once per engine (SQLite, PostgreSQL) as a subtest.
+func each(t *testing.T, f func(t *testing.T, engine string)) {
+	for _, e := range dbtest.Engines {
+		t.Run(e, func(t *testing.T) { f(t, e) })
 	}
-	t.Cleanup(func() { db.Close() })
+}
+
+func newRig(t *testing.T, engine string, fourEyes bool) *rig {
+	t.Helper()
+	db := dbtest.Open(t, engine)
+	var err error
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	r := &rig{sms: sms.NewConsole(10), clock: &now, mkey: bytes.Repeat([]byte{7}, 32)}
 	r.srv, err = intake.New(intake.Config{Token: "kiosk", AdminToken: "admin", DataKey: bytes.Repeat([]byte{1}, 32), MediaKey: r.mkey,
-		SMS: r.sms, FourEyes: fourEyes, Now: func() time.Time { return *r.clock },
+		SMS: r.sms, FourEyes: fourEyes, Now: func() time.Time { return *r.clock }, MaxUploads: 16,
 		IPRule: eligibility.IPRule{Allow: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}}}, db)
 	if err != nil {
 		t.Fatal(err)
@@ -109,9 +116,11 @@ var (
 	admin      = review.Actor{Name: "root", Role: review.RoleAdmin}
 )
 
-func TestLifecycle(t *testing.T) {
+func TestLifecycle(t *testing.T) { each(t, testLifecycle) }
+
+func testLifecycle(t *testing.T, engine string) {
 	ctx := context.Background()
-	r := newRig(t, false)
+	r := newRig(t, engine, false)
 	code, auto := r.deliver(t, "key-auto-0001", "s-auto", "0015260186", passing())
 	if code != http.StatusCreated {
 		t.Fatalf("deliver: %d", code)
@@ -203,9 +212,11 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
-func TestFourEyes(t *testing.T) {
+func TestFourEyes(t *testing.T) { each(t, testFourEyes) }
+
+func testFourEyes(t *testing.T, engine string) {
 	ctx := context.Background()
-	r := newRig(t, true)
+	r := newRig(t, engine, true)
 	_, failed := r.deliver(t, "key-failed-01", "s-failed", "0015260186", append(passing(), check("selfie", "fail", 2)))
 	_, cnv := r.deliver(t, "key-cnv-00001", "s-cnv", "0084575948", append(passing()[:2], check("video", "could-not-verify", 1)))
 	c, _ := r.rv.Get(ctx, failed)
@@ -244,9 +255,11 @@ func TestFourEyes(t *testing.T) {
 	}
 }
 
-func TestAmendments(t *testing.T) {
+func TestAmendments(t *testing.T) { each(t, testAmendments) }
+
+func testAmendments(t *testing.T, engine string) {
 	ctx := context.Background()
-	r := newRig(t, false)
+	r := newRig(t, engine, false)
 	_, id := r.deliver(t, "key-amend-001", "s-amend", "0015260186", passing())
 	post := func(key string, a dossier.Amendment, sign []byte) int {
 		if sign != nil {
@@ -295,9 +308,11 @@ func TestAmendments(t *testing.T) {
 	}
 }
 
-func TestReport(t *testing.T) {
+func TestReport(t *testing.T) { each(t, testReport) }
+
+func testReport(t *testing.T, engine string) {
 	ctx := context.Background()
-	r := newRig(t, false)
+	r := newRig(t, engine, false)
 	r.deliver(t, "key-rep-00001", "s1", "0015260186", passing())
 	_, q := r.deliver(t, "key-rep-00002", "s2", "0084575948", passing()[:1])
 	*r.clock = r.clock.Add(90 * time.Minute)
@@ -313,4 +328,34 @@ func TestReport(t *testing.T) {
 	if d.Received != 2 || d.AutoApproved != 1 || d.Reviewed != 1 || d.Rejected["review.reason.not_live"] != 1 || d.MedianToDecision != 90*time.Minute {
 		t.Errorf("day: %+v", d)
 	}
+}
+
+// Ten kiosks deliver the same person at once: exactly one dossier is accepted, on both engines
+// (the partial unique index, not a read-then-write in Go, holds the rule).
+func TestOneVerificationPerPersonRacing(t *testing.T) {
+	each(t, func(t *testing.T, engine string) {
+		r := newRig(t, engine, false)
+		var wg sync.WaitGroup
+		codes := make([]int, 10)
+		for i := range codes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i], _ = r.deliver(t, fmt.Sprintf("key-race-%04d", i), fmt.Sprintf("s-race-%d", i), "0015260186", passing())
+			}()
+		}
+		wg.Wait()
+		created, refused := 0, 0
+		for _, c := range codes {
+			switch c {
+			case http.StatusCreated:
+				created++
+			case http.StatusConflict:
+				refused++
+			}
+		}
+		if created != 1 || refused != 9 {
+			t.Fatalf("codes %v: %d accepted, %d refused (want 1 and 9)", codes, created, refused)
+		}
+	})
 }
