@@ -78,6 +78,9 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	cam := &shotState{}
 
 	intro := container.NewVBox(u.para("ui."+string(step)+".intro", sideChars))
+	// A drawing of what the step asks for: the pose, the sheet in its frame, the fingers.
+	guide := map[flow.Step]string{flow.StepSelfie: "pose", flow.StepSignature: "sheet", flow.StepVideo: "fingers"}[step]
+	intro.Add(container.NewCenter(container.NewGridWrap(u.sz(150, 120), u.picture("guide", guide))))
 	var challenge *challengeRow
 	if step == flow.StepVideo {
 		var view fyne.CanvasObject

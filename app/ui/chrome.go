@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ehraz/ehraz/app/ui/rtl"
+	"github.com/ehraz/ehraz/assets"
 	"github.com/ehraz/ehraz/locales"
 )
 
@@ -193,4 +194,22 @@ func (l *tallLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		m = m.Max(o.MinSize())
 	}
 	return m
+}
+
+// picture is one of the kiosk's drawings (assets/<dir>/<name>.svg), scaled to its box; an absent
+// one leaves the box empty.
+func (u *UI) picture(dir, name string) fyne.CanvasObject {
+	var b []byte
+	var ok bool
+	if dir == "steps" {
+		b, ok = assets.Step(name)
+	} else {
+		b, ok = assets.Guide(name)
+	}
+	if !ok {
+		return canvas.NewRectangle(color.Transparent)
+	}
+	img := canvas.NewImageFromResource(fyne.NewStaticResource(dir+"-"+name+".svg", b))
+	img.FillMode = canvas.ImageFillContain
+	return img
 }

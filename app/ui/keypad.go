@@ -150,5 +150,5 @@ func (u *UI) letterPad(target func() *field) fyne.CanvasObject {
 			u.touch()
 		}))
 	}
-	return container.NewGridWrap(u.sz(7*66, 4*(touchHeight+6)), container.NewGridWithColumns(7, keys...))
+	return container.NewGridWrap(u.sz(9*52, 3*(touchHeight+6)), container.NewGridWithColumns(9, keys...))
 }

@@ -127,6 +127,8 @@ func (u *UI) pinScreen(o *operatorState) fyne.CanvasObject {
 	msg.Importance = widget.DangerImportance
 	if o.err != "" {
 		msg.SetText(u.T(o.err))
+	} else {
+		msg.Hide()
 	}
 	ok := widget.NewButton(u.T("operator.pin.enter"), func() {
 		now := u.opt.Now()
@@ -265,7 +267,7 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 		c := c
 		box.Add(u.heading(u.raw("ui.step."+string(c.Step)+".title") + " — " + u.raw("ui.verdict."+c.Verdict.Outcome.Effective().String())))
 		for _, r := range c.Verdict.Reasons {
-			box.Add(u.bullet(r))
+			box.Add(u.bullet(r, 64))
 		}
 		override := func(out sdk.Outcome) func() {
 			return func() {

@@ -22,26 +22,47 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 	tagline := widget.NewLabelWithStyle(u.T("app.tagline"), fyne.TextAlignCenter, fyne.TextStyle{})
 	needs := container.NewVBox(u.heading(u.raw("ui.welcome.needs")))
 	for _, k := range []string{"ui.welcome.need_card", "ui.welcome.need_tracking", "ui.welcome.need_dress", "ui.welcome.need_mask"} {
-		needs.Add(u.bullet(k))
+		needs.Add(u.bullet(k, 48))
 	}
-	duration := u.label("ui.welcome.duration")
 	start := widget.NewButton(u.T("ui.welcome.start"), func() {
 		u.submit(flow.Begin{})
 	})
 	start.Importance = widget.HighImportance
 	oper := u.iconButton("", theme.SettingsIcon(), func() { u.showOperatorLogin() })
 	oper.Importance = widget.LowImportance
-	buttons := container.NewCenter(container.NewGridWrap(u.sz(360, 72), start))
-	body := container.NewVBox(u.layer.Ends(layout.NewSpacer(), u.toolbar(false)), title, tagline, widget.NewSeparator(), needs, duration, layout.NewSpacer(), buttons)
-	// The operator key sits in the bottom corner at the reading end, away from the applicant's path.
-	return container.NewBorder(nil, u.layer.Ends(layout.NewSpacer(), u.tall(oper)), nil, nil, container.NewPadded(body))
+	begin := container.NewVBox(u.para("ui.welcome.duration", 36), container.NewCenter(container.NewGridWrap(u.sz(360, 72), start)))
+	var bottom fyne.CanvasObject = container.NewBorder(nil, nil, nil, begin, needs)
+	if u.layer.RTL {
+		bottom = container.NewBorder(nil, nil, begin, nil, needs)
+	}
+	// The operator key sits last in the row of keys, at the far end from where a reader starts.
+	keys := u.layer.Row(u.toolbar(false), u.tall(oper))
+	body := container.NewVBox(u.layer.Ends(container.NewVBox(title, tagline), keys), u.stepStrip(), bottom)
+	return container.NewPadded(body)
+}
+
+// stepStrip shows the ten steps as pictures in reading order, five to a row, each with its
+// number and a short name, so a person sees the whole way before starting.
+func (u *UI) stepStrip() fyne.CanvasObject {
+	cells := make([]fyne.CanvasObject, 0, len(flow.Steps))
+	for i, s := range flow.Steps {
+		pic := container.NewGridWrap(u.sz(56, 56), u.picture("steps", string(s)))
+		name := widget.NewLabelWithStyle(u.layer.Text(u.layer.Digits(itoa(i+1))+". "+u.raw("ui.strip."+string(s))),
+			fyne.TextAlignCenter, fyne.TextStyle{})
+		cells = append(cells, container.NewVBox(container.NewCenter(pic), name))
+	}
+	rows := container.NewVBox()
+	for i := 0; i < len(cells); i += 5 {
+		rows.Add(container.NewGridWithColumns(5, u.layer.Order(cells[i:min(i+5, len(cells))])...))
+	}
+	return rows
 }
 
 // bullet is a list item with its marker at the reading start.
-func (u *UI) bullet(key string, args ...string) fyne.CanvasObject {
+func (u *UI) bullet(key string, width int, args ...string) fyne.CanvasObject {
 	dot := canvas.NewCircle(theme.Color(theme.ColorNamePrimary))
-	mark := container.NewCenter(container.NewGridWrap(u.sz(12, 12), dot))
-	l := u.label(key, args...)
+	mark := container.NewVBox(container.NewPadded(container.NewGridWrap(u.sz(12, 12), dot)))
+	l := u.para(key, width, args...)
 	if u.layer.RTL {
 		return container.NewBorder(nil, nil, nil, mark, l)
 	}
@@ -62,7 +83,7 @@ func (u *UI) helpScreen() fyne.CanvasObject {
 	} {
 		box.Add(u.heading(u.raw(sec.title)))
 		for _, k := range sec.items {
-			box.Add(u.bullet(k, "min", itoa(u.opt.MinAge)))
+			box.Add(u.bullet(k, 64, "min", itoa(u.opt.MinAge)))
 		}
 	}
 	back := u.iconButton(u.T("ui.help.close"), u.backIcon(), func() { u.setHelp(false) })
@@ -84,7 +105,7 @@ func (u *UI) formScreen(snap flow.Snapshot, st *screenState, intro string, field
 		}
 		st.field = f
 	}
-	left := container.NewVBox(u.para(intro, 50))
+	left := container.NewVBox(u.para(intro, 46))
 	for _, f := range fields {
 		f.onTap = setActive
 		left.Add(f.view())
@@ -100,7 +121,13 @@ func (u *UI) formScreen(snap flow.Snapshot, st *screenState, intro string, field
 		pad = append(pad, extra)
 	}
 	next := widget.NewButton(u.T("ui.next"), func() { u.submit(answer()) })
-	cols := container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{left, u.keypad(target, pad...)})...)
+	// The keypad keeps its own width at the reading end; the fields take the rest.
+	var cols fyne.CanvasObject
+	if u.layer.RTL {
+		cols = container.NewBorder(nil, nil, u.keypad(target, pad...), nil, left)
+	} else {
+		cols = container.NewBorder(nil, nil, nil, u.keypad(target, pad...), left)
+	}
 	return container.NewBorder(nil, u.navRow(snap, next), nil, nil, cols)
 }
 
@@ -142,7 +169,7 @@ func (u *UI) otpScreen(snap flow.Snapshot, st *screenState, purpose flow.OTPPurp
 	u.every(st, time.Second, tick)
 	below := []fyne.CanvasObject{countdown, u.tall(u.layer.Start(resendBtn))}
 	if state.AttemptsLeft > 0 {
-		below = append(below, u.label("ui.otp.attempts_left", "n", itoa(state.AttemptsLeft)))
+		below = append(below, u.para("ui.otp.attempts_left", 46, "n", itoa(state.AttemptsLeft)))
 	}
 	if state.DemoCode != "" {
 		// Only the console SMS provider sets it: a demo kiosk has no phone to receive the code.
@@ -168,7 +195,7 @@ func (u *UI) cardSerialScreen(snap flow.Snapshot, st *screenState) fyne.CanvasOb
 	// at touch size.
 	return u.formScreen(snap, st, "ui.card.intro", []*field{f}, nil, func() flow.Answer {
 		return flow.Card{Serial: f.String()}
-	}, u.label("ui.card.hint"), u.letterPad(func() *field { return st.field }))
+	}, u.para("ui.card.hint", 52), u.letterPad(func() *field { return st.field }))
 }
 
 func (u *UI) reviewScreen(snap flow.Snapshot) fyne.CanvasObject {

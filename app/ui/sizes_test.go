@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -34,8 +35,11 @@ func TestRenderedSizes(t *testing.T) {
 					t.Fatalf("theme scale %.2f, want %.2f", got, win.scale)
 				}
 				for _, sc := range sizeScreens(h) {
+					// The test canvas grows to fit a screen too large for it: start each screen
+					// from the window's size.
+					fyne.DoAndWait(func() { h.u.win.Resize(fyne.NewSize(win.w, win.h)) })
 					fyne.DoAndWait(sc.show)
-					fyne.DoAndWait(func() { checkSizes(t, h, sc.name, win.scale) })
+					fyne.DoAndWait(func() { checkSizes(t, h, sc.name, win.scale, fyne.NewSize(win.w, win.h)) })
 					fyne.DoAndWait(func() {
 						h.u.hideConfirm()
 						h.u.mu.Lock()
@@ -80,15 +84,19 @@ func sizeScreens(h *harness) []sizeScreen {
 	return out
 }
 
-func checkSizes(t *testing.T, h *harness, screen string, scale float32) {
+func checkSizes(t *testing.T, h *harness, screen string, scale float32, window fyne.Size) {
 	t.Helper()
 	c := h.u.win.Canvas()
 	roots := []fyne.CanvasObject{c.Content()}
 	if top := c.Overlays().Top(); top != nil {
 		roots = append(roots, top)
 	}
-	if m, s := c.Content().MinSize(), c.Size(); m.Width > s.Width+0.5 || m.Height > s.Height+0.5 {
-		t.Errorf("%s: needs %.0f×%.0f, the window is %.0f×%.0f", screen, m.Width, m.Height, s.Width, s.Height)
+	// Nothing drawn outside the window (the test canvas would grow to fit, so compare every
+	// object's laid-out box with the window asked for; a scroll's content may run past it).
+	for _, root := range roots {
+		if out := outside(root, fyne.NewPos(0, 0), window); out != "" {
+			t.Errorf("%s: %s lies outside the %.0f×%.0f window", screen, out, window.Width, window.Height)
+		}
 	}
 	minText, minButton := textSize*scale-0.01, touchHeight*scale-0.5
 	texts, buttons := 0, 0
@@ -117,4 +125,65 @@ func checkSizes(t *testing.T, h *harness, screen string, scale float32) {
 	if texts == 0 || buttons == 0 {
 		t.Errorf("%s: measured %d texts and %d buttons: the walk found nothing", screen, texts, buttons)
 	}
+}
+
+// Every step has its picture on the welcome strip (a missing SVG would leave an empty box).
+func TestEveryStepHasAPicture(t *testing.T) {
+	h := newHarness(t, "fa")
+	for _, s := range flow.Steps {
+		if _, ok := h.u.picture("steps", string(s)).(*canvas.Image); !ok {
+			t.Errorf("step %s has no picture", s)
+		}
+	}
+	for _, g := range []string{"pose", "sheet", "fingers"} {
+		if _, ok := h.u.picture("guide", g).(*canvas.Image); !ok {
+			t.Errorf("guide %s has no picture", g)
+		}
+	}
+	images := 0
+	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if _, ok := o.(*canvas.Image); ok {
+			images++
+		}
+	})
+	if images < len(flow.Steps) {
+		t.Errorf("the welcome screen shows %d pictures, want the %d steps", images, len(flow.Steps))
+	}
+}
+
+// outside describes the first visible object under o (at the absolute position at) whose box
+// runs past the window, or "".
+func outside(o fyne.CanvasObject, at fyne.Position, window fyne.Size) string {
+	if !o.Visible() {
+		return ""
+	}
+	p := at.Add(o.Position())
+	s := o.Size()
+	if p.X < -2 || p.Y < -2 || p.X+s.Width > window.Width+2 || p.Y+s.Height > window.Height+2 {
+		desc := fmt.Sprintf("%T at %.0f,%.0f size %.0f×%.0f", o, p.X, p.Y, s.Width, s.Height)
+		switch w := o.(type) {
+		case *widget.Label:
+			desc += fmt.Sprintf(" %q", w.Text)
+		case *widget.Button:
+			desc += fmt.Sprintf(" %q", w.Text)
+		case *canvas.Text:
+			desc += fmt.Sprintf(" %q", w.Text)
+		}
+		return desc
+	}
+	var kids []fyne.CanvasObject
+	switch w := o.(type) {
+	case *container.Scroll:
+		return ""
+	case *fyne.Container:
+		kids = w.Objects
+	case fyne.Widget:
+		kids = test.WidgetRenderer(w).Objects()
+	}
+	for _, k := range kids {
+		if d := outside(k, p, window); d != "" {
+			return d
+		}
+	}
+	return ""
 }

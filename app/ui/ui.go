@@ -334,7 +334,7 @@ func (u *UI) render(snap flow.Snapshot) {
 	default:
 		body = u.stepScreen(snap, st)
 	}
-	u.win.SetContent(container.New(&rootLayout{u: u}, body))
+	u.win.SetContent(container.New(&rootLayout{u: u}, container.NewPadded(body)))
 }
 
 func (u *UI) stepScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
@@ -384,9 +384,11 @@ func (u *UI) progress(snap flow.Snapshot) fyne.CanvasObject {
 		}
 		dots = append(dots, container.NewGridWrap(u.sz(22, 22), c))
 	}
-	row := container.NewHBox(u.layer.Order(dots)...)
-	top := u.layer.Ends(title, u.toolbar(true))
-	return container.NewVBox(top, container.NewCenter(row))
+	// The dots at the reading start beside the keys, the step's title on its own line: a long
+	// title and four keys do not fit one line of a 1024 px screen.
+	row := container.NewCenter(container.NewHBox(u.layer.Order(dots)...))
+	top := u.layer.Ends(row, u.toolbar(true))
+	return container.NewVBox(top, title)
 }
 
 func (u *UI) setHelp(on bool) {

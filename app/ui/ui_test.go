@@ -417,6 +417,9 @@ func TestLocaleKeys(t *testing.T) {
 	for _, s := range []flow.Step{flow.StepSelfie, flow.StepSignature, flow.StepVideo} {
 		keys["ui."+string(s)+".intro"] = true
 	}
+	for _, s := range flow.Steps {
+		keys["ui.strip."+string(s)] = true
+	}
 	for _, o := range []string{"pass", "fail", "needs-review", "could-not-verify"} {
 		keys["ui.verdict."+o] = true
 	}

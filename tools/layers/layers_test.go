@@ -49,7 +49,7 @@ var rules = []rule{
 
 	// presentation: the kiosk's screens.
 	{Layer: "presentation", Pkgs: []string{"app/ui", "app/ui/rtl", "app/ui/localeenv"},
-		May: append([]string{"app/ui/rtl", "app/ui/localeenv", "app/camera", "capture", "app/pin"}, kioskUp...)},
+		May: append([]string{"app/ui/rtl", "app/ui/localeenv", "app/camera", "capture", "app/pin", "assets"}, kioskUp...)},
 
 	// wiring: assembles the kiosk; config is a leaf.
 	{Layer: "wiring", Pkgs: []string{"app/kiosk"}, May: []string{"*"}},
@@ -101,6 +101,8 @@ var rules = []rule{
 	{Layer: "domain", Pkgs: []string{"synth"}, May: leaves, NoDeps: noIO},
 	{Layer: "leaf", Pkgs: []string{"domain/text", "domain/problem", "domain/clock", "locales"}, NoDeps: noIO},
 	{Layer: "leaf", Pkgs: []string{"plugins/sdk"}, May: []string{"domain/text"}, NoDeps: noIO},
+	// the kiosk's drawn pictures (embedded SVG).
+	{Layer: "leaf", Pkgs: []string{"assets"}, NoDeps: noIO},
 }
 
 func match(pattern, pkg string) bool {
