@@ -56,3 +56,31 @@ func List(ctx context.Context, baseURL, adminToken string) ([]Entry, error) {
 	}
 	return out.Dossiers, nil
 }
+
+// Tracking is the back office's answer to an applicant's "track my request".
+type Tracking struct {
+	Found      bool      `json:"found"`
+	Status     string    `json:"status"`
+	ReceivedAt time.Time `json:"receivedAt"`
+	BourseCode string    `json:"bourseCode"`
+}
+
+// Track asks the back office (kiosk token) for the newest dossier of nationalCode under mobile,
+// which the kiosk has verified by SMS before asking.
+func Track(ctx context.Context, hc *http.Client, baseURL, token, nationalCode, mobile string) (Tracking, error) {
+	resp, err := apicall.Do(ctx, hc, apicall.Policy{Timeout: 15 * time.Second, Retries: 1}, apicall.Request{
+		Method: http.MethodPost, URL: strings.TrimRight(baseURL, "/") + "/v1/applicant-status",
+		Header: http.Header{"Authorization": {"Bearer " + token}},
+		Body:   map[string]string{"nationalCode": nationalCode, "mobile": mobile}})
+	if err != nil {
+		return Tracking{}, fmt.Errorf("track request: %w", err)
+	}
+	if resp.Status != http.StatusOK {
+		return Tracking{}, fmt.Errorf("track request: http %d", resp.Status)
+	}
+	var out Tracking
+	if err := resp.Decode(&out); err != nil {
+		return Tracking{}, fmt.Errorf("track request: %w", err)
+	}
+	return out, nil
+}

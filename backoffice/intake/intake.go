@@ -13,6 +13,9 @@
 //	                                   408 when the body stops coming (the outbox retries 503 and 408)
 //	GET  /v1/dossiers/{key}/status     kiosk token → {status, bourseCode}
 //	POST /v1/verified {nationalCode}   kiosk token → {verified}
+//	POST /v1/applicant-status {nationalCode, mobile}   kiosk token, after the kiosk verified the
+//	                                   mobile by SMS → {found, status, receivedAt, bourseCode};
+//	                                   a dossier under another mobile answers {found: false}
 //	POST /v1/amendments                kiosk token; Idempotency-Key header; a signed dossier.Amendment
 //	                                   → 201 / 200 duplicate; 404 unknown dossier; 422 signature
 //	POST /v1/admin/bourse-code {idempotencyKey|sessionId, code}   admin token → {status, smsSent};
@@ -148,6 +151,7 @@ func New(cfg Config, db *database.DB) (*Server, error) {
 	s.mux.HandleFunc("GET /v1/dossiers/{key}/status", s.auth(cfg.Token, s.status))
 	s.mux.HandleFunc("POST /v1/verified", s.auth(cfg.Token, s.verified))
 	s.mux.HandleFunc("POST /v1/amendments", s.auth(cfg.Token, s.amend))
+	s.mux.HandleFunc("POST /v1/applicant-status", s.auth(cfg.Token, s.track))
 	s.mux.HandleFunc("POST /v1/admin/bourse-code", s.auth(cfg.AdminToken, s.bourseCode))
 	s.mux.HandleFunc("GET /v1/admin/dossiers", s.auth(cfg.AdminToken, s.list))
 	s.mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -402,6 +406,30 @@ func reviewError(w http.ResponseWriter, err error) {
 	default:
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
 	}
+}
+
+func (s *Server) track(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		NationalCode string `json:"nationalCode"`
+		Mobile       string `json:"mobile"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&in); err != nil || in.NationalCode == "" || in.Mobile == "" {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_json"})
+		return
+	}
+	t, err := s.review.Track(r.Context(), s.ncHash(in.NationalCode), in.Mobile)
+	if err != nil {
+		reply(w, http.StatusInternalServerError, map[string]any{"error": "database"})
+		return
+	}
+	out := map[string]any{"found": t.Found}
+	if t.Found {
+		out["status"], out["receivedAt"] = string(t.Status), t.ReceivedAt.UTC()
+		if t.BourseCode != "" {
+			out["bourseCode"] = t.BourseCode
+		}
+	}
+	reply(w, http.StatusOK, out)
 }
 
 func (s *Server) amend(w http.ResponseWriter, r *http.Request) {

@@ -283,3 +283,38 @@ func (s *Service) IDByKey(ctx context.Context, key, sessionID string) (int64, er
 	}
 	return id, nil
 }
+
+// Tracking is what an applicant may learn about their newest dossier at a kiosk, after proving
+// their mobile number there: its status, when it arrived, and the bourse code once issued.
+type Tracking struct {
+	Found      bool
+	Status     Status
+	ReceivedAt time.Time
+	BourseCode string
+}
+
+// Track looks up the newest dossier of the national code whose applicant's verified mobile is
+// mobile. A dossier under another mobile answers like no dossier at all, so the look-up tells
+// nothing to someone who knows only a national code. ncHash is the intake's keyed hash.
+func (s *Service) Track(ctx context.Context, ncHash []byte, mobile string) (Tracking, error) {
+	var key, code string
+	var payload []byte
+	var at int64
+	var st string
+	err := s.db.QueryRowContext(ctx, `SELECT idempotency_key, payload, status, received_at, bourse_code FROM dossiers WHERE nc_hash = ? ORDER BY received_at DESC, id DESC LIMIT 1`, ncHash).
+		Scan(&key, &payload, &st, &at, &code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Tracking{}, nil
+	}
+	if err != nil {
+		return Tracking{}, fmt.Errorf("review: track: %w", err)
+	}
+	d, err := OpenDossier(s.cfg.DataKey, key, payload)
+	if err != nil {
+		return Tracking{}, fmt.Errorf("review: track: %w", err)
+	}
+	if mobile == "" || (string(d.Applicant.Mobile) != mobile && string(d.Applicant.Person.Mobile) != mobile) {
+		return Tracking{}, nil
+	}
+	return Tracking{Found: true, Status: Status(st), ReceivedAt: time.UnixMilli(at), BourseCode: code}, nil
+}

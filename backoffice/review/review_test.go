@@ -359,3 +359,39 @@ func TestOneVerificationPerPersonRacing(t *testing.T) {
 		}
 	})
 }
+
+// "Track my request": the newest dossier of the national code, only under the mobile it was
+// verified with; another mobile learns nothing.
+func TestTrack(t *testing.T) {
+	each(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		r := newRig(t, engine, false)
+		_, id := r.deliver(t, "key-track-001", "s-track", "0015260186", passing()[:2])
+		track := func(nc, mobile string) intake.Tracking {
+			body, _ := json.Marshal(map[string]string{"nationalCode": nc, "mobile": mobile})
+			req := httptest.NewRequest(http.MethodPost, "/v1/applicant-status", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer kiosk")
+			rec := httptest.NewRecorder()
+			r.srv.ServeHTTP(rec, req)
+			var out intake.Tracking
+			if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
+				t.Fatalf("track: %d %s", rec.Code, rec.Body)
+			}
+			return out
+		}
+		if got := track("0015260186", "09121234567"); !got.Found || got.Status != "pending_review" || got.BourseCode != "" {
+			t.Errorf("own dossier: %+v", got)
+		}
+		for _, c := range [][2]string{{"0015260186", "09350000000"}, {"0084575948", "09121234567"}} {
+			if got := track(c[0], c[1]); got.Found || got.Status != "" {
+				t.Errorf("%v: %+v, want nothing", c, got)
+			}
+		}
+		c, _ := r.rv.Get(ctx, id)
+		r.rv.Decide(ctx, review.Decision{DossierID: id, Version: c.Version, Actor: reviewer, Action: review.Approve, Reason: "review.reason.verified_manually"})
+		r.rv.IssueBourseCode(ctx, id, "ابج12345", reviewer)
+		if got := track("0015260186", "09121234567"); got.Status != "bourse_code_issued" || got.BourseCode != "ابج12345" {
+			t.Errorf("after the code: %+v", got)
+		}
+	})
+}
