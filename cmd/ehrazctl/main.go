@@ -46,7 +46,7 @@ func commands() []command {
 		intakeCommand(),
 		evalCommand(),
 		validateCommand(),
-		sessionsCommand(), keysCommand(), auditCommand(), purgeCommand(), pinCommand(),
+		sessionsCommand(), keysCommand(), auditCommand(), purgeCommand(), pinCommand(), operatorCommand(),
 	}
 }
 
