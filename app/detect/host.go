@@ -272,9 +272,12 @@ func (h *Host) check(ctx context.Context, kind sdk.Kind, method string, timeout 
 		return err
 	})
 	if reason != "" {
-		return sdk.CouldNotVerifyVerdict(reason), nil
+		v = sdk.CouldNotVerifyVerdict(reason)
+	} else {
+		v = sanitize(v)
 	}
-	return sanitize(v), nil
+	v.Provenance = s.provenance()
+	return v, nil
 }
 
 // sanitize makes sure nothing passes by default: an unspecified or unknown outcome becomes
@@ -368,6 +371,18 @@ type supervised struct {
 	lastLatency time.Duration
 	backoff     time.Duration
 	nextStart   time.Time
+}
+
+// provenance is what the host knows of the plugin: its manifest, and the version it reported at
+// its last start.
+func (s *supervised) provenance() sdk.Provenance {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := sdk.Provenance{Plugin: s.m.Name, Version: s.info.Version, SHA256: s.m.SHA256}
+	if s.cfg.RequireSignature {
+		p.Signer = s.m.Signer // verified before the plugin started; unverified otherwise
+	}
+	return p
 }
 
 func (s *supervised) health() Health {

@@ -169,6 +169,12 @@ func TestSignedManifests(t *testing.T) {
 			if err != nil || x.State != StateUp || v.Outcome != sdk.Pass {
 				t.Fatalf("open: %v, health %+v, verdict %v", err, x, v.Outcome)
 			}
+			// Every verdict names the plugin, its version and the binary and key it was checked by.
+			ms, _ := LoadManifests(dir)
+			want := sdk.Provenance{Plugin: "face", Version: "0.0.1", SHA256: ms[0].SHA256, Signer: KeyID(pub)}
+			if v.Provenance != want {
+				t.Fatalf("provenance %+v; want %+v", v.Provenance, want)
+			}
 			// What runs is the verified copy in the sandbox folder, not the file in the plugin folder.
 			exe, err := os.Readlink("/proc/" + strconv.Itoa(x.PID) + "/exe")
 			if err != nil {

@@ -112,6 +112,18 @@ type Verdict struct {
 	// Score is an optional fused score in 0..1 (e.g. the liveness score); its meaning is per check.
 	Score    float64
 	Duration time.Duration
+	// Provenance names the plugin that answered. The kiosk's plugin host sets it from what it
+	// verified (a plugin cannot: the protocol does not carry it); empty for verdicts made
+	// without a plugin.
+	Provenance Provenance
+}
+
+// Provenance is which plugin binary produced a verdict.
+type Provenance struct {
+	Plugin  string // manifest name
+	Version string // as the plugin reported it in Info (bound by a signed manifest's version)
+	SHA256  string // hex digest of the binary the host verified and ran
+	Signer  string // key id that signed its manifest; "" for an unsigned pin
 }
 
 // CouldNotVerifyVerdict is the honest answer of a check that did not run.
