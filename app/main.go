@@ -55,6 +55,12 @@ func run() error {
 		return err
 	}
 
+	lockout, err := pin.LoadLockout(cfg.Path("keys"), time.Now())
+	if err != nil {
+		// A damaged count keeps the login locked for a while (see pin.LoadLockout), never open.
+		fmt.Fprintln(os.Stderr, "ehraz: operator lockout:", err)
+	}
+
 	cam, err := cvcam.Open(ctx, capture.Config{Source: cfg.Camera.Source, Device: cfg.Camera.Device, File: cfg.Camera.File,
 		Width: cfg.Camera.Width, Height: cfg.Camera.Height, FPS: float64(cfg.Camera.FPS), FaceDir: cfg.Faces()})
 	if err != nil {
@@ -79,6 +85,8 @@ func run() error {
 		Sessions:    operatorSessions{st: k.Store, now: time.Now},
 		Health:      pluginHealth{host: k.Plugins},
 		PINHash:     pinHash,
+		Operators:   func() (pin.Operators, error) { return pin.LoadOperators(cfg.Path("keys")) },
+		Lockout:     lockout,
 		IdleWarning: cfg.Session.IdleWarning.Duration,
 		MinAge:      cfg.Services.Eligibility.MinAge,
 		Contacts: map[string]ui.Contact{

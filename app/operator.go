@@ -20,8 +20,10 @@ type operatorSessions struct {
 
 var _ ui.Sessions = operatorSessions{}
 
-func (o operatorSessions) Today(ctx context.Context) ([]ui.SessionSummary, error) {
-	rows, err := o.st.Today(ctx, o.now())
+// Day lists the sessions started on day's local calendar day.
+func (o operatorSessions) Day(ctx context.Context, day time.Time) ([]ui.SessionSummary, error) {
+	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, day.Location())
+	rows, err := o.st.Sessions(ctx, from, from.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -52,8 +54,10 @@ func (o operatorSessions) Detail(ctx context.Context, id string) (ui.SessionDeta
 	return out, nil
 }
 
-func (o operatorSessions) Override(ctx context.Context, id string, step flow.Step, outcome sdk.Outcome, reason string) error {
-	return o.st.Override(ctx, id, step, outcome, reason)
+// Override records the decision with the operator's name at the head of the reason, so the
+// stored decision and its audit line name who made it.
+func (o operatorSessions) Override(ctx context.Context, id string, step flow.Step, outcome sdk.Outcome, operator, reason string) error {
+	return o.st.Override(ctx, id, step, outcome, "operator "+operator+": "+reason)
 }
 
 // pluginHealth adapts the plugin host's health to operator mode.

@@ -25,6 +25,7 @@ func (u *UI) watchIdle() {
 			return
 		case <-t.C:
 		}
+		fyne.Do(func() { u.operatorIdle(u.opt.Now()) })
 		snap := u.opt.Flow.Snapshot()
 		if !idleApplies(snap) || snap.IdleExpires.IsZero() {
 			fyne.Do(u.hideIdle)

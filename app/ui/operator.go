@@ -18,10 +18,11 @@ import (
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/pin"
+	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
-// SessionSummary is one row of today's sessions in operator mode.
+// SessionSummary is one row of a day's sessions in operator mode.
 type SessionSummary struct {
 	ID        string
 	Step      flow.Step
@@ -42,17 +43,18 @@ type SessionDetail struct {
 
 // Sessions is what operator mode needs from the session store.
 type Sessions interface {
-	Today(ctx context.Context) ([]SessionSummary, error)
+	// Day lists the sessions started on the local calendar day of day, newest first.
+	Day(ctx context.Context, day time.Time) ([]SessionSummary, error)
 	Detail(ctx context.Context, id string) (SessionDetail, error)
-	// Override records the operator's decision on one check with a written reason.
-	Override(ctx context.Context, id string, step flow.Step, outcome sdk.Outcome, reason string) error
+	// Override records the named operator's decision on one check with a written reason.
+	Override(ctx context.Context, id string, step flow.Step, outcome sdk.Outcome, operator, reason string) error
 }
 
 // PluginHealth is one detector plugin's state for the operator.
 type PluginHealth struct {
 	Name   string
 	OK     bool
-	Detail string // a locale key or a short technical note
+	Detail string // version, state, restarts and the last error, as the host reports them
 }
 
 // Health reports the detector plugins' state (the plugin host).
@@ -60,129 +62,235 @@ type Health interface {
 	Plugins(ctx context.Context) []PluginHealth
 }
 
-// pinLimiter allows a few wrong PINs, then locks operator login for a while.
-type pinLimiter struct {
-	failures    int
-	lockedUntil time.Time
-}
-
+// Operator mode's timing defaults.
 const (
-	pinMaxFailures = 5
-	pinLockout     = 5 * time.Minute
+	defaultOperatorIdle = 2 * time.Minute // log-out after this long without a tap
+	reasonMaxRunes      = 200
 )
 
-func (p *pinLimiter) locked(now time.Time) bool { return now.Before(p.lockedUntil) }
-
-func (p *pinLimiter) fail(now time.Time) {
-	p.failures++
-	if p.failures >= pinMaxFailures {
-		p.failures = 0
-		p.lockedUntil = now.Add(pinLockout)
-	}
-}
-
-// operatorState is operator mode's own navigation.
+// operatorState is operator mode's own navigation (UI goroutine).
 type operatorState struct {
-	loggedIn bool
-	view     string // "pin", "home", "detail"
-	session  string
-	err      string
+	view       string // "login", "pin", "home", "search", "detail", "reason"
+	operator   string // who logged in ("" until then)
+	candidate  string // the name chosen on the login screen
+	day        time.Time
+	search     string // a session code prefix the list is filtered by
+	session    string
+	err        string
+	errArgs    []string
+	lastActive time.Time
+	// the decision waiting for its reason
+	step    flow.Step
+	outcome sdk.Outcome
+	done    string // locale key of the last decision's result
 }
+
+func (o *operatorState) loggedIn() bool { return o != nil && o.operator != "" }
 
 func (u *UI) setOperator(o *operatorState) {
+	if o != nil {
+		o.lastActive = u.opt.Now()
+	}
 	u.mu.Lock()
 	u.oper = o
 	u.mu.Unlock()
-	u.render(u.opt.Flow.Snapshot())
+	u.render(u.shown)
 }
 
-func (u *UI) showOperatorLogin() { u.setOperator(&operatorState{view: "pin"}) }
+func (u *UI) showOperatorLogin() { u.setOperator(&operatorState{view: "login"}) }
+
+// operatorActive notes a tap in operator mode (the inactivity log-out counts from it).
+func (u *UI) operatorActive() {
+	u.mu.Lock()
+	if u.oper != nil {
+		u.oper.lastActive = u.opt.Now()
+	}
+	u.mu.Unlock()
+}
+
+// operatorIdle logs the operator out after Options.OperatorIdle without a tap (watchIdle).
+func (u *UI) operatorIdle(now time.Time) {
+	u.mu.Lock()
+	o := u.oper
+	u.mu.Unlock()
+	if o != nil && now.Sub(o.lastActive) >= u.opt.OperatorIdle {
+		u.setOperator(nil)
+	}
+}
+
+// operatorNames lists who may log in: the named operators, or the one shared PIN of older
+// set-ups (named by operator.shared_name).
+func (u *UI) operatorNames() ([]string, error) {
+	if u.opt.Operators != nil {
+		ops, err := u.opt.Operators()
+		if err != nil {
+			return nil, err
+		}
+		if len(ops.List) > 0 {
+			return ops.Names(), nil
+		}
+	}
+	if u.opt.PINHash != "" {
+		return []string{u.raw("operator.shared_name")}, nil
+	}
+	return nil, nil
+}
+
+func (u *UI) checkOperatorPIN(name, code string) bool {
+	if u.opt.Operators != nil {
+		if ops, err := u.opt.Operators(); err == nil && len(ops.List) > 0 {
+			return ops.CheckOperator(name, code)
+		}
+	}
+	return u.opt.PINHash != "" && name == u.raw("operator.shared_name") && pin.Check(u.opt.PINHash, code)
+}
 
 func (u *UI) operatorScreen(o *operatorState) fyne.CanvasObject {
-	if !o.loggedIn {
+	switch o.view {
+	case "login":
+		return u.operatorLogin(o)
+	case "pin":
 		return u.pinScreen(o)
 	}
-	exit := u.iconButton(u.T("operator.exit"), theme.LogoutIcon(), func() { u.setOperator(nil) })
-	title := u.heading(u.raw("operator.title"))
-	header := container.NewBorder(nil, nil, nil, nil, title)
-	if u.layer.RTL {
-		header = container.NewBorder(nil, nil, exit, nil, title)
-	} else {
-		header = container.NewBorder(nil, nil, nil, exit, title)
+	if !o.loggedIn() {
+		return u.operatorLogin(o)
 	}
+	exit := u.iconButton(u.T("operator.exit"), theme.LogoutIcon(), func() { u.setOperator(nil) })
+	title := u.heading(u.raw("operator.title_named", "name", o.operator))
+	header := u.layer.Ends(title, u.tall(exit))
 	var body fyne.CanvasObject
-	if o.view == "detail" {
+	switch o.view {
+	case "detail":
 		body = u.operatorDetail(o)
-	} else {
+	case "reason":
+		body = u.reasonScreen(o)
+	case "search":
+		body = u.searchScreen(o)
+	default:
 		body = u.operatorHome(o)
 	}
-	return container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, container.NewPadded(body))
+	return container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, body)
+}
+
+func (u *UI) operatorError(o *operatorState) fyne.CanvasObject {
+	msg := widget.NewLabelWithStyle(u.T(o.err, o.errArgs...), u.layer.Align(), fyne.TextStyle{Bold: true})
+	msg.Importance = widget.DangerImportance
+	if o.err == "" {
+		msg.Hide()
+	}
+	return msg
+}
+
+// operatorLogin: the operator taps their name, then types their PIN.
+func (u *UI) operatorLogin(o *operatorState) fyne.CanvasObject {
+	box := container.NewVBox(u.heading(u.raw("operator.login.title")), u.operatorError(o))
+	names, err := u.operatorNames()
+	switch {
+	case err != nil:
+		box.Add(u.label("operator.login.list_error"))
+	case len(names) == 0:
+		box.Add(u.para("operator.pin.not_configured", 60))
+	}
+	grid := container.NewGridWithColumns(3)
+	for _, n := range names {
+		n := n
+		b := widget.NewButtonWithIcon(u.layer.Text(n), theme.AccountIcon(), func() {
+			o.view, o.candidate, o.err = "pin", n, ""
+			u.setOperator(o)
+		})
+		grid.Add(u.tall(b))
+	}
+	box.Add(grid)
+	cancel := widget.NewButton(u.T("operator.cancel"), func() { u.setOperator(nil) })
+	return container.NewBorder(nil, u.tall(u.layer.Ends(cancel, layout.NewSpacer())), nil, nil, container.NewVScroll(box))
 }
 
 func (u *UI) pinScreen(o *operatorState) fyne.CanvasObject {
 	entry := u.newField("operator.pin.label", pin.MaxDigits, "")
 	entry.active, entry.mask = true, true
 	entry.refresh()
-	msg := widget.NewLabelWithStyle("", u.layer.Align(), fyne.TextStyle{Bold: true})
-	msg.Importance = widget.DangerImportance
-	if o.err != "" {
-		msg.SetText(u.T(o.err))
-	} else {
-		msg.Hide()
-	}
 	ok := widget.NewButton(u.T("operator.pin.enter"), func() {
 		now := u.opt.Now()
-		u.mu.Lock()
-		locked := u.pinFail.locked(now)
-		u.mu.Unlock()
-		switch {
-		case u.opt.PINHash == "":
-			o.err = "operator.pin.not_configured"
-		case locked:
-			o.err = "operator.pin.locked"
-		case pin.Check(u.opt.PINHash, entry.String()):
-			o.loggedIn, o.view, o.err = true, "home", ""
-		default:
-			u.mu.Lock()
-			u.pinFail.fail(now)
-			u.mu.Unlock()
-			o.err = "operator.pin.wrong"
+		if until, locked := u.opt.Lockout.Locked(now); locked {
+			o.err, o.errArgs = "operator.pin.locked_until", []string{"time", clock(until.Sub(now))}
+		} else if u.checkOperatorPIN(o.candidate, entry.String()) {
+			_ = u.opt.Lockout.Succeed()
+			o.view, o.operator, o.err, o.errArgs, o.day = "home", o.candidate, "", nil, now
+		} else {
+			o.err, o.errArgs = "operator.pin.wrong", nil
+			if err := u.opt.Lockout.Fail(now); err != nil {
+				o.err = "operator.pin.lockout_unsaved"
+			}
+			if until, locked := u.opt.Lockout.Locked(now); locked {
+				o.err, o.errArgs = "operator.pin.locked_until", []string{"time", clock(until.Sub(now))}
+			}
 		}
 		u.setOperator(o)
 	})
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton(u.T("operator.cancel"), func() { u.setOperator(nil) })
+	back := widget.NewButton(u.T("operator.cancel"), func() {
+		o.view, o.err = "login", ""
+		u.setOperator(o)
+	})
+	u.mu.Lock()
+	u.screen.field = entry // a keyboard at the counter types here too
+	u.mu.Unlock()
+	left := container.NewVBox(u.heading(u.raw("operator.pin.title_named", "name", o.candidate)), entry.view(), u.operatorError(o))
+	var cols fyne.CanvasObject
 	pad := u.keypad(func() *field { return entry })
-	body := container.NewVBox(u.heading(u.raw("operator.pin.title")), entry.view(), msg, pad,
-		container.NewCenter(u.tall(container.NewHBox(u.layer.Order([]fyne.CanvasObject{ok, cancel})...))))
-	return container.NewCenter(body)
+	if u.layer.RTL {
+		cols = container.NewBorder(nil, nil, pad, nil, left)
+	} else {
+		cols = container.NewBorder(nil, nil, nil, pad, left)
+	}
+	return container.NewBorder(nil, u.tall(u.layer.Ends(back, ok)), nil, nil, cols)
 }
 
+// operatorHome lists one day's sessions (any day, and searchable by session code) beside the
+// kiosk's health.
 func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
-	sessions := container.NewVBox(u.heading(u.raw("operator.sessions.title")))
+	day := o.day
+	if day.IsZero() {
+		day = u.opt.Now()
+	}
+	prev := widget.NewButton(u.T("operator.day.previous"), func() { o.day = day.AddDate(0, 0, -1); u.setOperator(o) })
+	next := widget.NewButton(u.T("operator.day.next"), func() { o.day = day.AddDate(0, 0, 1); u.setOperator(o) })
+	search := u.iconButton(u.T("operator.search.button"), theme.SearchIcon(), func() { o.view = "search"; u.setOperator(o) })
+	dayLabel := widget.NewLabelWithStyle(u.layer.Text(jalaliDay(day)), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	nav := u.tall(container.NewBorder(nil, nil, nil, nil, u.layer.Row(prev, dayLabel, next, search)))
+	sessions := container.NewVBox()
+	if o.search != "" {
+		clear := widget.NewButton(u.T("operator.search.clear"), func() { o.search = ""; u.setOperator(o) })
+		sessions.Add(u.layer.Row(u.label("operator.search.showing", "code", o.search), u.tall(clear)))
+	}
 	if u.opt.Sessions == nil {
 		sessions.Add(u.label("operator.unavailable"))
 	} else {
-		list, err := u.opt.Sessions.Today(u.ctx)
-		switch {
-		case err != nil:
-			sessions.Add(u.label("operator.sessions.error"))
-		case len(list) == 0:
-			sessions.Add(u.label("operator.sessions.none"))
-		}
+		list, err := u.opt.Sessions.Day(u.ctx, day)
+		shown := 0
 		for _, s := range list {
+			if o.search != "" && !strings.HasPrefix(s.ID, strings.ToLower(o.search)) {
+				continue
+			}
 			s := s
+			shown++
 			status := u.raw("ui.step." + string(s.Step) + ".title")
 			if s.NeedsReview {
 				status += " — " + u.raw("operator.needs_review")
 			}
 			line := s.StartedAt.Format("15:04") + "  " + shortID(s.ID) + "  " + status
 			b := widget.NewButton(u.layer.Text(line), func() {
-				o.view, o.session = "detail", s.ID
+				o.view, o.session, o.done = "detail", s.ID, ""
 				u.setOperator(o)
 			})
 			b.Alignment = widget.ButtonAlign(u.layer.Align())
-			sessions.Add(b)
+			sessions.Add(u.tall(b))
+		}
+		switch {
+		case err != nil:
+			sessions.Add(u.label("operator.sessions.error"))
+		case shown == 0:
+			sessions.Add(u.label("operator.sessions.none_day"))
 		}
 	}
 	health := container.NewVBox(u.heading(u.raw("operator.health.title")))
@@ -194,11 +302,11 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 		w, h, fps := fmt.Sprint(inf.Width), fmt.Sprint(inf.Height), fmt.Sprintf("%.0f", inf.FPS)
 		switch inf.Kind {
 		case "webcam":
-			health.Add(u.label("operator.camera.webcam", "w", w, "h", h, "fps", fps))
+			health.Add(u.para("operator.camera.webcam", 40, "w", w, "h", h, "fps", fps))
 		case "file":
-			health.Add(u.label("operator.camera.file", "w", w, "h", h, "fps", fps))
+			health.Add(u.para("operator.camera.file", 40, "w", w, "h", h, "fps", fps))
 		default:
-			health.Add(u.label("operator.camera.demo", "w", w, "h", h, "fps", fps))
+			health.Add(u.para("operator.camera.demo", 40, "w", w, "h", h, "fps", fps))
 		}
 	}
 	if u.opt.Health == nil {
@@ -210,6 +318,12 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 				key = "operator.plugin.down"
 			}
 			health.Add(u.label(key, "name", p.Name))
+			if p.Detail != "" {
+				// The host's own words (version, restarts, last error): technical, for the operator.
+				d := widget.NewLabel(p.Detail)
+				d.Wrapping = fyne.TextWrapWord
+				health.Add(d)
+			}
 		}
 	}
 	reset := u.iconButton(u.T("operator.reset"), theme.ViewRefreshIcon(), func() {
@@ -224,9 +338,41 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 	reset.Importance = widget.DangerImportance
 	// Closing the kiosk is an operator action: the window's close button only opens this mode.
 	quit := u.iconButton(u.T("operator.quit"), theme.CancelIcon(), func() { u.app.Quit() })
-	health.Add(layout.NewSpacer())
-	health.Add(u.layer.Row(reset, quit))
-	return container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{container.NewVScroll(sessions), health})...)
+	right := container.NewBorder(nil, u.tall(u.layer.Row(reset, quit)), nil, nil, container.NewVScroll(health))
+	left := container.NewBorder(container.NewVBox(u.heading(u.raw("operator.sessions.title")), nav), nil, nil, nil,
+		container.NewVScroll(sessions))
+	return container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{left, right})...)
+}
+
+// searchScreen types a session code (hexadecimal) on an on-screen pad.
+func (u *UI) searchScreen(o *operatorState) fyne.CanvasObject {
+	f := u.newField("operator.search.label", 32, o.search)
+	f.active = true
+	f.refresh()
+	u.mu.Lock()
+	u.screen.field = f
+	u.mu.Unlock()
+	keys := []fyne.CanvasObject{}
+	for _, r := range "0123456789ABCDEF" {
+		r := r
+		keys = append(keys, widget.NewButton(u.layer.Digits(string(r)), func() { f.add(r); u.operatorActive() }))
+	}
+	pad := container.NewGridWrap(u.sz(4*90, 4*(touchHeight+6)), container.NewGridWithColumns(4, keys...))
+	back := u.iconButton("", theme.ContentUndoIcon(), func() { f.backspace(); u.operatorActive() })
+	show := widget.NewButton(u.T("operator.search.show"), func() {
+		o.view, o.search = "home", strings.ToLower(f.String())
+		u.setOperator(o)
+	})
+	show.Importance = widget.HighImportance
+	cancel := widget.NewButton(u.T("operator.cancel"), func() { o.view = "home"; u.setOperator(o) })
+	left := container.NewVBox(u.para("operator.search.intro", 40), f.view(), u.tall(u.layer.Start(back)))
+	var cols fyne.CanvasObject
+	if u.layer.RTL {
+		cols = container.NewBorder(nil, nil, container.NewCenter(pad), nil, left)
+	} else {
+		cols = container.NewBorder(nil, nil, nil, container.NewCenter(pad), left)
+	}
+	return container.NewBorder(nil, u.tall(u.layer.Ends(cancel, show)), nil, nil, cols)
 }
 
 func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
@@ -235,17 +381,20 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 		u.setOperator(o)
 	})
 	back.IconPlacement = u.iconOutside()
-	box := container.NewVBox(u.layer.Start(back))
+	box := container.NewVBox()
 	if u.opt.Sessions == nil {
 		box.Add(u.label("operator.unavailable"))
-		return box
+		return container.NewBorder(nil, u.tall(u.layer.Start(back)), nil, nil, box)
 	}
 	d, err := u.opt.Sessions.Detail(u.ctx, o.session)
 	if err != nil {
 		box.Add(u.label("operator.sessions.error"))
-		return box
+		return container.NewBorder(nil, u.tall(u.layer.Start(back)), nil, nil, box)
 	}
 	box.Add(u.heading(u.raw("operator.session.title", "id", shortID(d.Summary.ID))))
+	if o.done != "" {
+		box.Add(u.label(o.done))
+	}
 	if len(d.Photos) > 0 {
 		thumbs := make([]fyne.CanvasObject, 0, len(d.Photos))
 		for _, p := range d.Photos {
@@ -260,34 +409,57 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 	if len(d.Video) > 0 {
 		box.Add(u.videoPlayer(d.Video))
 	}
-	reason := widget.NewMultiLineEntry() // the operator writes the reason; a keyboard is at the counter
-	reason.SetPlaceHolder(u.T("operator.override.reason"))
-	msg := widget.NewLabel("")
 	for _, c := range d.Checks {
 		c := c
 		box.Add(u.heading(u.raw("ui.step."+string(c.Step)+".title") + " — " + u.raw("ui.verdict."+c.Verdict.Outcome.Effective().String())))
 		for _, r := range c.Verdict.Reasons {
 			box.Add(u.bullet(r, 64))
 		}
-		override := func(out sdk.Outcome) func() {
+		decide := func(out sdk.Outcome) func() {
 			return func() {
-				if strings.TrimSpace(reason.Text) == "" {
-					msg.SetText(u.T("operator.override.reason_required"))
-					return
-				}
-				if err := u.opt.Sessions.Override(u.ctx, d.Summary.ID, c.Step, out, reason.Text); err != nil {
-					msg.SetText(u.T("operator.override.failed"))
-					return
-				}
-				msg.SetText(u.T("operator.override.done"))
+				o.view, o.step, o.outcome, o.err = "reason", c.Step, out, ""
+				u.setOperator(o)
 			}
 		}
-		box.Add(u.layer.Row(widget.NewButton(u.T("operator.override.pass"), override(sdk.Pass)),
-			widget.NewButton(u.T("operator.override.fail"), override(sdk.Fail))))
+		box.Add(u.tall(u.layer.Row(widget.NewButton(u.T("operator.override.pass"), decide(sdk.Pass)),
+			widget.NewButton(u.T("operator.override.fail"), decide(sdk.Fail)))))
 	}
-	box.Add(reason)
-	box.Add(msg)
-	return container.NewVScroll(box)
+	return container.NewBorder(nil, u.tall(u.layer.Start(back)), nil, nil, container.NewVScroll(box))
+}
+
+// reasonScreen takes the written reason for a decision on the on-screen keyboard and records
+// the decision with the operator's name.
+func (u *UI) reasonScreen(o *operatorState) fyne.CanvasObject {
+	tf := u.newTextField(reasonMaxRunes)
+	what := u.raw("operator.override."+o.outcome.String()) + " — " + u.raw("ui.step."+string(o.step)+".title")
+	save := widget.NewButton(u.T("operator.override.save"), func() {
+		reason := strings.TrimSpace(string(tf.value))
+		if reason == "" {
+			o.err = "operator.override.reason_required"
+			u.setOperator(o)
+			return
+		}
+		o.view, o.err = "detail", ""
+		if err := u.opt.Sessions.Override(u.ctx, o.session, o.step, o.outcome, o.operator, reason); err != nil {
+			o.done = "operator.override.failed"
+		} else {
+			o.done = "operator.override.done"
+		}
+		u.setOperator(o)
+	})
+	save.Importance = widget.HighImportance
+	cancel := widget.NewButton(u.T("operator.cancel"), func() { o.view = "detail"; u.setOperator(o) })
+	top := container.NewVBox(u.heading(what), u.label("operator.override.reason"), tf.view(), u.operatorError(o))
+	return container.NewBorder(top, u.tall(u.layer.Ends(cancel, save)), nil, nil, container.NewCenter(u.keyboard(tf)))
+}
+
+// jalaliDay is a day's Jalali date (YYYY/MM/DD) for the operator's list.
+func jalaliDay(t time.Time) string {
+	d, err := kyc.Today(t)
+	if err != nil {
+		return t.Format("2006-01-02")
+	}
+	return d.String()
 }
 
 func shortID(id string) string {
@@ -320,7 +492,7 @@ func (u *UI) videoPlayer(frames []sdk.Frame) fyne.CanvasObject {
 			fyne.Do(play.Enable)
 		}()
 	})
-	return container.NewVBox(container.NewGridWrap(u.sz(320, 240), screen), u.layer.Start(play))
+	return container.NewVBox(container.NewGridWrap(u.sz(320, 240), screen), u.tall(u.layer.Start(play)))
 }
 
 // decodeImage decodes a JPEG or PNG for display; nil when it cannot.

@@ -209,11 +209,34 @@ func (u *UI) tour(dir string) error {
 		return err
 	}
 	fyne.DoAndWait(u.hideIdle)
-	// Operator mode: PIN entry, then the logged-in view.
-	if err := shot("operator-pin", welcome, func() { u.oper = &operatorState{view: "pin"} }, 700*time.Millisecond); err != nil {
+	// Operator mode: choosing a name, the PIN, then the logged-in views (the session list of the
+	// demo store, the search pad, the reason keyboard).
+	const who = "مریم احمدی"
+	for _, p := range []struct {
+		name string
+		o    *operatorState
+	}{
+		{"operator-login", &operatorState{view: "login"}},
+		{"operator-pin", &operatorState{view: "pin", candidate: who}},
+		{"operator", &operatorState{view: "home", operator: who}},
+		{"operator-search", &operatorState{view: "search", operator: who, search: "A3"}},
+		{"operator-reason", &operatorState{view: "reason", operator: who, step: flow.StepSelfie, outcome: sdk.Pass}},
+	} {
+		o := p.o
+		if err := shot(p.name, welcome, func() { o.lastActive = u.opt.Now(); u.oper = o }, 700*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	// The applicant's own keys: the cancel question, the contact screen, the other language.
+	if err := shot("cancel-question", step(flow.StepIdentity), func() { u.oper = nil; u.confirmCancel() }, 700*time.Millisecond); err != nil {
 		return err
 	}
-	return shot("operator", welcome, func() { u.oper = &operatorState{view: "home", loggedIn: true} }, 700*time.Millisecond)
+	fyne.DoAndWait(u.hideConfirm)
+	if err := shot("contact", welcome, func() { u.contact = true }, 700*time.Millisecond); err != nil {
+		return err
+	}
+	return shot("cancelled", func() flow.Snapshot { s := step(flow.StepExpired); s.Outcome = "flow.outcome.abandoned"; return s }(),
+		func() { u.contact = false }, 700*time.Millisecond)
 }
 
 // capture grabs the X screen with ImageMagick's import (Fyne's GL Capture reads an undefined

@@ -21,6 +21,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/camera"
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/pin"
 	_ "github.com/ehraz/ehraz/app/ui/localeenv" // before Fyne reads the locale: no "Error parsing user locale C"
 	"github.com/ehraz/ehraz/app/ui/rtl"
 	"github.com/ehraz/ehraz/capture"
@@ -41,8 +42,18 @@ type Options struct {
 	// Sessions and Health feed the operator mode; nil parts are shown as unavailable.
 	Sessions Sessions
 	Health   Health
-	// PINHash is the operator PIN's hash (see app/pin); empty disables operator mode.
+	// Operators reads the named operators (app/pin, keys/operators.json) each time the login
+	// opens, so one added or removed by `ehrazctl operator` counts at once; nil or an empty list
+	// falls back to PINHash.
+	Operators func() (pin.Operators, error)
+	// PINHash is the shared operator PIN's hash of older set-ups (see app/pin), used only when
+	// there are no named operators; decisions are then signed operator.shared_name.
 	PINHash string
+	// Lockout is the operator login's persisted wrong-PIN count (pin.LoadLockout); nil keeps one
+	// in memory.
+	Lockout *pin.Lockout
+	// OperatorIdle logs the operator out after this long without a tap (default 2 min).
+	OperatorIdle time.Duration
 	// Contacts are the brokerage's contact details per language (the contact screen); a
 	// language without its own falls back to the default language's.
 	Contacts map[string]Contact
@@ -92,7 +103,6 @@ type UI struct {
 	idleMsg    *widget.Label
 	pv         *camera.Preview
 	pvStep     flow.Step
-	pinFail    pinLimiter
 	lastTouch  time.Time
 	shown      flow.Snapshot // the snapshot on display (a rescale draws it again)
 	theme      *kioskTheme   // nil with Fyne's default theme (no fonts)
@@ -116,6 +126,12 @@ func New(app fyne.App, opt Options) *UI {
 	}
 	if opt.Timing.VideoLength == 0 {
 		opt.Timing.VideoLength = 5 * time.Second
+	}
+	if opt.OperatorIdle <= 0 {
+		opt.OperatorIdle = defaultOperatorIdle
+	}
+	if opt.Lockout == nil {
+		opt.Lockout = &pin.Lockout{}
 	}
 	if opt.MinAge <= 0 {
 		opt.MinAge = 18
@@ -292,6 +308,7 @@ func errorKey(err error) (string, []string) {
 
 // touch records activity at most every few seconds (keypad taps are frequent).
 func (u *UI) touch() {
+	u.operatorActive()
 	now := u.opt.Now()
 	u.mu.Lock()
 	if now.Sub(u.lastTouch) < 5*time.Second {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"image"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -20,9 +19,7 @@ import (
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/pin"
 	"github.com/ehraz/ehraz/capture"
-	"github.com/ehraz/ehraz/domain/text"
 	"github.com/ehraz/ehraz/locales"
-	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
 type harness struct {
@@ -353,33 +350,6 @@ func TestCameraPulledAndBack(t *testing.T) {
 	h.waitFor(func() bool { r, s := h.u.PreviewFrames(); return r > read+3 && s > shown+3 }, "frames read and drawn after reconnecting")
 }
 
-func TestOperatorPIN(t *testing.T) {
-	h := newHarness(t, "fa")
-	fyne.DoAndWait(h.u.showOperatorLogin)
-	for i := 0; i < pinMaxFailures; i++ {
-		h.typeDigits("0000")
-		h.tap(h.u.T("operator.pin.enter"))
-	}
-	// Locked now: even the right PIN is refused.
-	h.typeDigits("1357")
-	h.tap(h.u.T("operator.pin.enter"))
-	if !h.hasText(h.u.T("operator.pin.locked")) {
-		t.Fatal("no lockout after repeated wrong PINs")
-	}
-	h.u.mu.Lock()
-	h.u.pinFail = pinLimiter{}
-	h.u.mu.Unlock()
-	h.typeDigits("1357")
-	h.tap(h.u.T("operator.pin.enter"))
-	if !h.hasText(h.u.T("operator.health.title")) {
-		t.Fatal("right PIN did not open operator mode")
-	}
-	h.tap(h.u.T("operator.reset"))
-	if !strings.Contains(strings.Join(h.flow.calls, ","), "Abandon,Start") {
-		t.Errorf("reset did not abandon and restart: %v", h.flow.calls)
-	}
-}
-
 func TestIdleWarning(t *testing.T) {
 	h := newHarness(t, "fa")
 	h.tap(h.u.T("ui.welcome.start"))
@@ -437,67 +407,6 @@ func TestLocaleKeys(t *testing.T) {
 	}
 	for _, m := range cat.Missing(keys) {
 		t.Errorf("used in app/ui but without text: %s", m)
-	}
-}
-
-type fakeSessions struct {
-	overrides []string
-}
-
-func (s *fakeSessions) Today(context.Context) ([]SessionSummary, error) {
-	return []SessionSummary{{ID: "abcdef123456", Step: flow.StepSelfie, StartedAt: time.Now(), NeedsReview: true}}, nil
-}
-
-func (s *fakeSessions) Detail(_ context.Context, id string) (SessionDetail, error) {
-	img, _ := camera.EncodeJPEG(image.NewRGBA(image.Rect(0, 0, 64, 48)), 80)
-	return SessionDetail{
-		Summary: SessionSummary{ID: id, Step: flow.StepSelfie},
-		Checks: []flow.CheckResult{{Step: flow.StepSelfie, Attempt: 1,
-			Verdict: sdk.Verdict{Outcome: sdk.NeedsReview, Reasons: []string{"ui.verdict.needs-review"}}}},
-		Photos: []sdk.Image{img},
-		Video:  []sdk.Frame{{Image: img}, {Image: img, TimestampMS: 100}},
-	}, nil
-}
-
-func (s *fakeSessions) Override(_ context.Context, id string, step flow.Step, out sdk.Outcome, reason string) error {
-	s.overrides = append(s.overrides, id+"/"+string(step)+"/"+out.String()+"/"+reason)
-	return nil
-}
-
-// TestOperatorOverride opens today's session, and an override is refused without a written
-// reason and recorded with one.
-func TestOperatorOverride(t *testing.T) {
-	h := newHarness(t, "fa")
-	ss := &fakeSessions{}
-	h.u.opt.Sessions = ss
-	fyne.DoAndWait(func() { h.u.setOperator(&operatorState{loggedIn: true, view: "home"}) })
-	var row *widget.Button
-	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, text.PersianDigits("abcdef12")) {
-			row = b
-		}
-	})
-	if row == nil {
-		t.Fatal("today's session is not listed")
-	}
-	test.Tap(row)
-	h.tap(h.u.T("operator.override.pass"))
-	if len(ss.overrides) != 0 || !h.hasText(h.u.T("operator.override.reason_required")) {
-		t.Fatalf("override without a reason was accepted: %v", ss.overrides)
-	}
-	var entry *widget.Entry
-	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
-			entry = e
-		}
-	})
-	if entry == nil {
-		t.Fatal("no reason entry")
-	}
-	test.Type(entry, "hijab checked by hand")
-	h.tap(h.u.T("operator.override.pass"))
-	if len(ss.overrides) != 1 || ss.overrides[0] != "abcdef123456/selfie/pass/hijab checked by hand" {
-		t.Fatalf("override not recorded: %v", ss.overrides)
 	}
 }
 
