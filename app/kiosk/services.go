@@ -5,13 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
+	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ehraz/ehraz/app/config"
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/backoffice/office"
 	"github.com/ehraz/ehraz/domain/eligibility"
+	"github.com/ehraz/ehraz/services/enroll"
 	"github.com/ehraz/ehraz/services/geoip"
 	"github.com/ehraz/ehraz/services/otp"
 	"github.com/ehraz/ehraz/services/registry"
@@ -154,11 +158,26 @@ func StartServices(ctx context.Context, cfg config.Services, d ServiceDeps) (_ *
 		}
 		s.closers = append(s.closers, closeIntake)
 		intakeURL, token, s.IntakeURL = url, tok, url
-	} else if token, err = secrets.Secret("EHRAZ_INTAKE_TOKEN", cfg.Intake.TokenFile); err != nil {
-		return nil, err
+	}
+	// An enrolled kiosk (ehrazctl kiosk enroll) talks to its back office over mutual TLS with
+	// its own certificate, renewed before it expires; otherwise the shared token.
+	var hc *http.Client
+	if !cfg.Intake.Embedded {
+		if id, ierr := enroll.Open(enroll.FilesIn(cfg.KeysDir), nil); ierr == nil {
+			if hc, err = id.Client(); err != nil {
+				return nil, err
+			}
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { renewLoop(runCtx, id, intakeURL, d.KioskID); close(done) }()
+			s.closers = append(s.closers, func() error { stop(); <-done; return nil })
+			token, _ = secrets.Secret("EHRAZ_INTAKE_TOKEN", cfg.Intake.TokenFile) // optional beside a certificate
+		} else if token, err = secrets.Secret("EHRAZ_INTAKE_TOKEN", cfg.Intake.TokenFile); err != nil {
+			return nil, fmt.Errorf("%w (or enroll this kiosk: ehrazctl kiosk enroll)", err)
+		}
 	}
 	ob, err := outbox.New(d.DB, d.Source, outbox.Config{IntakeURL: intakeURL, Token: token, KioskID: d.KioskID, Mode: d.Mode,
-		StoreKey: storeKey, TransportKey: transportKey})
+		StoreKey: storeKey, TransportKey: transportKey, HTTP: hc})
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +193,25 @@ func StartServices(ctx context.Context, cfg config.Services, d ServiceDeps) (_ *
 		return nil, err
 	}
 	return s, nil
+}
+
+// renewLoop renews the kiosk's certificate when it is due, checking every hour; a failure is
+// tried again at the next check (the certificate stays valid for weeks after renewal is due).
+func renewLoop(ctx context.Context, id *enroll.Identity, url, kioskID string) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if renewed, err := id.RenewIfDue(ctx, url, kioskID); err != nil {
+			fmt.Fprintln(os.Stderr, "ehraz: kiosk certificate renewal failed, retrying in an hour:", err)
+		} else if renewed {
+			fmt.Println("ehraz: kiosk certificate renewed")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // otpConfig is the OTP service's configuration: [services.otp], this kiosk's rate-limit bucket

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -42,6 +43,9 @@ type Config struct {
 	Timeout     time.Duration `toml:"-"`
 	// Now is the clock [time.Now].
 	Now func() time.Time `toml:"-"`
+	// HTTP is the client every request goes through: the kiosk's mutual-TLS client once it is
+	// enrolled (services/enroll) [a plain client].
+	HTTP *http.Client `toml:"-"`
 }
 
 // Outbox implements flow.Dossier and eligibility.History.
@@ -66,8 +70,12 @@ func New(db *sql.DB, src Source, cfg Config) (*Outbox, error) {
 	if cfg.IntakeURL == "" {
 		return nil, fmt.Errorf("outbox: intake_url is empty")
 	}
-	if _, err := url.Parse(cfg.IntakeURL); err != nil {
+	u, err := url.Parse(cfg.IntakeURL)
+	if err != nil {
 		return nil, fmt.Errorf("outbox: intake_url: %w", err)
+	}
+	if err := TransportAllowed(u); err != nil {
+		return nil, err
 	}
 	if len(cfg.StoreKey) != 32 || len(cfg.TransportKey) != 32 {
 		return nil, fmt.Errorf("outbox: store and transport keys must be 32 bytes")
@@ -85,7 +93,31 @@ func New(db *sql.DB, src Source, cfg Config) (*Outbox, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Outbox{db: db, src: src, cfg: cfg, http: &http.Client{}, kick: make(chan struct{}, 1)}, nil
+	hc := cfg.HTTP
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	return &Outbox{db: db, src: src, cfg: cfg, http: hc, kick: make(chan struct{}, 1)}, nil
+}
+
+// TransportAllowed refuses a back-office address that would carry dossiers in clear over a
+// network: anything but https:// is allowed only to a loopback host (the embedded demo, or a
+// TLS proxy on the same machine).
+func TransportAllowed(u *url.URL) error {
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if host == "localhost" {
+			return nil
+		}
+		if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() {
+			return nil
+		}
+		return fmt.Errorf("outbox: intake_url %s: plain http:// is refused beyond loopback; use https://", u.Redacted())
+	}
+	return fmt.Errorf("outbox: intake_url %s: scheme %q (https:// or a loopback http://)", u.Redacted(), u.Scheme)
 }
 
 func (o *Outbox) ncHash(nc string) []byte {

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/ehraz/ehraz/backoffice/database"
+	"github.com/ehraz/ehraz/backoffice/fleet"
 	"github.com/ehraz/ehraz/backoffice/netaddr"
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/locales"
@@ -44,6 +45,9 @@ type Config struct {
 	// MediaKey (32 bytes) opens the dossiers' media (the kiosks' transport key). Without it the
 	// dossier screen says the media cannot be opened.
 	MediaKey []byte
+	// Fleet is the registry of enrolled kiosks: their media keys open their dossiers' media, and
+	// admins approve and revoke kiosks on the kiosks page. nil: no kiosks page.
+	Fleet *fleet.Registry
 	// FontsDir holds Vazirmatn-Regular.ttf and Vazirmatn-Bold.ttf (served to the browser);
 	// without them the pages fall back to the browser's fonts.
 	FontsDir string
@@ -146,6 +150,9 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/report", c.need(c.report, review.RoleSupervisor, review.RoleAdmin))
 	m.HandleFunc("GET /console/accounts", c.need(c.accounts, review.RoleAdmin))
 	m.HandleFunc("POST /console/accounts", c.need(c.addAccount, review.RoleAdmin))
+	m.HandleFunc("GET /console/kiosks", c.need(c.kiosks, review.RoleAdmin))
+	m.HandleFunc("POST /console/kiosks/{id}/approve", c.need(c.approveKiosk, review.RoleAdmin))
+	m.HandleFunc("POST /console/kiosks/{id}/revoke", c.need(c.revokeKiosk, review.RoleAdmin))
 }
 
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {

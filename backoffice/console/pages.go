@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -18,6 +19,7 @@ import (
 
 	jalaali "github.com/jalaali/go-jalaali"
 
+	"github.com/ehraz/ehraz/backoffice/fleet"
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/domain/problem"
@@ -67,7 +69,7 @@ func (c *Console) parse() error {
 	if err != nil {
 		return fmt.Errorf("console: templates: %w", err)
 	}
-	for _, name := range []string{"login", "queue", "dossier", "report", "accounts", "error"} {
+	for _, name := range []string{"login", "queue", "dossier", "report", "accounts", "kiosks", "error"} {
 		body, err := fs.ReadFile(embedded, "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("console: templates: %w", err)
@@ -330,7 +332,7 @@ func (c *Console) dossier(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	// registry photo first, then the selfie, so they sit side by side in reading order.
 	slices.SortFunc(d.Photos, func(a, b photo) int { return strings.Compare(a.Name, b.Name) })
-	if len(c.cfg.MediaKey) != 32 && len(cs.Dossier.Media) > 0 {
+	if len(c.cfg.MediaKey) != 32 && (c.cfg.Fleet == nil || c.cfg.Fleet.MediaKey(r.Context(), cs.KioskID) == nil) && len(cs.Dossier.Media) > 0 {
 		d.MediaErr = "console.media.no_key"
 	}
 	for _, ch := range cs.Dossier.Checks {
@@ -354,7 +356,13 @@ func (c *Console) dossier(w http.ResponseWriter, r *http.Request, s *session) {
 
 // open returns a medium's plain bytes, checked against its SHA-256.
 func (c *Console) open(cs review.Case, m dossier.Media) ([]byte, error) {
-	b, err := dossier.Open(c.cfg.MediaKey, m.Sealed, []byte(cs.Key+"/"+m.Name))
+	key := c.cfg.MediaKey
+	if c.cfg.Fleet != nil {
+		if k := c.cfg.Fleet.MediaKey(context.Background(), cs.KioskID); k != nil {
+			key = k
+		}
+	}
+	b, err := dossier.Open(key, m.Sealed, []byte(cs.Key+"/"+m.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -563,4 +571,51 @@ func (c *Console) addAccount(w http.ResponseWriter, r *http.Request, s *session)
 	default:
 		c.renderAccounts(w, r, s, http.StatusCreated, accountsData{Created: user, Password: pass}, "")
 	}
+}
+
+type kiosksData struct {
+	Kiosks      []fleet.Kiosk
+	Fingerprint string
+}
+
+func (c *Console) kiosks(w http.ResponseWriter, r *http.Request, s *session) {
+	c.renderKiosks(w, r, s, http.StatusOK, "", r.URL.Query().Get("notice"))
+}
+
+func (c *Console) renderKiosks(w http.ResponseWriter, r *http.Request, s *session, status int, errKey, notice string) {
+	if c.cfg.Fleet == nil {
+		c.fail(w, r, s, http.StatusNotFound, "fleet.error.unknown")
+		return
+	}
+	list, err := c.cfg.Fleet.List(r.Context())
+	if err != nil {
+		c.failErr(w, r, s, err)
+		return
+	}
+	c.render(w, r, status, "kiosks", view{User: s, Error: errKey, Notice: notice,
+		Data: kiosksData{Kiosks: list, Fingerprint: c.cfg.Fleet.CA().Fingerprint()}})
+}
+
+func (c *Console) approveKiosk(w http.ResponseWriter, r *http.Request, s *session) {
+	err := c.cfg.Fleet.Approve(r.Context(), r.PathValue("id"), text.ASCIIDigits(r.PostFormValue("code")), s.Username)
+	if p, ok := problem.As(err); ok {
+		c.renderKiosks(w, r, s, http.StatusConflict, p.Key, "")
+		return
+	} else if err != nil {
+		c.failErr(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/kiosks?notice=fleet.notice.approved", http.StatusSeeOther)
+}
+
+func (c *Console) revokeKiosk(w http.ResponseWriter, r *http.Request, s *session) {
+	if err := c.cfg.Fleet.Revoke(r.Context(), r.PathValue("id"), s.Username); err != nil {
+		if p, ok := problem.As(err); ok {
+			c.renderKiosks(w, r, s, http.StatusConflict, p.Key, "")
+			return
+		}
+		c.failErr(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/kiosks?notice=fleet.notice.revoked", http.StatusSeeOther)
 }

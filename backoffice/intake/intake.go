@@ -41,6 +41,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ehraz/ehraz/backoffice/database"
@@ -65,6 +66,16 @@ type Config struct {
 	MediaKey []byte
 	// FourEyes makes a supervisor confirm rejections and approvals against a failed check.
 	FourEyes bool
+	// Identify names the kiosk of a request from its verified client certificate (the fleet
+	// registry), or fails for a kiosk unknown, revoked or not presenting its current
+	// certificate. nil: only the bearer token authenticates kiosks.
+	Identify func(*http.Request) (string, error)
+	// MediaKeyFor is the transport key a kiosk delivered at enrollment (nil: MediaKey).
+	MediaKeyFor func(ctx context.Context, kioskID string) []byte
+	// RequireMTLS refuses the bearer token: every kiosk request must be mutual TLS.
+	RequireMTLS bool
+	// LookupsPerMinute bounds each kiosk's status and "already verified" look-ups [60].
+	LookupsPerMinute int
 	// IPRule is applied to an online dossier's client address and to the address of a kiosk
 	// submitting from outside its Allow networks.
 	IPRule eligibility.IPRule
@@ -110,6 +121,7 @@ type Server struct {
 	cfg     Config
 	db      *database.DB
 	review  *review.Service
+	lookups *window
 	mux     *http.ServeMux
 	uploads chan struct{} // one token per dossier being read
 }
@@ -146,12 +158,16 @@ func New(cfg Config, db *database.DB) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
-	s := &Server{cfg: cfg, db: db, review: rv, mux: http.NewServeMux(), uploads: make(chan struct{}, cfg.MaxUploads)}
-	s.mux.HandleFunc("POST /v1/dossiers", s.auth(cfg.Token, s.receive))
-	s.mux.HandleFunc("GET /v1/dossiers/{key}/status", s.auth(cfg.Token, s.status))
-	s.mux.HandleFunc("POST /v1/verified", s.auth(cfg.Token, s.verified))
-	s.mux.HandleFunc("POST /v1/amendments", s.auth(cfg.Token, s.amend))
-	s.mux.HandleFunc("POST /v1/applicant-status", s.auth(cfg.Token, s.track))
+	if cfg.LookupsPerMinute <= 0 {
+		cfg.LookupsPerMinute = 60
+	}
+	s := &Server{cfg: cfg, db: db, review: rv, mux: http.NewServeMux(), uploads: make(chan struct{}, cfg.MaxUploads),
+		lookups: &window{max: cfg.LookupsPerMinute, span: time.Minute, counts: map[string]int{}}}
+	s.mux.HandleFunc("POST /v1/dossiers", s.kiosk(s.receive))
+	s.mux.HandleFunc("GET /v1/dossiers/{key}/status", s.kiosk(s.status))
+	s.mux.HandleFunc("POST /v1/verified", s.kiosk(s.limited(s.verified)))
+	s.mux.HandleFunc("POST /v1/amendments", s.kiosk(s.amend))
+	s.mux.HandleFunc("POST /v1/applicant-status", s.kiosk(s.limited(s.track)))
 	s.mux.HandleFunc("POST /v1/admin/bourse-code", s.auth(cfg.AdminToken, s.bourseCode))
 	s.mux.HandleFunc("GET /v1/admin/dossiers", s.auth(cfg.AdminToken, s.list))
 	s.mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -169,6 +185,78 @@ func (s *Server) auth(token string, next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
+}
+
+type kioskKey struct{}
+
+// kiosk authenticates a kiosk's request: by its client certificate when it presents one (the
+// kiosk id then comes from the certificate), else by the bearer token unless RequireMTLS.
+func (s *Server) kiosk(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := ""
+		switch {
+		case r.TLS != nil && len(r.TLS.PeerCertificates) > 0 && s.cfg.Identify != nil:
+			var err error
+			if id, err = s.cfg.Identify(r); err != nil {
+				reply(w, http.StatusUnauthorized, map[string]any{"error": "kiosk_refused"})
+				return
+			}
+		case s.cfg.RequireMTLS:
+			reply(w, http.StatusUnauthorized, map[string]any{"error": "client_certificate_required"})
+			return
+		default:
+			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) != 1 {
+				reply(w, http.StatusUnauthorized, map[string]any{"error": "unauthorized"})
+				return
+			}
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), kioskKey{}, id)))
+	}
+}
+
+// kioskOf is the certified kiosk id of an authenticated request ("" under the bearer token).
+func kioskOf(r *http.Request) string {
+	id, _ := r.Context().Value(kioskKey{}).(string)
+	return id
+}
+
+// limited bounds a kiosk's look-ups (status, "already verified") per minute: 429 beyond.
+func (s *Server) limited(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := kioskOf(r)
+		if key == "" {
+			key = "token"
+		}
+		if !s.lookups.allow(key, s.cfg.Now()) {
+			w.Header().Set("Retry-After", "60")
+			reply(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_lookups"})
+			return
+		}
+		next(w, r)
+	}
+}
+
+// window counts events per key in fixed windows of span.
+type window struct {
+	mu     sync.Mutex
+	max    int
+	span   time.Duration
+	start  time.Time
+	counts map[string]int
+}
+
+func (w *window) allow(key string, now time.Time) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if now.Sub(w.start) >= w.span {
+		w.start, w.counts = now, map[string]int{}
+	}
+	if w.counts[key] >= w.max {
+		return false
+	}
+	w.counts[key]++
+	return true
 }
 
 func reply(w http.ResponseWriter, status int, v any) {
@@ -238,6 +326,11 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.Version != dossier.Version || d.SessionID == "" || d.Applicant.Person.NationalCode == "" {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_dossier"})
+		return
+	}
+	if id := kioskOf(r); id != "" && d.KioskID != id {
+		// The certificate names the kiosk; a body naming another is refused, never believed.
+		reply(w, http.StatusForbidden, map[string]any{"error": "kiosk_mismatch"})
 		return
 	}
 	submitter := netaddr.ClientIP(r, s.cfg.TrustedProxies)
@@ -329,7 +422,10 @@ func lookupFailed(w http.ResponseWriter, err error) bool {
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	var st, code string
-	err := s.db.QueryRowContext(r.Context(), `SELECT status, bourse_code FROM dossiers WHERE idempotency_key = ?`, r.PathValue("key")).Scan(&st, &code)
+	// A certified kiosk sees only its own dossiers.
+	id := kioskOf(r)
+	err := s.db.QueryRowContext(r.Context(), `SELECT status, bourse_code FROM dossiers WHERE idempotency_key = ? AND (? = '' OR kiosk_id = ?)`,
+		r.PathValue("key"), id, id).Scan(&st, &code)
 	if lookupFailed(w, err) {
 		return
 	}
@@ -443,7 +539,17 @@ func (s *Server) amend(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "invalid_json"})
 		return
 	}
-	if err := a.Verify(s.cfg.MediaKey); err != nil {
+	if id := kioskOf(r); id != "" && a.KioskID != id {
+		reply(w, http.StatusForbidden, map[string]any{"error": "kiosk_mismatch"})
+		return
+	}
+	mkey := s.cfg.MediaKey
+	if s.cfg.MediaKeyFor != nil {
+		if k := s.cfg.MediaKeyFor(r.Context(), a.KioskID); k != nil {
+			mkey = k
+		}
+	}
+	if err := a.Verify(mkey); err != nil {
 		reply(w, http.StatusUnprocessableEntity, map[string]any{"error": "amendment_unverified"})
 		return
 	}

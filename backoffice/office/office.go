@@ -8,6 +8,7 @@ package office
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/ehraz/ehraz/backoffice/console"
 	"github.com/ehraz/ehraz/backoffice/database"
+	"github.com/ehraz/ehraz/backoffice/fleet"
 	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/eligibility"
@@ -75,6 +77,15 @@ type Config struct {
 	FontsDir string `toml:"fonts_dir"`
 	// Console configures the review console, served under /console/.
 	Console Console `toml:"console"`
+	// TLS serves HTTPS with a certificate from the back office's own CA (<keys_dir>/ca.*),
+	// which kiosks pin at enrollment, and accepts their client certificates [false: plain HTTP,
+	// for loopback or behind a TLS proxy].
+	TLS bool `toml:"tls"`
+	// Hostnames are the names and addresses the server certificate covers beside loopback.
+	Hostnames []string `toml:"hostnames"`
+	// RequireMTLS refuses the kiosks' shared bearer token: every kiosk must present its own
+	// certificate (enrolled with ehrazctl kiosk enroll) [false].
+	RequireMTLS bool `toml:"require_mtls"`
 	// LoopbackOnly refuses an Addr beyond loopback (the kiosk's embedded demo).
 	LoopbackOnly bool `toml:"-"`
 }
@@ -219,6 +230,9 @@ type Office struct {
 	Intake *intake.Server
 	// Console is the SMS provider when it is the console one built here (nil otherwise).
 	Console *sms.Console
+	// Fleet is the registry of enrolled kiosks; CAFingerprint its CA's SHA-256, which kiosks pin.
+	Fleet         *fleet.Registry
+	CAFingerprint string
 	// Review is the review console; ConsoleURL its address. FirstPassword is the password of
 	// the account created at this start because the console had none ("" otherwise): shown
 	// once, never stored in clear.
@@ -312,39 +326,57 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 		return nil, err
 	}
 	closers = append(closers, o.db.Close)
+	now := time.Now
+	if d.Now != nil {
+		now = d.Now
+	}
+	ca, err := fleet.LoadOrCreateCA(cfg.KeysDir, now())
+	if err != nil {
+		return nil, err
+	}
+	o.Fleet, o.CAFingerprint = fleet.NewRegistry(o.db, ca, dataKey, now), ca.Fingerprint()
 	mediaKey, err := secrets.LoadKey(cfg.MediaKeyFile)
 	if err != nil {
 		warn(fmt.Sprintf("no kiosk transport key (%v): the console cannot open media and amendments are refused", err))
 	}
 	o.Intake, err = intake.New(intake.Config{Token: o.Token, AdminToken: o.AdminToken, DataKey: dataKey, MediaKey: mediaKey, SMS: sender,
 		BourseTemplate: cfg.SMS.Template, IPRule: rule, TrustedProxies: trusted, Now: d.Now, FourEyes: cfg.Console.FourEyes,
+		Identify: o.Fleet.Identify, MediaKeyFor: o.Fleet.MediaKey, RequireMTLS: cfg.RequireMTLS,
 		MaxBody: cfg.Limits.MaxDossierBytes, MaxUploads: cfg.Limits.MaxUploads}, o.db)
 	if err != nil {
 		return nil, err
 	}
-	o.Review, err = console.New(o.db, o.Intake.Review(), console.Config{MediaKey: mediaKey, FontsDir: cfg.FontsDir,
+	o.Review, err = console.New(o.db, o.Intake.Review(), console.Config{MediaKey: mediaKey, Fleet: o.Fleet, FontsDir: cfg.FontsDir,
 		Idle: cfg.Console.Idle, SLA: cfg.Console.SLA, TrustedProxies: trusted, Now: d.Now, Log: warn})
 	if err != nil {
 		return nil, err
-	}
-	now := time.Now
-	if d.Now != nil {
-		now = d.Now
 	}
 	if o.FirstPassword, err = console.Bootstrap(ctx, o.db, cfg.Console.FirstUser, review.Role(cfg.Console.FirstRole), now()); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, o.Review)
+	enrollment := o.Fleet.Handler()
+	mux.Handle("/v1/enroll", enrollment)
+	mux.Handle("/v1/enroll/", enrollment)
+	mux.Handle("/v1/renew", enrollment)
 	mux.Handle("/", o.Intake)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("intake listen %s: %w", cfg.Addr, err)
 	}
-	if !loopback {
+	scheme := "http"
+	if cfg.TLS {
+		tc, err := ca.ServerTLS(cfg.Hostnames, now())
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		ln, scheme = tls.NewListener(ln, tc), "https"
+	} else if !loopback {
 		warn("serving plain HTTP beyond loopback; put a TLS proxy in front")
 	}
-	o.URL = "http://" + ln.Addr().String()
+	o.URL = scheme + "://" + ln.Addr().String()
 	o.ConsoleURL = o.URL + console.Prefix
 	o.hs = newHTTPServer(mux, cfg.Limits)
 	go func() {

@@ -44,6 +44,7 @@ func commands() []command {
 		benchCommand(),
 		simCommand(),
 		intakeCommand(),
+		kioskCommand(),
 		evalCommand(),
 		validateCommand(),
 		sessionsCommand(), keysCommand(), auditCommand(), purgeCommand(), pinCommand(), operatorCommand(),

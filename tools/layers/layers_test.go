@@ -80,6 +80,7 @@ var rules = []rule{
 		TestMay: []string{"services/servicetest"}},
 	{Layer: "service", Pkgs: []string{"services/sejam", "services/registry"},
 		May: append([]string{"services/apicall"}, kioskUp...), TestMay: []string{"services/simulator", "services/sms", "services/servicetest"}},
+	{Layer: "service", Pkgs: []string{"services/enroll"}, May: append([]string{"services/apicall"}, domain...)},
 	{Layer: "service", Pkgs: []string{"services/simulator"}, May: append([]string{"services/sms"}, domain...),
 		TestMay: []string{"services/servicetest"}},
 
