@@ -1,6 +1,7 @@
 // Command ehraz-backoffice is the brokerage's back office: the intake server kiosks deliver
-// their sealed dossiers to, which records the bourse code CSDI issues and tells the applicant
-// by SMS. It runs on the brokerage's machine, one per brokerage, and imports nothing of the
+// their sealed dossiers to, the review console where each dossier is decided, the kiosks'
+// enrollment and certificate authority, and the recording of the bourse code CSDI issues, which
+// tells the applicant by SMS. It runs on the brokerage's machine, one per brokerage, and imports nothing of the
 // kiosk.
 //
 //	ehraz-backoffice [--config FILE] [--addr 127.0.0.1:8790] [--data var] [flags]
@@ -39,7 +40,13 @@ func run() int {
 	defer stop()
 	warn := func(msg string) { fmt.Fprintln(os.Stderr, "ehraz-backoffice: warning:", msg) }
 	err = office.Serve(ctx, cfg, office.Deps{Warn: warn}, func(o *office.Office) {
-		fmt.Printf("ehraz-backoffice: intake listening on %s (database %s, tokens in %s)\n", o.URL, o.Config.DB, o.Config.KeysDir)
+		fmt.Printf("ehraz-backoffice: intake listening on %s (engine %s, keys in %s)\n", o.URL, o.Config.Engine, o.Config.KeysDir)
+		fmt.Printf("ehraz-backoffice: CA fingerprint for kiosk enrollment: %s\n", o.CAFingerprint)
+		fmt.Printf("ehraz-backoffice: review console %s\n", o.ConsoleURL)
+		if o.FirstPassword != "" {
+			fmt.Printf("ehraz-backoffice: console account %q created, password %s (shown only this once; its hash is stored)\n",
+				o.Config.Console.FirstUser, o.FirstPassword)
+		}
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ehraz-backoffice:", err)
