@@ -337,7 +337,7 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 	o.Fleet, o.CAFingerprint = fleet.NewRegistry(o.db, ca, dataKey, now), ca.Fingerprint()
 	mediaKey, err := secrets.LoadKey(cfg.MediaKeyFile)
 	if err != nil {
-		warn(fmt.Sprintf("no kiosk transport key (%v): the console cannot open media and amendments are refused", err))
+		warn(fmt.Sprintf("no shared transport key (%v): media and amendments of kiosks not enrolled (token kiosks) cannot be opened; enrolled kiosks deliver their own", err))
 	}
 	o.Intake, err = intake.New(intake.Config{Token: o.Token, AdminToken: o.AdminToken, DataKey: dataKey, MediaKey: mediaKey, SMS: sender,
 		BourseTemplate: cfg.SMS.Template, IPRule: rule, TrustedProxies: trusted, Now: d.Now, FourEyes: cfg.Console.FourEyes,
