@@ -27,7 +27,7 @@ func Schemas() []store.Schema {
 			ForgetSession: otp.ForgetSessionSQL,
 			Log:           otp.SendLog, CountLog: otp.CountSendLogSQL, DeleteLog: otp.DeleteSendLogSQL, LogKept: otp.SendLogKept,
 		}},
-		{Owner: "outbox", FS: outbox.Migrations, Dir: "migrations"},
+		{Owner: "outbox", FS: outbox.Migrations, Dir: "migrations", Retention: store.Retention{ForgetSession: outbox.ForgetSessionSQL}},
 	}
 }
 

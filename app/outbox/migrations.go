@@ -8,3 +8,9 @@ import "embed"
 //
 //go:embed migrations/*.sql
 var Migrations embed.FS
+
+// ForgetSessionSQL is the outbox's part of the kiosk's retention purge (one ? parameter: the
+// purged session's id): a dossier the intake refused is deleted with its session — it will
+// never leave, and it holds the applicant's sealed data. A pending one stays (it may still be
+// delivered); a delivered one holds only hashes and its receipt.
+const ForgetSessionSQL = `DELETE FROM outbox WHERE session_id = ? AND state = 'refused'`

@@ -24,7 +24,7 @@ func testSchemas() []Schema {
 	return []Schema{{Owner: "otp", FS: otp.Migrations, Dir: "migrations", Retention: Retention{
 		ForgetSession: otp.ForgetSessionSQL,
 		Log:           otp.SendLog, CountLog: otp.CountSendLogSQL, DeleteLog: otp.DeleteSendLogSQL, LogKept: otp.SendLogKept,
-	}}, {Owner: "outbox", FS: outbox.Migrations, Dir: "migrations"}}
+	}}, {Owner: "outbox", FS: outbox.Migrations, Dir: "migrations", Retention: Retention{ForgetSession: outbox.ForgetSessionSQL}}}
 }
 
 // The applicant used by the tests: values that must never appear in clear on disk.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,14 @@ func TestPurge(t *testing.T) {
 		}
 		if _, err := s.DB().ExecContext(ctx, `INSERT INTO otp_codes (session_id, mobile_hash, salt, code_hash, expires_at, resend_at, attempts_left)
 			VALUES (?, x'01', x'02', x'03', 0, 0, 5)`, c.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Outbox rows: the refused dossier of a purged session goes with it; a pending one stays (it
+	// may still be delivered), as does the refused dossier of a session kept.
+	for _, o := range []struct{ session, state string }{{"old-submitted", "refused"}, {"old-locked", "pending"}, {"new-submitted", "refused"}} {
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO outbox (idempotency_key, session_id, nc_hash, payload, created_at, next_attempt_at, state)
+			VALUES (?, ?, x'01', x'02', 0, 0, ?)`, "key-"+o.session, o.session, o.state); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -135,6 +144,17 @@ func TestPurge(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "media", "ghost")); !errors.Is(err, os.ErrNotExist) {
 		t.Error("orphan media folder not removed")
+	}
+	var outboxLeft []string
+	orows, _ := s.DB().QueryContext(ctx, `SELECT session_id || ':' || state FROM outbox ORDER BY session_id`)
+	for orows.Next() {
+		var v string
+		orows.Scan(&v)
+		outboxLeft = append(outboxLeft, v)
+	}
+	orows.Close()
+	if strings.Join(outboxLeft, " ") != "new-submitted:refused old-locked:pending" {
+		t.Errorf("outbox rows left %v, want the kept session's refused one and the pending one", outboxLeft)
 	}
 	if n := countRows(t, s, "otp_sends"); n != 1 {
 		t.Errorf("OTP send log rows left %d, want the 1 within %v", n, otp.SendLogKept)
