@@ -23,18 +23,22 @@ $(FONT_REGULAR):
 ui-test: ui-fonts ## run the UI tests (headless Fyne driver; walks a whole session) and the capture logic's
 	$(GO) test -count=1 ./app/ui/... ./app/camera/
 
-# Each language runs the real binary under its own Xvfb; the app's screenshot tour (EHRAZ_SCREENSHOTS)
-# walks every screen in the real window, captures the canvas and exits.
-screenshots: ui-fonts ## start the kiosk under Xvfb and write a PNG of every screen (fa and en) to screenshots/
+# Each language and screen size runs the real binary under its own Xvfb (the kiosk goes full
+# screen, so the screen's size is the window's); the app's screenshot tour (EHRAZ_SCREENSHOTS)
+# walks every screen in the real window, captures it and exits. 1024×768 goes to
+# screenshots/<lang>/, the 1080×1920 portrait kiosk to screenshots/<lang>-1080x1920/.
+SCREENSHOT_SIZES := 1024x768 1080x1920
+screenshots: ui-fonts ## start the kiosk under Xvfb and write a PNG of every screen (fa and en, 1024×768 and 1080×1920) to screenshots/
 	@mkdir -p $(BIN) $(SCREENSHOT_DIR)
 	$(GO) build -o $(BIN)/ehraz ./app
-	for l in fa en; do \
-		rm -rf $(SCREENSHOT_DIR)/$$l; \
-		EHRAZ_LANG=$$l EHRAZ_SCREENSHOTS=$(SCREENSHOT_DIR)/$$l EHRAZ_DATA_DIR=$$(mktemp -d) \
-			xvfb-run -a -s "-screen 0 1024x768x24" ./$(BIN)/ehraz || exit 1; \
-		test $$(ls $(SCREENSHOT_DIR)/$$l/*.png | wc -l) -ge 23 || { echo "screenshots: $$l incomplete"; exit 1; }; \
-	done
-	@ls $(SCREENSHOT_DIR)/fa $(SCREENSHOT_DIR)/en
+	for l in fa en; do for s in $(SCREENSHOT_SIZES); do \
+		d=$(SCREENSHOT_DIR)/$$l; [ $$s = 1024x768 ] || d=$$d-$$s; \
+		rm -rf $$d; \
+		EHRAZ_LANG=$$l EHRAZ_SCREENSHOTS=$$d EHRAZ_DATA_DIR=$$(mktemp -d) \
+			xvfb-run -a -s "-screen 0 $${s}x24" ./$(BIN)/ehraz || exit 1; \
+		test $$(ls $$d/*.png | wc -l) -ge 29 || { echo "screenshots: $$d incomplete"; exit 1; }; \
+	done; done
+	@ls $(SCREENSHOT_DIR)/*
 
 .PHONY: ui-preview-bench
 ui-preview-bench: ui-fonts ## measure the live preview (frames drawn per second, CPU) in a real window under Xvfb

@@ -81,11 +81,13 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	// A drawing of what the step asks for: the pose, the sheet in its frame, the fingers.
 	guide := map[flow.Step]string{flow.StepSelfie: "pose", flow.StepSignature: "sheet", flow.StepVideo: "fingers"}[step]
 	intro.Add(container.NewCenter(container.NewGridWrap(u.sz(150, 120), u.picture("guide", guide))))
+	// The numbers to show stay in sight above the scrolling instructions, under the countdown.
 	var challenge *challengeRow
+	top := container.NewVBox(status.view)
 	if step == flow.StepVideo {
 		var view fyne.CanvasObject
 		challenge, view = u.challengeView(snap.Challenge)
-		intro.Add(view)
+		top.Add(view)
 	}
 	u.mu.Lock()
 	v := u.verdict
@@ -144,7 +146,7 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 			fyne.Do(func() { u.showHints(ctx, hints, res, err) })
 		})
 	}
-	side := container.NewBorder(status.view, nil, nil, nil, container.NewVScroll(intro))
+	side := container.NewBorder(top, nil, nil, nil, container.NewVScroll(intro))
 	cols := container.NewBorder(nil, nil, nil, nil,
 		container.NewHBox(u.layer.Order([]fyne.CanvasObject{container.NewGridWrap(u.sz(sideW, viewH), side), view})...))
 	return container.NewBorder(nil, u.navRow(snap, shoot), nil, nil, container.NewCenter(cols))
