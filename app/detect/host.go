@@ -224,6 +224,20 @@ func (h *Host) Close() error {
 	return nil
 }
 
+// Text is a plugin's own text for key in lang (a reason or hint key the kiosk's catalog lacks),
+// from the verified texts of the plugins that are up; false when none has it.
+func (h *Host) Text(lang, key string) (string, bool) {
+	for _, s := range h.plugins {
+		s.mu.Lock()
+		t, ok := s.texts[lang][key]
+		s.mu.Unlock()
+		if ok {
+			return t, true
+		}
+	}
+	return "", false
+}
+
 // Sandbox reports what the host enforces on its plugins on this machine, for operator mode.
 func (h *Host) Sandbox() SandboxStatus {
 	return SandboxStatus{Guards: slices.Clone(h.box.status.Guards)}
@@ -363,6 +377,7 @@ type supervised struct {
 	client      *plugin.Client
 	rem         *transport.Remote
 	info        sdk.Info
+	texts       Texts // its own verified texts, from its last start
 	starting    bool
 	state       State
 	lastErr     string
@@ -432,7 +447,7 @@ func (s *supervised) start(ctx context.Context) error {
 	}
 	s.starting = true
 	s.mu.Unlock()
-	c, rem, info, err := s.launch(ctx)
+	c, rem, info, texts, err := s.launch(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.starting = false
@@ -445,7 +460,7 @@ func (s *supervised) start(ctx context.Context) error {
 		s.cfg.Logger.Error("detector plugin not started", "plugin", s.m.Name, "error", err)
 		return err
 	}
-	s.client, s.rem, s.info, s.state = c, rem, info, StateUp
+	s.client, s.rem, s.info, s.texts, s.state = c, rem, info, texts, StateUp
 	if s.started > 0 {
 		s.restarts++
 	}
@@ -454,16 +469,23 @@ func (s *supervised) start(ctx context.Context) error {
 }
 
 // launch verifies, starts and handshakes one process; it touches only immutable fields.
-func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Remote, sdk.Info, error) {
-	fail := func(c *plugin.Client, err error) (*plugin.Client, *transport.Remote, sdk.Info, error) {
+func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Remote, sdk.Info, Texts, error) {
+	fail := func(c *plugin.Client, err error) (*plugin.Client, *transport.Remote, sdk.Info, Texts, error) {
 		if c != nil {
 			c.Kill()
 		}
-		return nil, nil, sdk.Info{}, err
+		return nil, nil, sdk.Info{}, nil, err
 	}
 	bin, err := s.verify()
 	if err != nil {
 		return fail(nil, err)
+	}
+	texts, err := loadTexts(filepath.Dir(s.path), s.m)
+	if err != nil {
+		return fail(nil, err)
+	}
+	if _, serr := os.Stat(TextsDir(filepath.Dir(s.path), s.m.Name)); texts == nil && serr == nil {
+		s.cfg.Logger.Warn("plugin texts ignored: its manifest does not cover them (sign it again)", "plugin", s.m.Name)
 	}
 	exe, tmp, err := s.box.prepare(s.m.Name, s.m.Binary, bin)
 	if err != nil {
@@ -502,7 +524,7 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Rem
 	if err := s.m.admits(info); err != nil {
 		return fail(c, err)
 	}
-	return c, rem, info, nil
+	return c, rem, info, texts, nil
 }
 
 // admits checks the plugin's own account against what its manifest grants.

@@ -32,8 +32,10 @@ type Manifest struct {
 	SHA256       string     `json:"sha256"`
 	Version      string     `json:"version,omitempty"`
 	Capabilities []string   `json:"capabilities,omitempty"`
-	Signer       string     `json:"signer,omitempty"`    // KeyID of the signing key
-	Signature    string     `json:"signature,omitempty"` // base64 Ed25519 over signedBytes
+	// Locales is lang → SHA-256 of the plugin's own text files (see Texts), when it ships any.
+	Locales   map[string]string `json:"locales,omitempty"`
+	Signer    string            `json:"signer,omitempty"`    // KeyID of the signing key
+	Signature string            `json:"signature,omitempty"` // base64 Ed25519 over signedBytes
 }
 
 // LoadManifests reads every *.json manifest in dir, sorted by name. A malformed manifest is an
@@ -83,6 +85,16 @@ func (m Manifest) validate() error {
 			return fmt.Errorf("plugin %q: unknown kind %q", m.Name, k)
 		}
 	}
+	if len(m.Locales) > 0 {
+		for _, lang := range TextLangs {
+			if len(m.Locales[lang]) != 64 {
+				return fmt.Errorf("plugin %q: locales must give the sha256 of %s", m.Name, strings.Join(TextLangs, " and "))
+			}
+		}
+		if len(m.Locales) != len(TextLangs) {
+			return fmt.Errorf("plugin %q: locales lists a language other than %s", m.Name, strings.Join(TextLangs, " and "))
+		}
+	}
 	return nil
 }
 
@@ -109,6 +121,9 @@ func NewManifest(path, name string, kinds []sdk.Kind) (Manifest, error) {
 		return Manifest{}, err
 	}
 	m := Manifest{Name: name, Kinds: kinds, Binary: bin, SHA256: hex.EncodeToString(sum)}
+	if m.Locales, err = textHashes(manifestDir(path), name); err != nil {
+		return Manifest{}, err
+	}
 	return m, m.validate()
 }
 

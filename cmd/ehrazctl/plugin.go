@@ -63,11 +63,57 @@ func pluginCheck(ctx context.Context, e *env, path string) int {
 	for m, l := range rep.Latency {
 		fmt.Fprintf(e.stdout, "latency %-15s p50 %v  p95 %v\n", m, l[0], l[1])
 	}
-	fmt.Fprintf(e.stdout, "%d rules, %d failed\n", len(rep.Results), rep.Failures)
+	texts := textResults(e, path, rep.Keys)
+	for _, x := range texts {
+		mark := "PASS"
+		if !x.OK {
+			mark = "FAIL"
+			rep.Failures++
+		}
+		fmt.Fprintf(e.stdout, "%s  %s  (%s)\n", mark, x.Rule, x.Detail)
+	}
+	fmt.Fprintf(e.stdout, "%d rules, %d failed\n", len(rep.Results)+len(texts), rep.Failures)
 	if rep.Failures > 0 {
 		return exitInvalid
 	}
 	return exitOK
+}
+
+// textResults checks that every key the plugin emitted during the suite has fa and en text,
+// in the kiosk's catalog or in the plugin's own texts (<name>.locales/{fa,en}.json beside it),
+// and that the plugin does not redefine a kiosk key.
+func textResults(e *env, path string, keys []string) []conformance.Result {
+	name := filepath.Base(path)
+	texts, err := detect.LoadTexts(filepath.Dir(path), name)
+	if err != nil {
+		return []conformance.Result{{Rule: "texts.files", OK: false, Detail: err.Error()}}
+	}
+	kiosk := func(k string) bool {
+		for _, lang := range detect.TextLangs {
+			if !e.cat.Has(lang, k) {
+				return false
+			}
+		}
+		return true
+	}
+	var out []conformance.Result
+	for _, k := range keys {
+		switch _, own := texts[detect.TextLangs[0]][k]; {
+		case kiosk(k):
+			out = append(out, conformance.Result{Rule: "text." + k, OK: true, Detail: "kiosk catalog"})
+		case own:
+			out = append(out, conformance.Result{Rule: "text." + k, OK: true, Detail: "plugin texts " + detect.TextsDir(".", name)})
+		default:
+			out = append(out, conformance.Result{Rule: "text." + k, OK: false,
+				Detail: "no fa and en text: the kiosk would show the raw key; add it to " + detect.TextsDir(filepath.Dir(path), name)})
+		}
+	}
+	for _, k := range texts.Keys() {
+		if e.cat.Has(detect.TextLangs[0], k) || e.cat.Has(detect.TextLangs[1], k) {
+			out = append(out, conformance.Result{Rule: "text.redefined." + k, OK: false, Detail: "the kiosk's catalog already defines it"})
+		}
+	}
+	return out
 }
 
 // pluginPin hashes the binary at PATH and writes PATH's folder/<name>.json, the manifest the

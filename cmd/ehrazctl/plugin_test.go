@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/ehraz/ehraz/app/detect"
+	"github.com/ehraz/ehraz/locales"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -131,5 +133,33 @@ func TestPluginSignCommand(t *testing.T) {
 		if code, _, _ := ctl(args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want usage", args, code)
 		}
+	}
+}
+
+// plugin check asks for fa and en text of every emitted key, from the kiosk or the plugin's own
+// texts, and refuses a plugin text that redefines a kiosk key.
+func TestPluginCheckTexts(t *testing.T) {
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{lang: "en", cat: cat}
+	dir := t.TempDir()
+	td := detect.TextsDir(dir, "acme")
+	os.MkdirAll(td, 0o755)
+	os.WriteFile(filepath.Join(td, "fa.json"), []byte(`{"verdict.acme.glare":"بازتاب نور","verdict.plugin.fixture_ok":"x"}`), 0o644)
+	os.WriteFile(filepath.Join(td, "en.json"), []byte(`{"verdict.acme.glare":"Glare","verdict.plugin.fixture_ok":"x"}`), 0o644)
+	got := map[string]bool{}
+	for _, r := range textResults(e, filepath.Join(dir, "acme"), []string{"verdict.plugin.image_invalid", "verdict.acme.glare", "verdict.acme.missing"}) {
+		got[r.Rule] = r.OK
+	}
+	want := map[string]bool{"text.verdict.plugin.image_invalid": true, "text.verdict.acme.glare": true,
+		"text.verdict.acme.missing": false, "text.redefined.verdict.plugin.fixture_ok": false}
+	if !maps.Equal(got, want) {
+		t.Fatalf("text rules %v; want %v", got, want)
+	}
+	os.Remove(filepath.Join(td, "en.json"))
+	if rs := textResults(e, filepath.Join(dir, "acme"), nil); len(rs) != 1 || rs[0].OK || rs[0].Rule != "texts.files" {
+		t.Fatalf("missing en.json: %+v", rs)
 	}
 }

@@ -46,6 +46,46 @@ type Report struct {
 	Results  []Result
 	Latency  map[string][2]time.Duration // method → p50, p95 of the good-input calls
 	Failures int
+	// Keys are the locale keys the plugin emitted during the suite (verdict reasons, rule
+	// reasons, hint keys), sorted: each needs fa and en text in the kiosk's catalog or in the
+	// plugin's own locale files (`ehrazctl plugin check` checks).
+	Keys []string
+}
+
+// keySet collects the locale keys a plugin emits; safe for the suite's concurrent calls.
+type keySet struct {
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+func (k *keySet) verdict(v sdk.Verdict) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, r := range v.Reasons {
+		k.keys[r] = true
+	}
+	for _, r := range v.Rules {
+		if r.Reason != "" {
+			k.keys[r.Reason] = true
+		}
+	}
+}
+
+func (k *keySet) frame(a sdk.FrameAnalysis) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, h := range a.Hints {
+		k.keys[h.Key] = true
+	}
+}
+
+func (k *keySet) sorted() []string {
+	out := make([]string, 0, len(k.keys))
+	for key := range k.keys {
+		out = append(out, key)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Start launches the plugin binary at path over go-plugin (AutoMTLS, raised message size) and
@@ -95,6 +135,7 @@ func RunImpl(t *testing.T, p sdk.Plugin) {
 // Check exercises d and returns the report.
 func Check(ctx context.Context, d Detector) Report {
 	rep := Report{Latency: map[string][2]time.Duration{}}
+	seen := &keySet{keys: map[string]bool{}}
 	add := func(rule string, ok bool, format string, a ...any) {
 		rep.Results = append(rep.Results, Result{Rule: rule, OK: ok, Detail: fmt.Sprintf(format, a...)})
 		if !ok {
@@ -134,6 +175,19 @@ func Check(ctx context.Context, d Detector) Report {
 			}
 			return d.CheckLiveness(c, sdk.LivenessRequest{Frames: fr, Challenge: sdk.Challenge{Numbers: []int{3, 1, 4}}})
 		}, good},
+	}
+	for i := range methods {
+		call := methods[i].call
+		methods[i].call = func(c context.Context, img sdk.Image) (sdk.Verdict, error) {
+			v, err := call(c, img)
+			seen.verdict(v)
+			return v, err
+		}
+	}
+	analyze := func(c context.Context, r sdk.FrameRequest) (sdk.FrameAnalysis, error) {
+		a, err := d.AnalyzeFrame(c, r)
+		seen.frame(a)
+		return a, err
 	}
 	for _, m := range methods {
 		declared := slices.Contains(info.Capabilities, m.name)
@@ -178,10 +232,13 @@ func Check(ctx context.Context, d Detector) Report {
 	// AnalyzeFrame: declared ⇒ answers good frames and never crashes on bad ones.
 	if slices.Contains(info.Capabilities, "AnalyzeFrame") {
 		frame := SyntheticJPEG(640, 480)
-		_, err := d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: frame, Purpose: sdk.PurposeSelfie})
+		_, err := analyze(ctx, sdk.FrameRequest{Image: frame, Purpose: sdk.PurposeSelfie})
 		add("AnalyzeFrame.good_input", err == nil, "err %v", err)
+		for _, p := range []sdk.Purpose{sdk.PurposeSignature, sdk.PurposeVideo} {
+			_, _ = analyze(ctx, sdk.FrameRequest{Image: frame, Purpose: p}) // for the keys it emits
+		}
 		for _, b := range BadImages() {
-			a, err := d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: b.Image, Purpose: sdk.PurposeSelfie})
+			a, err := analyze(ctx, sdk.FrameRequest{Image: b.Image, Purpose: sdk.PurposeSelfie})
 			add("AnalyzeFrame.bad_input."+b.Name, err != nil || !a.Ready, "bad frame reported ready")
 		}
 		rep.Latency["AnalyzeFrame"] = latency(50, func() {
@@ -194,6 +251,7 @@ func Check(ctx context.Context, d Detector) Report {
 	// Still alive after everything.
 	_, err = d.Info(ctx)
 	add("info.alive_after_suite", err == nil, "Info after suite: %v", err)
+	rep.Keys = seen.sorted()
 	return rep
 }
 

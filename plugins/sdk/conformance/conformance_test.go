@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
@@ -82,4 +83,18 @@ func BenchmarkAnalyzeFrame(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The report lists every locale key the plugin emitted, so `ehrazctl plugin check` can ask for
+// their texts.
+func TestReportListsEmittedKeys(t *testing.T) {
+	rep := Check(context.Background(), Wrap(testplugins.Good{Name: "good"}))
+	for _, k := range []string{"verdict.plugin.fixture_ok", "verdict.plugin.image_invalid", "plugin.hint.image_invalid"} {
+		if !slices.Contains(rep.Keys, k) {
+			t.Errorf("key %s missing from %v", k, rep.Keys)
+		}
+	}
+	if !slices.IsSorted(rep.Keys) || slices.Contains(rep.Keys, "") {
+		t.Errorf("keys not sorted or with an empty one: %v", rep.Keys)
+	}
 }
