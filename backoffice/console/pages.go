@@ -312,7 +312,14 @@ func (c *Console) dossier(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	d := dossierData{Case: cs, FourEyes: c.rv.FourEyes()}
 	base := fmt.Sprintf("/console/dossiers/%d", cs.ID)
+	if cs.Purged {
+		d.MediaErr = "console.dossier.purged"
+	}
 	for _, m := range cs.Dossier.Media {
+		if len(m.Sealed) == 0 {
+			d.MediaErr = "console.media.purged"
+			continue
+		}
 		switch m.Name {
 		case "registry.photo", "selfie":
 			d.Photos = append(d.Photos, photo{Name: m.Name, URL: base + "/media/" + url.PathEscape(m.Name)})

@@ -77,6 +77,9 @@ type Config struct {
 	FontsDir string `toml:"fonts_dir"`
 	// Console configures the review console, served under /console/.
 	Console Console `toml:"console"`
+	// Retention is how long dossiers and their media are kept ([retention] rejected_media,
+	// keep; durations like "720h"); the purge runs at start and every hour.
+	Retention review.Retention `toml:"retention"`
 	// TLS serves HTTPS with a certificate from the back office's own CA (<keys_dir>/ca.*),
 	// which kiosks pin at enrollment, and accepts their client certificates [false: plain HTTP,
 	// for loopback or behind a TLS proxy].
@@ -383,6 +386,7 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 		o.serveErr = o.hs.Serve(ln)
 		close(o.served)
 	}()
+	go o.purgeEvery(ctx, cfg.Retention, now, warn)
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -393,6 +397,28 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 		}
 	}()
 	return o, nil
+}
+
+// purgeEvery applies the retention policy now and every hour until the server stops.
+func (o *Office) purgeEvery(ctx context.Context, pol review.Retention, now func() time.Time, warn func(string)) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if rep, err := o.Intake.Review().Purge(ctx, now(), pol); err != nil {
+			if ctx.Err() == nil {
+				warn(fmt.Sprintf("retention purge: %v", err))
+			}
+		} else if rep.MediaPurged+rep.Purged > 0 {
+			warn(fmt.Sprintf("retention purge: media of %d rejected dossiers removed, %d dossiers reduced to tombstones", rep.MediaPurged, rep.Purged))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-o.served:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // ShutdownGrace is how long requests in flight may take to finish once ctx ends.

@@ -188,6 +188,8 @@ type Case struct {
 	Proposal       *Proposal
 	DecidedAt      time.Time
 	DecisionReason string
+	// Purged: past the keeping period, only the tombstone is left (Dossier is empty).
+	Purged bool
 }
 
 // Get returns one dossier, opened, with its trail and amendments.
@@ -216,7 +218,9 @@ func (s *Service) Get(ctx context.Context, id int64) (Case, error) {
 	if decidedAt.Valid {
 		c.DecidedAt = time.UnixMilli(decidedAt.Int64)
 	}
-	if c.Dossier, err = OpenDossier(s.cfg.DataKey, it.Key, payload); err != nil {
+	if len(payload) == 0 {
+		c.Purged = true // reduced to its tombstone by the retention policy
+	} else if c.Dossier, err = OpenDossier(s.cfg.DataKey, it.Key, payload); err != nil {
 		return Case{}, fmt.Errorf("review: dossier %d: %w", id, err)
 	}
 	if prop != "" {
@@ -308,6 +312,9 @@ func (s *Service) Track(ctx context.Context, ncHash []byte, mobile string) (Trac
 	}
 	if err != nil {
 		return Tracking{}, fmt.Errorf("review: track: %w", err)
+	}
+	if len(payload) == 0 { // purged: nothing left to match the mobile against
+		return Tracking{}, nil
 	}
 	d, err := OpenDossier(s.cfg.DataKey, key, payload)
 	if err != nil {

@@ -395,3 +395,53 @@ func TestTrack(t *testing.T) {
 		}
 	})
 }
+
+// The retention policy: a rejected dossier's media go after RejectedMedia, a final dossier is
+// reduced to its tombstone after Keep (the approved person stays verified), each with an event.
+func TestRetention(t *testing.T) {
+	each(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		r := newRig(t, engine, false)
+		_, rejected := r.deliver(t, "key-ret-00001", "s-ret-1", "0015260186", passing()[:1])
+		_, approved := r.deliver(t, "key-ret-00002", "s-ret-2", "0084575948", passing())
+		c, _ := r.rv.Get(ctx, rejected)
+		if _, err := r.rv.Decide(ctx, review.Decision{DossierID: rejected, Version: c.Version, Actor: reviewer, Action: review.Reject, Reason: "review.reason.not_live", Note: "نام متقاضی"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.rv.IssueBourseCode(ctx, approved, "ابج12345", reviewer); err != nil {
+			t.Fatal(err)
+		}
+		pol := review.Retention{RejectedMedia: 30 * 24 * time.Hour, Keep: 365 * 24 * time.Hour}
+		if rep, err := r.rv.Purge(ctx, r.clock.Add(29*24*time.Hour), pol); err != nil || rep != (review.PurgeReport{}) {
+			t.Fatalf("before the periods: %+v %v", rep, err)
+		}
+		if rep, err := r.rv.Purge(ctx, r.clock.Add(31*24*time.Hour), pol); err != nil || rep.MediaPurged != 1 || rep.Purged != 0 {
+			t.Fatalf("after 31 days: %+v %v", rep, err)
+		}
+		c, _ = r.rv.Get(ctx, rejected)
+		if c.Purged || c.Dossier.Applicant.Person.NationalCode != "0015260186" || c.Events[len(c.Events)-1].Action != "media_purged" {
+			t.Fatalf("rejected after 31 days: purged=%v events %+v", c.Purged, c.Events)
+		}
+		if rep, _ := r.rv.Purge(ctx, r.clock.Add(400*24*time.Hour), pol); rep.Purged != 2 || rep.MediaPurged != 0 {
+			t.Fatalf("after 400 days: %+v", rep)
+		}
+		for _, id := range []int64{rejected, approved} {
+			c, err := r.rv.Get(ctx, id)
+			if err != nil || !c.Purged || c.Dossier.Applicant.Person.NationalCode != "" || c.Events[len(c.Events)-1].Action != "purged" {
+				t.Fatalf("dossier %d after the keeping period: %v %+v", id, err, c.Item)
+			}
+			for _, e := range c.Events {
+				if e.Note != "" {
+					t.Errorf("a note survived the purge: %q", e.Note)
+				}
+			}
+		}
+		// The approved person is still verified; the rejected one may try again.
+		if code, _ := r.deliver(t, "key-ret-00003", "s-ret-3", "0084575948", passing()); code != http.StatusConflict {
+			t.Errorf("approved person after the purge: %d, want 409", code)
+		}
+		if code, _ := r.deliver(t, "key-ret-00004", "s-ret-4", "0015260186", passing()); code != http.StatusCreated {
+			t.Errorf("rejected person after the purge: %d, want 201", code)
+		}
+	})
+}
