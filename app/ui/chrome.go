@@ -114,7 +114,7 @@ func (u *UI) contactScreen() fyne.CanvasObject {
 			v := widget.NewLabelWithStyle(u.layer.Text(row.value), u.layer.Align(), fyne.TextStyle{})
 			v.Wrapping = fyne.TextWrapOff
 			icon := container.NewGridWrap(u.sz(32, 32), widget.NewIcon(row.icon))
-			box.Add(u.layer.Row(icon, k, v))
+			box.Add(u.layer.Start(u.layer.Row(icon, k, v)))
 		}
 	}
 	box.Add(u.para("ui.contact.operator", 60))

@@ -36,7 +36,7 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 		bottom = container.NewBorder(nil, nil, begin, nil, needs)
 	}
 	// The operator key sits last in the row of keys, at the far end from where a reader starts.
-	keys := u.layer.Row(u.toolbar(false), u.tall(oper))
+	keys := container.NewVBox(u.layer.Row(u.toolbar(false), u.tall(oper))) // not stretched to the title's height
 	body := container.NewVBox(u.layer.Ends(container.NewVBox(title, tagline), keys), u.stepStrip(), bottom)
 	return container.NewPadded(body)
 }
@@ -61,7 +61,8 @@ func (u *UI) stepStrip() fyne.CanvasObject {
 // bullet is a list item with its marker at the reading start.
 func (u *UI) bullet(key string, width int, args ...string) fyne.CanvasObject {
 	dot := canvas.NewCircle(theme.Color(theme.ColorNamePrimary))
-	mark := container.NewVBox(container.NewPadded(container.NewGridWrap(u.sz(12, 12), dot)))
+	// The marker at the middle of the first line (a label's inner padding plus half a line down).
+	mark := container.NewVBox(container.New(layout.NewCustomPaddedLayout(u.px(19), 0, u.px(6), u.px(6)), container.NewGridWrap(u.sz(12, 12), dot)))
 	l := u.para(key, width, args...)
 	if u.layer.RTL {
 		return container.NewBorder(nil, nil, nil, mark, l)
