@@ -5,6 +5,8 @@
 # and units (systemd-analyze verify), runs the installed kiosk under Xvfb to its first screen,
 # upgrades, fails an upgrade on purpose and purges; `make test` runs the same test.
 PACKAGE_DIR := $(BIN)/deb
+# The package test also starts the installed kiosk inside cage (headless), as the unit does.
+APT_PACKAGES += cage xwayland
 
 .PHONY: package package-test
 

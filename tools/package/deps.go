@@ -28,6 +28,9 @@ func runtimeDepends(ctx context.Context, elves []string, resolve func(context.Co
 		if err != nil {
 			return nil, err
 		}
+		if len(needed) == 0 { // static (the sandbox launcher): nothing to ask ldd
+			continue
+		}
 		out, err := exec.CommandContext(ctx, "ldd", e).Output()
 		if err != nil {
 			return nil, fmt.Errorf("ldd %s: %w", e, err)

@@ -92,6 +92,7 @@ func TestInstallIntoThrowawayRoot(t *testing.T) {
 	t.Run("units", func(t *testing.T) { verifyUnits(t, r) })
 
 	t.Run("first screen", func(t *testing.T) { runInstalledKiosk(ctx, t, r) })
+	t.Run("first screen inside cage", func(t *testing.T) { runInstalledKioskInCage(ctx, t, r) })
 
 	t.Run("upgrade keeps data and conffile edits", func(t *testing.T) {
 		conf := r.path("/etc/ehraz/ehraz.toml")
@@ -160,6 +161,13 @@ type root struct{ dir string }
 
 func newRoot(t *testing.T) root {
 	r := root{dir: t.TempDir()}
+	// t.TempDir's folders are 0700; the installed tree must be readable by the plugins' sandbox
+	// user (nobody when the kiosk runs as root), as /usr/lib/ehraz is on a machine.
+	for d := r.dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "var/cache/debconf", "etc"} {
 		if err := os.MkdirAll(filepath.Join(r.dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -231,10 +239,11 @@ func checkFiles(t *testing.T, r root) {
 	exec755 := []string{
 		"/usr/lib/ehraz/bin/ehraz", "/usr/lib/ehraz/bin/ehrazctl", "/usr/lib/ehraz/kiosk-backoff",
 		"/usr/lib/ehraz/bin/plugins/face", "/usr/lib/ehraz/bin/plugins/liveness", "/usr/lib/ehraz/bin/plugins/signature",
-		"/usr/lib/ehraz/bin/ehraz-backoffice",
+		"/usr/lib/ehraz/bin/ehraz-backoffice", "/usr/lib/ehraz/bin/ehraz-sandbox",
 	}
 	files := []string{
 		"/usr/lib/ehraz/bin/plugins/face.json", "/usr/lib/ehraz/bin/plugins/liveness.json", "/usr/lib/ehraz/bin/plugins/signature.json",
+		"/usr/lib/ehraz/keys/plugin-signing.pub",
 		"/usr/lib/ehraz/models/face/dlib_face_recognition_resnet_model_v1.dat", "/usr/lib/ehraz/models/face/mmod_human_face_detector.dat",
 		"/usr/lib/ehraz/models/face/shape_predictor_5_face_landmarks.dat",
 		"/usr/lib/ehraz/models/liveness/handlandmark-lite.onnx", "/usr/lib/ehraz/models/liveness/libonnxruntime.so.1",
@@ -379,23 +388,12 @@ func verifyUnits(t *testing.T, r root) {
 // on $NOTIFY_SOCKET, then two watchdog pings from the UI loop.
 func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 	work := t.TempDir()
-	conf := string(must(os.ReadFile(r.path("/etc/ehraz/ehraz.toml"))))
-	for _, p := range []string{"/var/lib/ehraz", "/usr/lib/ehraz/fonts", "/usr/lib/ehraz/bin/plugins"} {
-		conf = strings.ReplaceAll(conf, `"`+p+`"`, `"`+r.path(p)+`"`)
-	}
-	// The demo services listen on free ports, so other tests on the machine are no obstacle.
-	conf += "\n[services.simulator]\naddr = \"127.0.0.1:0\"\n[services.intake]\naddr = \"127.0.0.1:0\"\n"
-	confPath := filepath.Join(work, "ehraz.toml")
-	must0(t, os.WriteFile(confPath, []byte(conf), 0o644))
+	confPath := installedConfig(t, r, work, r.path("/var/lib/ehraz"))
 
 	display, stopX := startXvfb(ctx, t)
 	defer stopX()
 	sockPath := filepath.Join(work, "notify")
-	sock, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sockPath, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sock.Close()
+	msgs := listenNotify(t, sockPath)
 
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, r.path("/usr/lib/ehraz/bin/ehraz"), "--config", confPath)
@@ -407,52 +405,18 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	p := waitFor(cmd)
 	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-exited:
-			case <-time.After(15 * time.Second):
-				cmd.Process.Kill()
-			}
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-p.done
 		}
 	}()
 
-	msgs := make(chan string, 16)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := sock.Read(buf)
-			if err != nil {
-				close(msgs)
-				return
-			}
-			msgs <- string(buf[:n])
-		}
-	}()
-	var ready time.Duration
-	pings := 0
-	deadline := time.After(60 * time.Second)
-	for ready == 0 || pings < 2 {
-		select {
-		case m, ok := <-msgs:
-			if !ok {
-				t.Fatal("notify socket closed")
-			}
-			switch {
-			case strings.Contains(m, "READY=1"):
-				ready = time.Since(start)
-			case strings.Contains(m, "WATCHDOG=1"):
-				pings++
-			}
-		case err := <-exited:
-			t.Fatalf("the installed kiosk exited before its first screen: %v\n%s", err, stderr.String())
-		case <-deadline:
-			t.Fatalf("no READY=1 and two WATCHDOG=1 within 60 s (ready after %v, %d pings)\n%s", ready, pings, stderr.String())
-		}
-	}
+	ready := awaitReady(t, msgs, p, &stderr, start)
 	t.Logf("package.first_screen_seconds %.2f (process start → READY=1 from the UI loop)", ready.Seconds())
 
 	time.Sleep(3 * time.Second) // idle on the welcome screen, plugins up
@@ -471,19 +435,170 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 
 	must0(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("the kiosk did not stop cleanly on SIGTERM: %v", err)
+	case <-p.done:
+		if p.err != nil {
+			t.Errorf("the kiosk did not stop cleanly on SIGTERM: %v", p.err)
 		}
 	case <-time.After(15 * time.Second):
 		t.Error("the kiosk did not stop within 15 s of SIGTERM")
 	}
 	log := stderr.String()
+	t.Logf("installed kiosk's log:\n%s", log)
+	// The plugins start from the installed tree: their manifests, the sandbox launcher beside
+	// the kiosk, their models at /usr/lib/ehraz/models.
+	if strings.Contains(log, "plugin not started") || strings.Contains(log, "did not start") {
+		t.Error("a detector plugin did not start from the installed tree (log above)")
+	}
+	if procs < 4 {
+		t.Errorf("the kiosk runs %d child processes, want its three plugins", procs-1)
+	}
 	if strings.Contains(log, "operator PIN for this kiosk") {
 		t.Error("the kiosk generated and printed an operator PIN although the package set one")
 	}
 	if _, err := os.Stat(r.path("/var/lib/ehraz/ehraz.db")); err != nil {
 		t.Errorf("the kiosk made no database in /var/lib/ehraz: %v\n%s", err, log)
+	}
+}
+
+// process is a started command and, once done is closed, how it ended.
+type process struct {
+	done chan struct{}
+	err  error
+}
+
+func waitFor(cmd *exec.Cmd) *process {
+	p := &process{done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	return p
+}
+
+// installedConfig writes the installed /etc/ehraz/ehraz.toml with its paths moved into the
+// throwaway root and the data folder given, and returns its path.
+func installedConfig(t *testing.T, r root, dir, data string) string {
+	conf := string(must(os.ReadFile(r.path("/etc/ehraz/ehraz.toml"))))
+	conf = strings.ReplaceAll(conf, `"/var/lib/ehraz"`, `"`+data+`"`)
+	for _, p := range []string{"/usr/lib/ehraz/fonts", "/usr/lib/ehraz/bin/plugins", "/usr/lib/ehraz/keys/plugin-signing.pub"} {
+		conf = strings.ReplaceAll(conf, `"`+p+`"`, `"`+r.path(p)+`"`)
+	}
+	// The demo services listen on free ports, so other tests on the machine are no obstacle.
+	conf += "\n[services.simulator]\naddr = \"127.0.0.1:0\"\n[services.intake]\naddr = \"127.0.0.1:0\"\n"
+	path := filepath.Join(dir, "ehraz.toml")
+	must0(t, os.WriteFile(path, []byte(conf), 0o644))
+	return path
+}
+
+// listenNotify listens where $NOTIFY_SOCKET will point, as systemd does, and hands on each
+// datagram; any user may send to it.
+func listenNotify(t *testing.T, path string) <-chan string {
+	sock, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sock.Close() })
+	must0(t, os.Chmod(path, 0o777))
+	msgs := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := sock.Read(buf)
+			if err != nil {
+				close(msgs)
+				return
+			}
+			msgs <- string(buf[:n])
+		}
+	}()
+	return msgs
+}
+
+// awaitReady waits for READY=1 and then two WATCHDOG=1 and returns when READY=1 came.
+func awaitReady(t *testing.T, msgs <-chan string, p *process, log *bytes.Buffer, start time.Time) time.Duration {
+	t.Helper()
+	var ready time.Duration
+	pings := 0
+	deadline := time.After(60 * time.Second)
+	for ready == 0 || pings < 2 {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				t.Fatal("notify socket closed")
+			}
+			switch {
+			case strings.Contains(m, "READY=1"):
+				ready = time.Since(start)
+			case strings.Contains(m, "WATCHDOG=1"):
+				if ready == 0 {
+					t.Error("a watchdog ping came before READY=1")
+				}
+				pings++
+			}
+		case <-p.done:
+			t.Fatalf("the installed kiosk exited before its first screen: %v\n%s", p.err, log.String())
+		case <-deadline:
+			t.Fatalf("no READY=1 and two WATCHDOG=1 within 60 s (ready after %v, %d pings)\n%s", ready, pings, log.String())
+		}
+	}
+	return ready
+}
+
+// runInstalledKioskInCage starts cage as the unit does (cage -d -- ehraz --config …), as an
+// unprivileged user (cage refuses root), with wlroots' headless back end instead of tty7's DRM,
+// and $WATCHDOG_PID naming cage as systemd would: the kiosk, cage's child, must still send
+// READY=1 and its watchdog pings, through Xwayland.
+func runInstalledKioskInCage(ctx context.Context, t *testing.T, r root) {
+	for _, tool := range []string{"cage", "Xwayland", "runuser"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("SKIP (could not verify the kiosk inside cage): %s is not installed (make setup installs cage and xwayland)", tool)
+		}
+	}
+	const nobody = 65534
+	work := r.path("/run/cage-test")
+	// A short runtime folder: the Wayland socket's path must fit in a socket address.
+	xdg, err := os.MkdirTemp("", "ehz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(xdg)
+	data := filepath.Join(work, "data")
+	for _, d := range []string{work, data, xdg} {
+		must0(t, os.MkdirAll(d, 0o700))
+		must0(t, os.Chown(d, nobody, nobody))
+	}
+	must0(t, os.Chmod(filepath.Dir(work), 0o755))
+	must0(t, os.Chmod(work, 0o755))
+	defer os.RemoveAll(work)
+	// The PIN the package set, so the kiosk has no reason to make and print one.
+	must0(t, os.MkdirAll(filepath.Join(data, "keys"), 0o700))
+	must0(t, os.WriteFile(filepath.Join(data, "keys", pin.FileName), must(os.ReadFile(r.path("/var/lib/ehraz/keys", pin.FileName))), 0o600))
+	exec.Command("chown", "-R", fmt.Sprint(nobody), data).Run()
+	confPath := installedConfig(t, r, work, data)
+	sockPath := filepath.Join(work, "notify")
+	msgs := listenNotify(t, sockPath)
+
+	var log bytes.Buffer
+	script := `export WATCHDOG_PID=$$; exec cage -d -- "$0" --config "$1"`
+	cmd := exec.CommandContext(ctx, "runuser", "-u", "nobody", "--", "env", "-i", "PATH=/usr/bin:/bin", "HOME="+data,
+		"XDG_RUNTIME_DIR="+xdg, "WLR_BACKENDS=headless", "WLR_RENDERER=pixman", "WLR_LIBINPUT_NO_DEVICES=1",
+		"NOTIFY_SOCKET="+sockPath, "WATCHDOG_USEC=1500000", "sh", "-c", script, r.path("/usr/lib/ehraz/bin/ehraz"), confPath)
+	cmd.Dir = work
+	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	start := time.Now()
+	must0(t, cmd.Start())
+	p := waitFor(cmd)
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(15 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-p.done
+		}
+	}()
+	ready := awaitReady(t, msgs, p, &log, start)
+	t.Logf("package.first_screen_in_cage_seconds %.2f (cage start → the kiosk's READY=1, as user nobody)", ready.Seconds())
+	if strings.Contains(log.String(), "plugin not started") {
+		t.Errorf("a plugin did not start inside cage:\n%s", log.String())
 	}
 }
 
