@@ -26,6 +26,8 @@ const (
 	viewW, viewH       = 576, 432 // on screen, leaving room for the instructions column
 	sideW              = 380
 	sideChars          = 34                     // characters per instruction line in that column
+	portraitZoom       = 1.6                    // the picture's size on a portrait screen, times viewW×viewH
+	portraitSideH      = 560                    // the instructions' height under it
 	hintInterval       = 400 * time.Millisecond // AnalyzeFrame rate: guidance, not tracking
 	videoFPS           = 8
 	countdownFrom      = 3
@@ -61,7 +63,15 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	if u.opt.Camera != nil && u.opt.Camera.Info().Kind == "demo" {
 		layers = append(layers, u.demoBadge())
 	}
-	view := container.NewGridWrap(u.sz(viewW, viewH), container.NewStack(layers...))
+	// A portrait screen (1080×1920) puts a larger picture above the instructions; a landscape one
+	// puts them side by side.
+	cs := u.win.Canvas().Size()
+	portrait := cs.Height > cs.Width
+	vw, vh := float32(viewW), float32(viewH)
+	if portrait {
+		vw, vh = vw*portraitZoom, vh*portraitZoom
+	}
+	view := container.NewGridWrap(u.sz(vw, vh), container.NewStack(layers...))
 
 	hints := container.NewVBox()
 	// The preview outlives a retake (the last frame stays usable) but not a step.
@@ -147,8 +157,12 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 		})
 	}
 	side := container.NewBorder(top, nil, nil, nil, container.NewVScroll(intro))
-	cols := container.NewBorder(nil, nil, nil, nil,
-		container.NewHBox(u.layer.Order([]fyne.CanvasObject{container.NewGridWrap(u.sz(sideW, viewH), side), view})...))
+	var cols fyne.CanvasObject
+	if portrait {
+		cols = container.NewVBox(view, container.NewGridWrap(u.sz(vw, portraitSideH), side))
+	} else {
+		cols = container.NewHBox(u.layer.Order([]fyne.CanvasObject{container.NewGridWrap(u.sz(sideW, viewH), side), view})...)
+	}
 	return container.NewBorder(nil, u.navRow(snap, shoot), nil, nil, container.NewCenter(cols))
 }
 
