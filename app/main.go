@@ -82,7 +82,7 @@ func run() error {
 		Flow:        k.Flow,
 		Camera:      cam,
 		Analyzer:    k.Plugins,
-		Sessions:    operatorSessions{st: k.Store, now: time.Now},
+		Sessions:    operatorSessions{st: k.Store, ob: k.Services.Outbox, now: time.Now},
 		Health:      pluginHealth{host: k.Plugins},
 		PINHash:     pinHash,
 		Operators:   func() (pin.Operators, error) { return pin.LoadOperators(cfg.Path("keys")) },

@@ -2,19 +2,24 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/ehraz/ehraz/app/detect"
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/app/store"
 	"github.com/ehraz/ehraz/app/ui"
+	"github.com/ehraz/ehraz/domain/dossier"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
-// operatorSessions adapts the store to what operator mode reads.
+// operatorSessions adapts the store to what operator mode reads; an override on a session
+// already submitted also goes to the back office as a signed amendment (ob).
 type operatorSessions struct {
 	st  *store.Store
+	ob  *outbox.Outbox
 	now func() time.Time
 }
 
@@ -57,7 +62,17 @@ func (o operatorSessions) Detail(ctx context.Context, id string) (ui.SessionDeta
 // Override records the decision with the operator's name at the head of the reason, so the
 // stored decision and its audit line name who made it.
 func (o operatorSessions) Override(ctx context.Context, id string, step flow.Step, outcome sdk.Outcome, operator, reason string) error {
-	return o.st.Override(ctx, id, step, outcome, "operator "+operator+": "+reason)
+	if err := o.st.Override(ctx, id, step, outcome, "operator "+operator+": "+reason); err != nil {
+		return err
+	}
+	if o.ob == nil {
+		return nil
+	}
+	err := o.ob.Amend(ctx, id, dossier.AmendOverride, string(step), outcome.String(), operator, reason)
+	if errors.Is(err, outbox.ErrNotSubmitted) {
+		return nil // not submitted yet: the override goes with the dossier
+	}
+	return err
 }
 
 // pluginHealth adapts the plugin host's health to operator mode.

@@ -251,6 +251,10 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 			firstErr = err
 		}
 	}
+	// Amendments follow their dossiers (counted apart: Flush reports dossiers).
+	if _, err := o.flushAmendments(ctx); err != nil && firstErr == nil {
+		firstErr = err
+	}
 	return delivered, firstErr
 }
 
