@@ -47,6 +47,8 @@ type Services struct {
 	Registry    flow.Registry
 	Eligibility flow.Eligibility
 	Outbox      *outbox.Outbox // flow.Dossier; also Status for the final screen
+	// Tracker answers "track my request" at the welcome screen.
+	Tracker *Tracker
 	// Console is the demo SMS provider (nil with a gateway): the operator screen may read it.
 	Console *sms.Console
 	// SimulatorURL and IntakeURL are set when those run in-process.
@@ -182,6 +184,7 @@ func StartServices(ctx context.Context, cfg config.Services, d ServiceDeps) (_ *
 		return nil, err
 	}
 	s.Outbox = ob
+	s.Tracker = NewTracker(s.OTP, hc, intakeURL, token, nil)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { ob.Run(runCtx); close(done) }()
