@@ -442,7 +442,7 @@ func (k *kit) sideCalls(ctx context.Context) {
 	note("MatchFaces", v, err)
 	v, err = k.host.CheckSignature(ctx, sdk.SignatureRequest{Image: k.inp.signature, Guide: flow.Guide(flow.StepSignature)})
 	note("CheckSignature", v, err)
-	v, err = k.host.CheckLiveness(ctx, sdk.LivenessRequest{Frames: k.inp.frames, Challenge: sdk.Challenge{Numbers: []int{2, 4, 1}}, Guide: flow.Guide(flow.StepVideo)})
+	v, err = k.host.CheckLiveness(ctx, sdk.LivenessRequest{Frames: k.inp.clip, Challenge: sdk.Challenge{Numbers: []int{2, 4, 1}}, Guide: flow.Guide(flow.StepVideo)})
 	note("CheckLiveness", v, err)
 }
 
@@ -716,7 +716,10 @@ func (res *result) report(w io.Writer, o options) {
 type inputs struct {
 	selfie, signature sdk.Image
 	frames            []sdk.Frame
-	face              sdk.Image // for the plugins: the demo's face photo when the shared folder has it
+	face              sdk.Image   // for the plugins: the demo's face photo when the shared folder has it
+	clip              []sdk.Frame // for the plugins: 5 s at 8 fps (the kiosk's video) of that face
+	camera            sdk.Image   // that face at the kiosk camera's 640×480
+	short             []sdk.Frame // 2 s at 8 fps (the liveness plugin's shortest video) of it
 }
 
 // newInputs uses the shared folder's demo face photo for the selfie when it is there (so the face
@@ -724,15 +727,37 @@ type inputs struct {
 func newInputs(shared string) inputs {
 	in := inputs{selfie: drawn(320, 240, 1), signature: drawn(480, 270, 2)}
 	in.face = in.selfie
+	small := in.selfie
+	in.camera = drawn(640, 480, 4)
 	if b, err := os.ReadFile(filepath.Join(shared, "testdata", "faces", "bona.jpg")); err == nil {
-		if cfg, _, err := image.DecodeConfig(bytes.NewReader(b)); err == nil {
-			in.face = sdk.Image{Data: b, Format: "jpeg", Width: cfg.Width, Height: cfg.Height}
+		if img, _, err := image.Decode(bytes.NewReader(b)); err == nil {
+			in.face = sdk.Image{Data: b, Format: "jpeg", Width: img.Bounds().Dx(), Height: img.Bounds().Dy()}
+			small = scaled(img, 320, 240)
+			in.camera = scaled(img, 640, 480)
 		}
 	}
-	for j := 0; j < 8; j++ {
+	for j := 0; j < 8; j++ { // the flow's video: small, it is stored for every session
 		in.frames = append(in.frames, sdk.Frame{Image: drawn(240, 180, uint8(10+j)), TimestampMS: int64(j) * 250})
 	}
+	for j := 0; j < 40; j++ {
+		in.clip = append(in.clip, sdk.Frame{Image: small, TimestampMS: int64(j) * 125})
+	}
+	in.short = in.clip[:17]
 	return in
+}
+
+// scaled is img shrunk to w×h (nearest neighbour) as a JPEG.
+func scaled(img image.Image, w, h int) sdk.Image {
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	b := img.Bounds()
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			out.Set(x, y, img.At(b.Min.X+x*b.Dx()/w, b.Min.Y+y*b.Dy()/h))
+		}
+	}
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, out, &jpeg.Options{Quality: 85})
+	return sdk.Image{Data: buf.Bytes(), Format: "jpeg", Width: w, Height: h}
 }
 
 func drawn(w, h int, seed uint8) sdk.Image {

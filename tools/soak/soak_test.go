@@ -12,13 +12,13 @@ import (
 
 // A short soak in `make test`: 120 applicants over 3 simulated days with the retention periods
 // scaled down (finished 12 h, abandoned 6 h) so purges settle inside the run, one key rotation and
-// one hour of back office down; every rule of the full run (`make soak`) is checked. Real plugins
+// two hours of back office down; every rule of the full run (`make soak`) is checked. Real plugins
 // take part when bin/plugins holds them (EHRAZ_SOAK_PLUGINS=0 leaves them out).
 func TestSoakShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak: -short")
 	}
-	o := options{Sessions: 120, Days: 3, Rotations: 1, DownHours: 1, RetainFinished: 12 * time.Hour, RetainAbandoned: 6 * time.Hour,
+	o := options{Sessions: 120, Days: 3, Rotations: 1, DownHours: 2, RetainFinished: 12 * time.Hour, RetainAbandoned: 6 * time.Hour,
 		Shared: sharedDir(), PluginEvery: 20, KillPluginEvery: 50}
 	var out bytes.Buffer
 	o.Out = &out
