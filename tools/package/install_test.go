@@ -73,7 +73,7 @@ func TestInstallIntoThrowawayRoot(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dpkg -i: %v\n%s", err, out)
 	}
-	t.Logf("package.install_seconds %.1f (both packages into an empty root)", time.Since(start).Seconds())
+	t.Logf("package.install_seconds %.1f (both packages into an empty root; load average %s)", time.Since(start).Seconds(), loadAverage())
 
 	t.Run("files", func(t *testing.T) { checkFiles(t, r) })
 	t.Run("users and data", func(t *testing.T) { checkUsers(t, r) })
@@ -417,8 +417,16 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 	}()
 
 	ready := awaitReady(t, msgs, p, &stderr, start)
-	t.Logf("package.first_screen_seconds %.2f (process start → READY=1 from the UI loop)", ready.Seconds())
+	t.Logf("package.first_screen_seconds %.2f (process start → READY=1 from the UI loop; load average %s)", ready.Seconds(), loadAverage())
 
+	// The plugins start from the installed tree (manifests, the sandbox launcher beside the
+	// kiosk, models at /usr/lib/ehraz/models); on a loaded machine a slow one is started again
+	// by the host, so give them a while.
+	for wait := time.Now(); time.Since(wait) < 30*time.Second; time.Sleep(500 * time.Millisecond) {
+		if _, n := treeRSS(cmd.Process.Pid); n >= 4 {
+			break
+		}
+	}
 	time.Sleep(3 * time.Second) // idle on the welcome screen, plugins up
 	rss, procs := treeRSS(cmd.Process.Pid)
 	t.Logf("package.idle_rss_mib %.0f (kiosk and its %d child processes, welcome screen, 3 s idle)", float64(rss)/1024, procs-1)
@@ -444,13 +452,8 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 	}
 	log := stderr.String()
 	t.Logf("installed kiosk's log:\n%s", log)
-	// The plugins start from the installed tree: their manifests, the sandbox launcher beside
-	// the kiosk, their models at /usr/lib/ehraz/models.
-	if strings.Contains(log, "plugin not started") || strings.Contains(log, "did not start") {
-		t.Error("a detector plugin did not start from the installed tree (log above)")
-	}
 	if procs < 4 {
-		t.Errorf("the kiosk runs %d child processes, want its three plugins", procs-1)
+		t.Errorf("the kiosk runs %d child processes, want its three plugins (log above; load average %s)", procs-1, loadAverage())
 	}
 	if strings.Contains(log, "operator PIN for this kiosk") {
 		t.Error("the kiosk generated and printed an operator PIN although the package set one")
@@ -458,6 +461,11 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 	if _, err := os.Stat(r.path("/var/lib/ehraz/ehraz.db")); err != nil {
 		t.Errorf("the kiosk made no database in /var/lib/ehraz: %v\n%s", err, log)
 	}
+}
+
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(b))[:min(3, len(strings.Fields(string(b))))], " ")
 }
 
 // process is a started command and, once done is closed, how it ended.
@@ -542,11 +550,12 @@ func awaitReady(t *testing.T, msgs <-chan string, p *process, log *bytes.Buffer,
 }
 
 // runInstalledKioskInCage starts cage as the unit does (cage -d -- ehraz --config …), as an
-// unprivileged user (cage refuses root), with wlroots' headless back end instead of tty7's DRM,
+// unprivileged user (cage refuses root) with no_new_privs and no capabilities, with wlroots'
+// headless back end instead of tty7's DRM,
 // and $WATCHDOG_PID naming cage as systemd would: the kiosk, cage's child, must still send
 // READY=1 and its watchdog pings, through Xwayland.
 func runInstalledKioskInCage(ctx context.Context, t *testing.T, r root) {
-	for _, tool := range []string{"cage", "Xwayland", "runuser"} {
+	for _, tool := range []string{"cage", "Xwayland", "setpriv"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("SKIP (could not verify the kiosk inside cage): %s is not installed (make setup installs cage and xwayland)", tool)
 		}
@@ -577,7 +586,11 @@ func runInstalledKioskInCage(ctx context.Context, t *testing.T, r root) {
 
 	var log bytes.Buffer
 	script := `export WATCHDOG_PID=$$; exec cage -d -- "$0" --config "$1"`
-	cmd := exec.CommandContext(ctx, "runuser", "-u", "nobody", "--", "env", "-i", "PATH=/usr/bin:/bin", "HOME="+data,
+	// As the unit runs it: an unprivileged user with no_new_privs and an empty capability
+	// bounding set (NoNewPrivileges=yes, CapabilityBoundingSet=), which the plugin sandbox must
+	// still be complete under.
+	cmd := exec.CommandContext(ctx, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs",
+		"--bounding-set=-all", "--inh-caps=-all", "--", "env", "-i", "PATH=/usr/bin:/bin", "HOME="+data,
 		"XDG_RUNTIME_DIR="+xdg, "WLR_BACKENDS=headless", "WLR_RENDERER=pixman", "WLR_LIBINPUT_NO_DEVICES=1",
 		"NOTIFY_SOCKET="+sockPath, "WATCHDOG_USEC=1500000", "sh", "-c", script, r.path("/usr/lib/ehraz/bin/ehraz"), confPath)
 	cmd.Dir = work
@@ -596,9 +609,19 @@ func runInstalledKioskInCage(ctx context.Context, t *testing.T, r root) {
 		}
 	}()
 	ready := awaitReady(t, msgs, p, &log, start)
-	t.Logf("package.first_screen_in_cage_seconds %.2f (cage start → the kiosk's READY=1, as user nobody)", ready.Seconds())
-	if strings.Contains(log.String(), "plugin not started") {
-		t.Errorf("a plugin did not start inside cage:\n%s", log.String())
+	t.Logf("package.first_screen_in_cage_seconds %.2f (cage start → the kiosk's READY=1, as user nobody; load average %s)", ready.Seconds(), loadAverage())
+	time.Sleep(time.Second)
+	out := log.String()
+	if strings.Contains(out, "plugin not started") {
+		t.Errorf("a plugin did not start inside cage:\n%s", out)
+	}
+	for _, part := range []string{"filesystem", "network", "processes", "limits"} {
+		if strings.Contains(out, part+" NOT ENFORCED") {
+			t.Errorf("under the unit's restrictions the plugin sandbox is incomplete (%s):\n%s", part, out)
+		}
+	}
+	if !t.Failed() {
+		t.Logf("kiosk in cage:\n%s", out)
 	}
 }
 
