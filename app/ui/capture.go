@@ -65,8 +65,7 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	}
 	// A portrait screen (1080×1920) puts a larger picture above the instructions; a landscape one
 	// puts them side by side.
-	cs := u.win.Canvas().Size()
-	portrait := cs.Height > cs.Width
+	portrait := u.portrait()
 	vw, vh := float32(viewW), float32(viewH)
 	if portrait {
 		vw, vh = vw*portraitZoom, vh*portraitZoom

@@ -213,3 +213,9 @@ func (u *UI) picture(dir, name string) fyne.CanvasObject {
 	img.FillMode = canvas.ImageFillContain
 	return img
 }
+
+// portrait reports whether the window is taller than wide (a 1080×1920 kiosk).
+func (u *UI) portrait() bool {
+	s := u.win.Canvas().Size()
+	return s.Height > s.Width
+}

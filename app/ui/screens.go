@@ -31,13 +31,20 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 	oper := u.iconButton("", theme.SettingsIcon(), func() { u.showOperatorLogin() })
 	oper.Importance = widget.LowImportance
 	begin := container.NewVBox(u.para("ui.welcome.duration", 36), container.NewCenter(container.NewGridWrap(u.sz(360, 72), start)))
+	// The operator key sits last in the row of keys, at the far end from where a reader starts.
+	keys := container.NewVBox(u.layer.Row(u.toolbar(false), u.tall(oper))) // not stretched to the title's height
+	head := u.layer.Ends(container.NewVBox(title, tagline), keys)
+	if u.portrait() {
+		// A tall screen: the steps larger, what to bring under them, the start key at the bottom
+		// within reach.
+		return container.NewPadded(container.NewVBox(head, layout.NewSpacer(), u.stepStrip(), layout.NewSpacer(),
+			needs, layout.NewSpacer(), begin))
+	}
 	var bottom fyne.CanvasObject = container.NewBorder(nil, nil, nil, begin, needs)
 	if u.layer.RTL {
 		bottom = container.NewBorder(nil, nil, begin, nil, needs)
 	}
-	// The operator key sits last in the row of keys, at the far end from where a reader starts.
-	keys := container.NewVBox(u.layer.Row(u.toolbar(false), u.tall(oper))) // not stretched to the title's height
-	body := container.NewVBox(u.layer.Ends(container.NewVBox(title, tagline), keys), u.stepStrip(), bottom)
+	body := container.NewVBox(head, u.stepStrip(), bottom)
 	return container.NewPadded(body)
 }
 
@@ -46,7 +53,11 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 func (u *UI) stepStrip() fyne.CanvasObject {
 	cells := make([]fyne.CanvasObject, 0, len(flow.Steps))
 	for i, s := range flow.Steps {
-		pic := container.NewGridWrap(u.sz(56, 56), u.picture("steps", string(s)))
+		side := float32(56)
+		if u.portrait() {
+			side = 112
+		}
+		pic := container.NewGridWrap(u.sz(side, side), u.picture("steps", string(s)))
 		name := widget.NewLabelWithStyle(u.layer.Text(u.layer.Digits(itoa(i+1))+". "+u.raw("ui.strip."+string(s))),
 			fyne.TextAlignCenter, fyne.TextStyle{})
 		cells = append(cells, container.NewVBox(container.NewCenter(pic), name))
