@@ -14,6 +14,7 @@ import (
 
 	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/backoffice/review"
+	"github.com/ehraz/ehraz/services/enroll"
 )
 
 // EnvShots names a folder: the browser test then also writes a PNG of every console screen
@@ -63,11 +64,21 @@ type css = chromedp.CSS
 
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	// Every screen fits the window's width: nothing to scroll sideways (a right-to-left page
+	// that overflows hides its start).
+	if w := must(t, ctx, chromedp.Evaluate[[]int]("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")); w[0] > w[1] {
+		t.Errorf("%s: the page is %d px wide in a %d px window", name, w[0], w[1])
+	}
 	dir := os.Getenv(EnvShots)
 	if dir == "" {
 		return
 	}
-	png := must(t, ctx, chromedp.FullScreenshot(90))
+	// The whole page at the window's width (FullScreenshot's own resizing shifts right-to-left
+	// pages sideways in this Chromium).
+	h := must(t, ctx, chromedp.Evaluate[int]("document.documentElement.scrollHeight"))
+	do(t, ctx, chromedp.EmulateViewport(1280, int64(max(h, 700))))
+	png := must(t, ctx, chromedp.CaptureScreenshot())
+	do(t, ctx, chromedp.EmulateViewport(1280, 900))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -176,5 +187,23 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#username"), "root"), chromedp.SendKeys(css("#password"), r.accounts["root"]),
 		chromedp.Click(css("#login-submit")), chromedp.WaitVisible(css("#queue-empty")), chromedp.Navigate(r.URL+"/console/accounts"), chromedp.WaitVisible(css("#accounts")))
 	shot(t, b, "fa-accounts")
+
+	// The admin approves a kiosk's enrollment with the code its operator reads out.
+	key, err := enroll.NewKey(filepath.Join(t.TempDir(), "kiosk.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, _ := enroll.CSR(key, "kiosk-qom-4")
+	if err := r.fleet.Request(ctx, enroll.Request{KioskID: "kiosk-qom-4", CSR: csr, Code: "24681357", MediaKey: r.mediaKey}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, b, chromedp.Navigate(r.URL+"/console/kiosks"), chromedp.WaitVisible(css("#kiosk-kiosk-qom-4")))
+	shot(t, b, "fa-kiosks")
+	do(t, b, chromedp.SendKeys(css("#kiosk-kiosk-qom-4 form.approve input[name=code]"), "۲۴۶۸۱۳۵۷"),
+		chromedp.Click(css("#kiosk-kiosk-qom-4 form.approve button")), chromedp.WaitVisible(css("#notice")))
+	if st, _ := r.fleet.Status(ctx, "kiosk-qom-4"); st.State != enroll.Active || st.Cert == "" {
+		t.Errorf("kiosk after the admin's approval: %+v", st)
+	}
+	shot(t, b, "fa-kiosks-approved")
 	t.Logf("console.browser_test seconds=%.1f", time.Since(start).Seconds())
 }

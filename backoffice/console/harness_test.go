@@ -23,6 +23,7 @@ import (
 	"github.com/ehraz/ehraz/backoffice/console"
 	"github.com/ehraz/ehraz/backoffice/database"
 	"github.com/ehraz/ehraz/backoffice/database/dbtest"
+	"github.com/ehraz/ehraz/backoffice/fleet"
 	"github.com/ehraz/ehraz/backoffice/intake"
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/dossier"
@@ -42,6 +43,7 @@ type rig struct {
 	sms      *sms.Console
 	mediaKey []byte
 	db       *database.DB
+	fleet    *fleet.Registry
 	mu       sync.Mutex
 	now      time.Time
 	accounts map[string]string // user → password
@@ -83,7 +85,12 @@ func newRig(t testing.TB, engine string, fourEyes bool) *rig {
 	}
 	r.rv = r.intake.Review()
 	_, file, _, _ := runtime.Caller(0)
-	c, err := console.New(db, r.rv, console.Config{MediaKey: r.mediaKey, Now: r.clock, Idle: 15 * time.Minute,
+	ca, err := fleet.LoadOrCreateCA(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.fleet = fleet.NewRegistry(db, ca, bytes.Repeat([]byte{1}, 32), nil)
+	c, err := console.New(db, r.rv, console.Config{MediaKey: r.mediaKey, Fleet: r.fleet, Now: r.clock, Idle: 15 * time.Minute,
 		FontsDir: filepath.Join(filepath.Dir(file), "..", "..", "assets", "fonts")})
 	if err != nil {
 		t.Fatal(err)

@@ -59,7 +59,17 @@ func (c *Console) parse() error {
 		"canReport": func(s *session) bool {
 			return s != nil && (s.Role == review.RoleSupervisor || s.Role == review.RoleAdmin)
 		},
-		"list":    func(xs ...string) []string { return xs },
+		"list": func(xs ...string) []string { return xs },
+		"groups": func(s string) string { // a long hex string in groups of four, for reading aloud
+			var b strings.Builder
+			for i, r := range s {
+				if i > 0 && i%4 == 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteRune(r)
+			}
+			return b.String()
+		},
 		"reasons": func(a string) []string { return review.Reasons[review.Action(a)] },
 		"outcome": func(o int) string {
 			return map[int]string{1: "pass", 2: "fail", 3: "needs-review", 4: "could-not-verify"}[o]

@@ -145,7 +145,7 @@ func Fingerprint(der []byte) string {
 // pinnedClient trusts a server whose chain ends in the CA with the given fingerprint (the
 // enrollment's first contact, before the kiosk holds the CA certificate).
 func pinnedClient(fingerprint string) *http.Client {
-	fingerprint = strings.ToLower(strings.ReplaceAll(fingerprint, ":", ""))
+	fingerprint = strings.ToLower(strings.NewReplacer(":", "", " ", "").Replace(fingerprint))
 	cfg := &tls.Config{
 		MinVersion:         tls.VersionTLS12,
 		InsecureSkipVerify: true, // replaced by VerifyConnection below: the chain must end in the pinned CA
