@@ -36,3 +36,20 @@ backoffice-screenshots: apt ## PNGs of every review-console screen (fa, en) in v
 # (initdb in a temporary folder, a Unix socket of its own, as the postgres user under root) and
 # stop it at the end; EHRAZ_TEST_PG_DSN points them at an existing server instead.
 APT_PACKAGES += postgresql
+
+# Load and failure test of the fleet (issue 13 item 5): tools/fleetbench starts bin/ehraz-backoffice
+# (TLS, require_mtls, from a TOML file) on a loopback port, for SQLite and then PostgreSQL (a
+# throwaway cluster, durable settings, Unix socket only), enrolls FLEETBENCH_KIOSKS simulated
+# kiosks with their own certificates and has each deliver FLEETBENCH_DOSSIERS dossiers over
+# mutual TLS with retries while the back office is SIGKILLed and restarted three times and the
+# cluster restarted once in immediate mode; then checks every dossier is stored exactly once and
+# prints key=value lines (throughput, p50/p95 delivery latency, lost=0, duplicates=0) and a
+# scaling table for 1, 10, 50 and 200 kiosks without kills; exits 1 on any loss or duplicate.
+# A short version (10 kiosks × 10 dossiers, one kill per engine) runs in `make test`.
+FLEETBENCH_KIOSKS   ?= 200
+FLEETBENCH_DOSSIERS ?= 50
+FLEETBENCH_FLAGS    ?=
+
+.PHONY: backoffice-bench
+backoffice-bench: build ## fleet load/failure test: 200 kiosks × 50 dossiers, SIGKILLs, PostgreSQL crash; SQLite and PostgreSQL side by side
+	$(or $(GO),go) run ./tools/fleetbench -bin $(BACKOFFICE_BIN) -kiosks $(FLEETBENCH_KIOSKS) -dossiers $(FLEETBENCH_DOSSIERS) $(FLEETBENCH_FLAGS)

@@ -1,8 +1,8 @@
 // Package dbtest gives the back office's tests a fresh database on each engine: a SQLite file in
 // the test's folder, and a new database in a throwaway PostgreSQL cluster that this package
-// starts itself (initdb in a temporary folder, a Unix socket of its own, no TCP port, fsync off;
-// as the `postgres` user when the tests run as root, since PostgreSQL refuses root) and stops
-// when the test binary ends — or in the server EHRAZ_TEST_PG_DSN names. Where no cluster can be
+// starts itself with backoffice/database/pgcluster (initdb in a temporary folder, a Unix socket
+// of its own, no TCP port, fsync off; as the `postgres` user when the tests run as root, since
+// PostgreSQL refuses root) and stops when the test binary ends — or in the server EHRAZ_TEST_PG_DSN names. Where no cluster can be
 // started the PostgreSQL variants skip with a loud message saying why; nothing passes silently.
 //
 // A package that uses Open calls Main from its TestMain.
@@ -11,20 +11,15 @@ package dbtest
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ehraz/ehraz/backoffice/database"
+	"github.com/ehraz/ehraz/backoffice/database/pgcluster"
 )
 
 // EnvDSN names an existing PostgreSQL server to use instead of a throwaway cluster (its user
@@ -38,10 +33,7 @@ var Engines = []string{database.SQLite, database.Postgres}
 type cluster struct {
 	once    sync.Once
 	dsn     string // admin connection ("postgres" database)
-	dir     string
-	pgCtl   string
-	data    string
-	cred    *syscall.Credential
+	local   *pgcluster.Cluster
 	err     error
 	counter atomic.Int64
 }
@@ -101,7 +93,7 @@ func (c *cluster) dsnFor(dbname string) string {
 	if v := os.Getenv(EnvDSN); v != "" {
 		return v + " dbname=" + dbname
 	}
-	return fmt.Sprintf("host=%s port=5432 user=ehraz dbname=%s sslmode=disable", c.dir, dbname)
+	return c.local.DSN(dbname)
 }
 
 func (c *cluster) start() {
@@ -109,75 +101,14 @@ func (c *cluster) start() {
 		c.dsn = v
 		return
 	}
-	c.err = c.startLocal()
-}
-
-func (c *cluster) startLocal() error {
-	bin, err := binDir()
-	if err != nil {
-		return err
+	c.local, c.err = pgcluster.Start(context.Background(), pgcluster.Options{Fast: true})
+	if c.err == nil {
+		c.dsn = c.local.DSN("postgres")
 	}
-	c.pgCtl = filepath.Join(bin, "pg_ctl")
-	c.dir, err = os.MkdirTemp("", "ehraz-pg-")
-	if err != nil {
-		return err
-	}
-	c.data = filepath.Join(c.dir, "data")
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return fmt.Errorf("running as root and no postgres user to run the cluster as: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		if err := os.Chown(c.dir, uid, gid); err != nil {
-			return err
-		}
-	}
-	if out, err := c.run(filepath.Join(bin, "initdb"), "-D", c.data, "-U", "ehraz", "--auth=trust", "-E", "UTF8", "--no-locale", "-N"); err != nil {
-		return fmt.Errorf("initdb: %v: %s", err, out)
-	}
-	opts := fmt.Sprintf("-k %s -c listen_addresses='' -p 5432 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.dir)
-	if out, err := c.run(c.pgCtl, "-D", c.data, "-o", opts, "-l", filepath.Join(c.dir, "log"), "-w", "-t", "30", "start"); err != nil {
-		return fmt.Errorf("pg_ctl start: %v: %s", err, out)
-	}
-	c.dsn = c.dsnFor("postgres")
-	return nil
-}
-
-func (c *cluster) run(name string, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = c.dir
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "LANG=C"}
-	if c.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
-	}
-	return cmd.CombinedOutput()
 }
 
 func (c *cluster) stop() {
-	if c.data == "" {
-		return
+	if c.local != nil {
+		c.local.Stop()
 	}
-	c.run(c.pgCtl, "-D", c.data, "-m", "immediate", "stop")
-	os.RemoveAll(c.dir)
-}
-
-// binDir finds PostgreSQL's server programs: Debian keeps them under
-// /usr/lib/postgresql/<version>/bin, off PATH.
-func binDir() (string, error) {
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			return filepath.Dir(real), nil
-		}
-		return filepath.Dir(p), nil
-	}
-	m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	if len(m) == 0 {
-		return "", errors.New("PostgreSQL's initdb is not installed (Debian package postgresql)")
-	}
-	return filepath.Dir(m[len(m)-1]), nil
 }
