@@ -37,6 +37,10 @@ const (
 	Postgres = "postgres"
 )
 
+// MaxPostgresConns bounds one back-office process's connections to PostgreSQL, so that a few
+// processes behind a load balancer fit in the server's max_connections (100 by default).
+const MaxPostgresConns = 20
+
 // DB is the back office's database: a *sql.DB that knows its engine and rewrites placeholders.
 type DB struct {
 	*sql.DB
@@ -60,6 +64,13 @@ func Open(ctx context.Context, engine, source string) (*DB, error) {
 		sdb, err = sql.Open("sqlite3", "file:"+source+"?_journal_mode=WAL&_busy_timeout=5000&_synchronous=FULL&_foreign_keys=on&_txlock=immediate")
 	case Postgres:
 		sdb, err = sql.Open("pgx", source)
+		if err == nil {
+			// Bounded: without it a burst of kiosks opens a connection each and the server refuses
+			// the 101st ("too many clients", max_connections 100 by default), which the kiosks saw
+			// as 401 and 500 (tools/fleetbench, 200 kiosks). Requests wait for a free connection.
+			sdb.SetMaxOpenConns(MaxPostgresConns)
+			sdb.SetMaxIdleConns(MaxPostgresConns)
+		}
 	default:
 		return nil, fmt.Errorf("back office database: unknown engine %q (sqlite or postgres)", engine)
 	}

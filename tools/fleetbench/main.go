@@ -127,6 +127,7 @@ func benchEngine(ctx context.Context, o options, engine string, stdout, stderr i
 			return false, nil
 		}
 		defer c.Stop()
+		defer func() { reportServerLog(stderr, c.Log()) }()
 		p.Cluster = c
 	}
 	ok = true
@@ -165,3 +166,26 @@ func printResult(w io.Writer, prefix string, r result, err error) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// reportServerLog tells how many errors PostgreSQL logged over the engine's runs, by message.
+func reportServerLog(w io.Writer, log string) {
+	counts := map[string]int{}
+	var order []string
+	for _, line := range strings.Split(log, "\n") {
+		i := strings.Index(line, "FATAL:")
+		if i < 0 {
+			i = strings.Index(line, "ERROR:")
+		}
+		if i < 0 {
+			continue
+		}
+		msg := line[i:]
+		if counts[msg] == 0 {
+			order = append(order, msg)
+		}
+		counts[msg]++
+	}
+	for _, m := range order {
+		fmt.Fprintf(w, "fleetbench: postgres server log: %d × %s\n", counts[m], m)
+	}
+}
