@@ -69,7 +69,9 @@ func pluginCalls(h *detect.Host, in inputs) map[string][]call {
 // missing, restarted or grew past the rule (RSS after the last call ≤ RSS after the first
 // `every` calls + 32 MiB + 10 %; the first block is warm-up: models, caches, allocator arenas).
 func detectorRSS(ctx context.Context, dir, shared string, n, every int, w io.Writer) (bool, error) {
-	h, err := detect.Open(ctx, detect.Config{Dir: dir, LivenessTimeout: 2 * time.Minute})
+	// Long call deadlines: on a loaded machine a slow call must not be taken for a hang and its
+	// process restarted, which would cut the RSS series in two.
+	h, err := detect.Open(ctx, detect.Config{Dir: dir, CallTimeout: 2 * time.Minute, LivenessTimeout: 5 * time.Minute})
 	if h == nil {
 		return false, fmt.Errorf("plugins in %s: %w", dir, err)
 	}
