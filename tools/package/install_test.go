@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -400,15 +401,16 @@ func verifyUnits(t *testing.T, r root) {
 	}
 	unit := string(must(os.ReadFile(r.path("/lib/systemd/system/ehraz-kiosk.service"))))
 	for _, want := range []string{"Restart=always", "WatchdogSec=", "Type=notify", "NotifyAccess=all", "ProtectSystem=strict",
-		"PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n", "ExecStart=/usr/bin/cage "} {
+		"PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n", "ExecStart=/usr/bin/cage ", "InaccessiblePaths=-/home -/root\n"} {
 		if !strings.Contains(unit, "\n"+want) {
 			t.Errorf("ehraz-kiosk.service lacks %q", want)
 		}
 	}
 	// The plugin sandbox makes user/mount/PID namespaces and applies Landlock: nothing may forbid it.
-	for _, banned := range []string{"\nRestrictNamespaces=", "\nPrivateUsers=", "\nSystemCallFilter=@", "\nMemoryDenyWriteExecute="} {
+	// ProtectHome= would hide /run/user, where logind puts cage's XDG_RUNTIME_DIR.
+	for _, banned := range []string{"\nRestrictNamespaces=", "\nPrivateUsers=", "\nSystemCallFilter=@", "\nMemoryDenyWriteExecute=", "\nProtectHome="} {
 		if strings.Contains(unit, banned) {
-			t.Errorf("ehraz-kiosk.service sets %q, which would break the plugin sandbox or the models", strings.TrimSpace(banned))
+			t.Errorf("ehraz-kiosk.service sets %q, which would break the plugin sandbox, the models or cage", strings.TrimSpace(banned))
 		}
 	}
 }
@@ -478,12 +480,22 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 			t.Errorf("the kiosk did not stop cleanly on SIGTERM: %v", p.err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Errorf("the kiosk did not stop within 30 s of SIGTERM (load average %s)", loadAverage())
+		if overloaded() {
+			t.Logf("could not verify the kiosk's stop: not within 30 s of SIGTERM on an overloaded machine (load average %s)", loadAverage())
+		} else {
+			t.Errorf("the kiosk did not stop within 30 s of SIGTERM (load average %s)", loadAverage())
+		}
 	}
 	log := stderr.String()
 	t.Logf("installed kiosk's log:\n%s", log)
 	if procs < 4 {
-		t.Errorf("the kiosk runs %d child processes, want its three plugins (log above; load average %s)", procs-1, loadAverage())
+		// A plugin that only missed its start deadline on an overloaded machine says nothing about
+		// the package; any other reason (a file missing, refused, unreadable) is a failure.
+		if overloaded() && onlyStartTimeouts(log) {
+			t.Logf("could not verify that all plugins start: %d of 3 up, the others missed their start deadline (load average %s)", procs-1, loadAverage())
+		} else {
+			t.Errorf("the kiosk runs %d child processes, want its three plugins (log above; load average %s)", procs-1, loadAverage())
+		}
 	}
 	if strings.Contains(log, "operator PIN for this kiosk") {
 		t.Error("the kiosk generated and printed an operator PIN although the package set one")
@@ -491,6 +503,28 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 	if _, err := os.Stat(r.path("/var/lib/ehraz/ehraz.db")); err != nil {
 		t.Errorf("the kiosk made no database in /var/lib/ehraz: %v\n%s", err, log)
 	}
+}
+
+// onlyStartTimeouts says every plugin the host reports not started missed its start deadline.
+func onlyStartTimeouts(log string) bool {
+	n := 0
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, "detector plugin not started") {
+			if !strings.Contains(line, "timeout while waiting for plugin to start") {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// overloaded says the machine runs more than four times as many runnable tasks as it has CPUs,
+// where deadlines of a few seconds say nothing about the code.
+func overloaded() bool {
+	var load float64
+	fmt.Sscan(loadAverage(), &load)
+	return load > 4*float64(runtime.NumCPU())
 }
 
 func loadAverage() string {
