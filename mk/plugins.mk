@@ -9,15 +9,16 @@ PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
 PROTO_DIR     := plugins/sdk/proto
 PROTO_OUT     := plugins/sdk/transport/internal/detectorv1
 PLUGIN_BIN    := bin/plugins
-PLUGIN_NAMES  := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
+PLUGIN_NAMES  := $(filter-out example,$(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go)))
 # The development signing key (never committed: var/ is ignored); the kiosk's default
 # [plugins] trusted_keys names its .pub. A brokerage signs with its own key instead.
 PLUGIN_KEY    := var/keys/plugin-signing
 GOBIN_DIR     := $(shell $(or $(GO),go) env GOPATH)/bin
 
 BUILD_TARGETS += plugins
+TEST_TARGETS  += plugin-example
 
-.PHONY: proto plugins plugins-test
+.PHONY: proto plugins plugins-test plugin-example
 
 proto: ## regenerate the plugin protocol Go code (needs: apt protobuf-compiler)
 	@command -v protoc >/dev/null || { echo "proto: install protoc: apt-get install protobuf-compiler"; exit 1; }
@@ -41,6 +42,15 @@ plugins: ## build the detector plugins into bin/plugins and sign each with the d
 			echo "plugin $$p: WARNING it did not start (models missing?): signed without its version and capabilities"; \
 			./$(or $(BIN),bin)/ehrazctl plugin sign -key $(PLUGIN_KEY).key $(PLUGIN_BIN)/$$p || exit 1; }; \
 	done
+
+# plugins/example is a vendor's plugin in its own module (it is not installed: it would compete
+# with the reference signature plugin); CI builds, tests, signs and checks it like a vendor would.
+EXAMPLE_BIN := bin/plugin-example
+plugin-example: plugins ## build, test, sign and check plugins/example (a third-party plugin module) in bin/plugin-example
+	cd plugins/example && $(or $(GO),go) vet ./... && $(or $(GO),go) test -count=1 ./... && $(or $(GO),go) build -o ../../$(EXAMPLE_BIN)/acme .
+	rm -rf $(EXAMPLE_BIN)/acme.locales && cp -r plugins/example/locales $(EXAMPLE_BIN)/acme.locales
+	./$(or $(BIN),bin)/ehrazctl plugin sign -key $(PLUGIN_KEY).key -info $(EXAMPLE_BIN)/acme
+	./$(or $(BIN),bin)/ehrazctl --lang en plugin check $(EXAMPLE_BIN)/acme
 
 plugins-test: ## run the plugin SDK and host tests (real plugin processes)
 	$(or $(GO),go) test -count=1 ./plugins/sdk/... ./app/detect/...

@@ -198,12 +198,7 @@ func pluginSign(ctx context.Context, e *env, args []string) int {
 			ks = append(ks, sdk.Kind(k))
 		}
 	}
-	m, err := detect.NewManifest(path, *name, ks)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "plugin sign: %v\n", err)
-		return exitInvalid
-	}
-	m.Version, m.Capabilities = *version, splitList(*caps)
+	manVersion, manCaps := *version, splitList(*caps)
 	if *info {
 		r, stop, err := conformance.Start(path, e.stderr)
 		if err != nil {
@@ -216,8 +211,14 @@ func pluginSign(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "plugin sign: Info: %v\n", err)
 			return exitInvalid
 		}
-		m.Kinds, m.Version, m.Capabilities = i.Kinds, i.Version, i.Capabilities
+		ks, manVersion, manCaps = i.Kinds, i.Version, i.Capabilities
 	}
+	m, err := detect.NewManifest(path, *name, ks)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "plugin sign: %v\n", err)
+		return exitInvalid
+	}
+	m.Version, m.Capabilities = manVersion, manCaps
 	if m, err = detect.SignFile(path, m, priv); err != nil {
 		fmt.Fprintf(e.stderr, "plugin sign: %v\n", err)
 		return exitInvalid

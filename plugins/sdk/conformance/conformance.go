@@ -199,6 +199,7 @@ func Check(ctx context.Context, d Detector) Report {
 		}
 		add(m.name+".good_input", err == nil && v.Outcome.Effective() == v.Outcome && (v.Outcome == sdk.Pass || len(v.Reasons) > 0),
 			"outcome %v reasons %v err %v", v.Outcome, v.Reasons, err)
+		_, _ = m.call(ctx, BlankLike(m.good)) // not judged: for the keys of "nothing found"
 		for _, b := range BadImages() {
 			v, err := m.call(ctx, b.Image)
 			ok := err == nil && (v.Outcome == sdk.Fail || v.Outcome == sdk.CouldNotVerify) && len(v.Reasons) > 0
@@ -234,8 +235,10 @@ func Check(ctx context.Context, d Detector) Report {
 		frame := SyntheticJPEG(640, 480)
 		_, err := analyze(ctx, sdk.FrameRequest{Image: frame, Purpose: sdk.PurposeSelfie})
 		add("AnalyzeFrame.good_input", err == nil, "err %v", err)
-		for _, p := range []sdk.Purpose{sdk.PurposeSignature, sdk.PurposeVideo} {
-			_, _ = analyze(ctx, sdk.FrameRequest{Image: frame, Purpose: p}) // for the keys it emits
+		for _, p := range []sdk.Purpose{sdk.PurposeSelfie, sdk.PurposeSignature, sdk.PurposeVideo} {
+			for _, img := range []sdk.Image{frame, BlankLike(frame)} {
+				_, _ = analyze(ctx, sdk.FrameRequest{Image: img, Purpose: p}) // for the keys it emits
+			}
 		}
 		for _, b := range BadImages() {
 			a, err := analyze(ctx, sdk.FrameRequest{Image: b.Image, Purpose: sdk.PurposeSelfie})

@@ -69,3 +69,20 @@ func BadImages() []BadImage {
 		{"huge", sdk.Image{Data: huge, Format: "jpeg", Width: 12000, Height: 12000}},
 	}
 }
+
+// BlankLike is a plain white image of img's size and format: no face, no signature, no hand.
+// The suite sends it to every declared check for the reason keys a plugin emits when there is
+// nothing to find.
+func BlankLike(img sdk.Image) sdk.Image {
+	g := image.NewGray(image.Rect(0, 0, img.Width, img.Height))
+	for i := range g.Pix {
+		g.Pix[i] = 250
+	}
+	var b bytes.Buffer
+	if img.Format == "png" {
+		_ = png.Encode(&b, g)
+	} else {
+		_ = jpeg.Encode(&b, g, &jpeg.Options{Quality: 85})
+	}
+	return sdk.Image{Data: b.Bytes(), Format: img.Format, Width: img.Width, Height: img.Height}
+}
