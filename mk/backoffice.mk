@@ -45,11 +45,12 @@ APT_PACKAGES += postgresql
 # cluster restarted once in immediate mode; then checks every dossier is stored exactly once and
 # prints key=value lines (throughput, p50/p95 delivery latency, lost=0, duplicates=0) and a
 # scaling table for 1, 10, 50 and 200 kiosks without kills; exits 1 on any loss or duplicate.
+# It builds only bin/ehraz-backoffice (backoffice-build, the part of `make build` it needs).
 # A short version (10 kiosks × 10 dossiers, one kill per engine) runs in `make test`.
 FLEETBENCH_KIOSKS   ?= 200
 FLEETBENCH_DOSSIERS ?= 50
 FLEETBENCH_FLAGS    ?=
 
 .PHONY: backoffice-bench
-backoffice-bench: build ## fleet load/failure test: 200 kiosks × 50 dossiers, SIGKILLs, PostgreSQL crash; SQLite and PostgreSQL side by side
+backoffice-bench: backoffice-build ## fleet load/failure test: 200 kiosks × 50 dossiers, SIGKILLs, PostgreSQL crash; SQLite and PostgreSQL side by side
 	$(or $(GO),go) run ./tools/fleetbench -bin $(BACKOFFICE_BIN) -kiosks $(FLEETBENCH_KIOSKS) -dossiers $(FLEETBENCH_DOSSIERS) $(FLEETBENCH_FLAGS)
