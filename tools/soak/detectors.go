@@ -129,6 +129,8 @@ func detectorRSS(ctx context.Context, dir, shared string, n, every int, w io.Wri
 				st.count[c.name]++
 				if i%every == 0 || i == n {
 					st.rss = append(st.rss, procRSS(pids[name]))
+					// As it goes too, so a run stopped early still leaves its figures.
+					fmt.Fprintf(w, "  %s: %d calls, RSS %s MiB, %s\n", name, i, mib(st.rss[len(st.rss)-1]), time.Since(began).Round(time.Second))
 				}
 				mu.Unlock()
 			}
