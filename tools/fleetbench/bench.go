@@ -45,6 +45,10 @@ type result struct {
 	// Failed attempts by cause (see delivery).
 	NoAnswer, Unauthorized, ServerErr int
 	Created, Repeated                 int // answered 201; answered 200 (a retry of a dossier already stored)
+	// The back office's processes: CPU time (user + system, over all restarts, its start and the
+	// enrollment included; PostgreSQL's own processes not) and peak RSS.
+	CPU    time.Duration
+	MaxRSS int64
 	check
 	deliveries []delivery // what the kiosks were told
 }
@@ -55,6 +59,14 @@ func (r result) Throughput() float64 {
 		return 0
 	}
 	return float64(r.Created+r.Repeated) / r.Elapsed.Seconds()
+}
+
+// CPUPerDossier is the back office's CPU time per dossier stored.
+func (r result) CPUPerDossier() time.Duration {
+	if r.Stored == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Stored)
 }
 
 // OK is true when every dossier was delivered and is stored exactly once.
@@ -146,6 +158,7 @@ func run(ctx context.Context, p params) (res result, err error) {
 	if err := o.Stop(); err != nil {
 		return res, err
 	}
+	res.CPU, res.MaxRSS = o.CPU, o.MaxRSS
 
 	var lat []time.Duration
 	for _, d := range deliveries {

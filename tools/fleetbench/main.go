@@ -100,9 +100,11 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(table) > 0 {
 		fmt.Fprintln(stdout, "\nscaling (no kills):")
-		fmt.Fprintf(stdout, "%-9s %7s %9s %12s %8s %8s %9s\n", "engine", "kiosks", "dossiers", "dossiers/s", "p50_ms", "p95_ms", "attempts")
+		fmt.Fprintf(stdout, "%-9s %7s %9s %12s %8s %8s %9s %12s %7s\n", "engine", "kiosks", "dossiers", "dossiers/s", "p50_ms", "p95_ms", "attempts",
+			"cpu_ms/doss", "rss_MB")
 		for _, r := range table {
-			fmt.Fprintf(stdout, "%-9s %7d %9d %12.1f %8.1f %8.1f %9d\n", r.Engine, r.Kiosks, r.Dossiers, r.Throughput(), ms(r.P50), ms(r.P95), r.Attempts)
+			fmt.Fprintf(stdout, "%-9s %7d %9d %12.1f %8.1f %8.1f %9d %12.2f %7.0f\n", r.Engine, r.Kiosks, r.Dossiers, r.Throughput(), ms(r.P50), ms(r.P95),
+				r.Attempts, ms(r.CPUPerDossier()), float64(r.MaxRSS)/(1<<20))
 		}
 	}
 	if failed {
@@ -154,9 +156,10 @@ func printResult(w io.Writer, prefix string, r result, err error) {
 	if err != nil || !r.OK() {
 		status = "FAILED"
 	}
-	fmt.Fprintf(w, "%sengine=%s kiosks=%d dossiers=%d enroll_s=%.2f elapsed_s=%.2f throughput=%.1f p50_ms=%.1f p95_ms=%.1f max_ms=%.1f attempts=%d no_answer=%d http401=%d http5xx=%d kills=%d pg_restarts=%d created=%d repeated=%d stored=%d lost=%d duplicates=%d missing=%d undelivered=%d wrong_kiosk=%d status=%s\n",
+	fmt.Fprintf(w, "%sengine=%s kiosks=%d dossiers=%d enroll_s=%.2f elapsed_s=%.2f throughput=%.1f p50_ms=%.1f p95_ms=%.1f max_ms=%.1f attempts=%d no_answer=%d http401=%d http5xx=%d kills=%d pg_restarts=%d created=%d repeated=%d stored=%d lost=%d duplicates=%d missing=%d undelivered=%d wrong_kiosk=%d backoffice_cpu_s=%.2f cpu_ms_per_dossier=%.2f backoffice_maxrss_mb=%.0f status=%s\n",
 		prefix, r.Engine, r.Kiosks, r.Dossiers, r.Enroll.Seconds(), r.Elapsed.Seconds(), r.Throughput(), ms(r.P50), ms(r.P95), ms(r.Max),
-		r.Attempts, r.NoAnswer, r.Unauthorized, r.ServerErr, r.Kills, r.PGRestarts, r.Created, r.Repeated, r.Stored, r.Lost, r.Duplicates, r.Missing, r.Undelivered, r.Wrong, status)
+		r.Attempts, r.NoAnswer, r.Unauthorized, r.ServerErr, r.Kills, r.PGRestarts, r.Created, r.Repeated, r.Stored, r.Lost, r.Duplicates, r.Missing, r.Undelivered, r.Wrong,
+		r.CPU.Seconds(), ms(r.CPUPerDossier()), float64(r.MaxRSS)/(1<<20), status)
 	if err != nil {
 		fmt.Fprintf(w, "%serror=%q\n", prefix, err.Error())
 	}

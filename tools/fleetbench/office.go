@@ -37,6 +37,10 @@ type office struct {
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	starts  int
+	// CPU (user + system) and peak RSS of the processes that have ended, summed and maxed over
+	// restarts.
+	CPU    time.Duration
+	MaxRSS int64 // bytes
 }
 
 // freePort asks the kernel for a loopback port nobody uses.
@@ -118,6 +122,12 @@ func (o *office) Start(ctx context.Context) error {
 		}
 		io.Copy(io.Discard, out)
 		cmd.Wait()
+		if st := cmd.ProcessState; st != nil {
+			o.CPU += st.UserTime() + st.SystemTime()
+			if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
+				o.MaxRSS = max(o.MaxRSS, ru.Maxrss*1024) // Linux reports kilobytes
+			}
+		}
 		logf.Close()
 		close(o.exited)
 	}()
