@@ -84,6 +84,20 @@ func TestPluginPinAsksThePlugin(t *testing.T) {
 		!slices.Equal(ms[0].Kinds, []sdk.Kind{sdk.KindFace, sdk.KindSignature}) {
 		t.Fatalf("manifests after pin -info: %+v, %v", ms, err)
 	}
+	// sign -info takes kinds, version and capabilities from the plugin, whatever its file name.
+	key := filepath.Join(t.TempDir(), "k")
+	if _, err := detect.GenerateKey(key); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"plugin", "sign", "-key", key + ".key", "-info", bin}, strings.NewReader(""), &out, &errb); code != exitOK {
+		t.Fatalf("plugin sign -info: exit %d: %s", code, errb.String())
+	}
+	ms, err = detect.LoadManifests(dir)
+	if err != nil || len(ms) != 1 || ms[0].Version != "0.0.1" || len(ms[0].Capabilities) != 4 ||
+		!slices.Equal(ms[0].Kinds, []sdk.Kind{sdk.KindFace, sdk.KindSignature}) || ms[0].Signature == "" {
+		t.Fatalf("manifest after sign -info: %+v, %v", ms, err)
+	}
 }
 
 // keygen then sign: the manifest carries the fields given and verifies under the public key;
