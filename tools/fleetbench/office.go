@@ -37,8 +37,8 @@ type office struct {
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	starts  int
-	// CPU (user + system) and peak RSS of the processes that have ended, summed and maxed over
-	// restarts.
+	// CPU (user + system) of the processes that have ended, summed over restarts, and their
+	// peak RSS, sampled before each is stopped or killed.
 	CPU    time.Duration
 	MaxRSS int64 // bytes
 }
@@ -124,9 +124,6 @@ func (o *office) Start(ctx context.Context) error {
 		cmd.Wait()
 		if st := cmd.ProcessState; st != nil {
 			o.CPU += st.UserTime() + st.SystemTime()
-			if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-				o.MaxRSS = max(o.MaxRSS, ru.Maxrss*1024) // Linux reports kilobytes
-			}
 		}
 		logf.Close()
 		close(o.exited)
@@ -154,11 +151,28 @@ func (o *office) Start(ctx context.Context) error {
 	}
 }
 
+// sampleRSS records the process's peak RSS so far (VmHWM; read from /proc before it ends, since
+// wait's ru_maxrss would also count the bench's own memory the child was spawned from).
+func (o *office) sampleRSS() {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", o.cmd.Process.Pid))
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil {
+				o.MaxRSS = max(o.MaxRSS, kb*1024)
+			}
+		}
+	}
+}
+
 // Kill sends SIGKILL and waits for the process to be gone.
 func (o *office) Kill() {
 	if o.cmd == nil {
 		return
 	}
+	o.sampleRSS()
 	o.cmd.Process.Signal(syscall.SIGKILL)
 	<-o.exited
 }
@@ -168,6 +182,7 @@ func (o *office) Stop() error {
 	if o.cmd == nil {
 		return nil
 	}
+	o.sampleRSS()
 	o.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-o.exited:
