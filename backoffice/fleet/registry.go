@@ -29,6 +29,9 @@ var (
 	ErrNotAllowed = problem.New("fleet.error.forbidden")
 )
 
+// ErrUnavailable is an identification that failed for want of the database: answered 503.
+var ErrUnavailable = errors.New("fleet: registry unavailable")
+
 // MaxCodeAttempts wrong codes end a pending enrollment (the kiosk must enroll again).
 const MaxCodeAttempts = 5
 
@@ -221,8 +224,13 @@ func (r *Registry) Identify(req *http.Request) (string, error) {
 	id := c.Subject.CommonName
 	var state, cur, prev string
 	err := r.db.QueryRowContext(req.Context(), `SELECT state, cert_serial, prev_serial FROM kiosks WHERE id = ?`, id).Scan(&state, &cur, &prev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("kiosk %q unknown", id)
+	}
 	if err != nil {
-		return "", fmt.Errorf("kiosk %q unknown: %w", id, err)
+		// The database, not the kiosk, failed (a PostgreSQL restart): the kiosk should retry,
+		// not be told it is refused.
+		return "", fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	sn := c.SerialNumber.Text(16)
 	if state != enroll.Active || (sn != cur && sn != prev) {

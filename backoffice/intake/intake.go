@@ -187,6 +187,10 @@ func (s *Server) auth(token string, next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// ErrIdentifyUnavailable, wrapped by an Identify error, means the kiosk could not be checked
+// (the database is down): answered 503 with Retry-After, not 401.
+var ErrIdentifyUnavailable = errors.New("intake: identification unavailable")
+
 type kioskKey struct{}
 
 // kiosk authenticates a kiosk's request: by its client certificate when it presents one (the
@@ -197,7 +201,11 @@ func (s *Server) kiosk(next http.HandlerFunc) http.HandlerFunc {
 		switch {
 		case r.TLS != nil && len(r.TLS.PeerCertificates) > 0 && s.cfg.Identify != nil:
 			var err error
-			if id, err = s.cfg.Identify(r); err != nil {
+			if id, err = s.cfg.Identify(r); errors.Is(err, ErrIdentifyUnavailable) {
+				w.Header().Set("Retry-After", "5")
+				reply(w, http.StatusServiceUnavailable, map[string]any{"error": "unavailable"})
+				return
+			} else if err != nil {
 				reply(w, http.StatusUnauthorized, map[string]any{"error": "kiosk_refused"})
 				return
 			}

@@ -344,7 +344,7 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 	}
 	o.Intake, err = intake.New(intake.Config{Token: o.Token, AdminToken: o.AdminToken, DataKey: dataKey, MediaKey: mediaKey, SMS: sender,
 		BourseTemplate: cfg.SMS.Template, IPRule: rule, TrustedProxies: trusted, Now: d.Now, FourEyes: cfg.Console.FourEyes,
-		Identify: o.Fleet.Identify, MediaKeyFor: o.Fleet.MediaKey, RequireMTLS: cfg.RequireMTLS,
+		Identify: o.identify, MediaKeyFor: o.Fleet.MediaKey, RequireMTLS: cfg.RequireMTLS,
 		MaxBody: cfg.Limits.MaxDossierBytes, MaxUploads: cfg.Limits.MaxUploads}, o.db)
 	if err != nil {
 		return nil, err
@@ -397,6 +397,16 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 		}
 	}()
 	return o, nil
+}
+
+// identify names a kiosk by its certificate; a registry that cannot be read is the intake's
+// "unavailable" (503), not a refusal.
+func (o *Office) identify(r *http.Request) (string, error) {
+	id, err := o.Fleet.Identify(r)
+	if errors.Is(err, fleet.ErrUnavailable) {
+		return "", fmt.Errorf("%w: %v", intake.ErrIdentifyUnavailable, err)
+	}
+	return id, err
 }
 
 // purgeEvery applies the retention policy now and every hour until the server stops.
