@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ehraz/ehraz/app/detect/confine"
@@ -239,6 +240,27 @@ func findLauncher(cfg SandboxConfig, pluginDir string) (string, error) {
 
 const launcherName = "ehraz-sandbox"
 
+// Default work folders are <temp>/ehraz-plugins-*, each naming its host in host.pid.
+const (
+	workDirPrefix = "ehraz-plugins-"
+	hostPIDFile   = "host.pid"
+)
+
+// removeStaleWorkDirs removes the default work folders of hosts that are no longer running (each
+// holds copies of the plugin binaries, tens of MB). A folder without host.pid is left alone.
+func removeStaleWorkDirs(tmp string) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, workDirPrefix+"*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, hostPIDFile))
+		if err != nil {
+			continue
+		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid != os.Getpid() && !processAlive(pid) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
 func (b *sandbox) add(name string, enforced bool, detail string) {
 	b.status.Guards = append(b.status.Guards, Guard{Name: name, Enforced: enforced, Detail: detail})
 }
@@ -260,7 +282,12 @@ func newSandbox(ctx context.Context, cfg SandboxConfig, pluginDir string) (*sand
 	}
 	b := &sandbox{cfg: cfg, workDir: cfg.WorkDir}
 	if b.workDir == "" {
-		d, err := os.MkdirTemp("", "ehraz-plugins-")
+		removeStaleWorkDirs(os.TempDir())
+		d, err := os.MkdirTemp("", workDirPrefix)
+		if err == nil {
+			// A host killed before Close leaves its folder; the next host removes it (above).
+			err = os.WriteFile(filepath.Join(d, hostPIDFile), []byte(strconv.Itoa(os.Getpid())), 0o600)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("plugin sandbox folder: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -206,4 +207,10 @@ func lookupUser(name string) (uid, gid int, err error) {
 		return 0, 0, fmt.Errorf("plugin sandbox user %q: not an unprivileged numeric user (uid %s)", name, u.Uid)
 	}
 	return uid, gid, nil
+}
+
+// processAlive reports whether a process with this PID exists (EPERM: it does, as another user).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -20,3 +20,6 @@ func (b *sandbox) setup(context.Context, string) error {
 	}
 	return nil
 }
+
+// processAlive cannot tell elsewhere: stale work folders are kept.
+func processAlive(int) bool { return true }
