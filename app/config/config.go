@@ -38,6 +38,8 @@ type Config struct {
 	Operator Operator `toml:"operator"`
 	// Brokerage is who runs the kiosk, for the applicant's contact screen.
 	Brokerage Brokerage `toml:"brokerage"`
+	// Face is the brokerage's face-match policy, in false-match-rate terms.
+	Face Face `toml:"face"`
 	// Services configures SMS, OTP, SEJAM/registry (or their simulator), geo-IP, eligibility and
 	// the dossier intake; the embedded default is the demo set-up (see DemoServices).
 	Services Services `toml:"services"`
@@ -99,6 +101,15 @@ type Brokerage struct {
 	HoursEn   string `toml:"hours_en"`
 }
 
+// Face is [face]: how the kiosk decides a face match from the face plugin's calibrated estimate
+// of the false-match rate (the share of different people who would match this closely). At or
+// under pass_fmr the match passes, above fail_fmr it fails, in between an operator reviews. The
+// defaults (0.05, 0.95) and where they fall short are explained in the README, "Face matching".
+type Face struct {
+	PassFMR float64 `toml:"pass_fmr"`
+	FailFMR float64 `toml:"fail_fmr"`
+}
+
 // Duration is a time.Duration written as "90s", "15m" in TOML.
 type Duration struct{ time.Duration }
 
@@ -141,6 +152,7 @@ func Default() Config {
 			Hours: "شنبه تا چهارشنبه، ساعت ۸ تا ۱۶", HoursEn: "Saturday to Wednesday, 8:00 to 16:00",
 		},
 		Services: DemoServices(),
+		Face:     Face{PassFMR: 0.05, FailFMR: 0.95},
 	}
 }
 
@@ -182,6 +194,9 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("config: data_dir is empty")
+	}
+	if f := c.Face; !(f.PassFMR >= 0 && f.FailFMR > 0 && f.FailFMR <= 1 && f.PassFMR <= f.FailFMR) {
+		return fmt.Errorf("config: [face] pass_fmr %v and fail_fmr %v: want 0 ≤ pass_fmr ≤ fail_fmr ≤ 1 and fail_fmr > 0", f.PassFMR, f.FailFMR)
 	}
 	return nil
 }

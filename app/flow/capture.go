@@ -130,8 +130,8 @@ func emptyImage(img sdk.Image) error {
 	return nil
 }
 
-// submitSelfie runs the selfie checks and the match against the registry photo, stores the
-// photo and the combined verdict.
+// submitSelfie runs the selfie checks and the match against the registry photo (judged by the
+// face policy), stores the photo and the combined verdict.
 func (m *Machine) submitSelfie(ctx context.Context, img sdk.Image) error {
 	m.op.Lock()
 	defer m.op.Unlock()
@@ -148,7 +148,7 @@ func (m *Machine) submitSelfie(ctx context.Context, img sdk.Image) error {
 	if quality.Outcome != sdk.Fail {
 		match := sdk.CouldNotVerifyVerdict(reasonNoReference)
 		if ref, ok := m.reference(ctx, r, "registry.photo"); ok {
-			match = checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: img, Reference: ref}))
+			match = m.cfg.FacePolicy.Apply(checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: img, Reference: ref})))
 		}
 		v = Combine(quality, match)
 	}
@@ -269,7 +269,7 @@ func (m *Machine) burnChallenge() {
 }
 
 // matchVideo matches the liveness plugin's keyframes (or, without them, frames sampled evenly
-// across the recording) against the stored selfie.
+// across the recording) against the stored selfie, each judged by the face policy.
 func (m *Machine) matchVideo(ctx context.Context, r Record, frames []sdk.Frame, live sdk.Verdict) []sdk.Verdict {
 	ref, ok := m.reference(ctx, r, "selfie")
 	if !ok {
@@ -291,7 +291,7 @@ func (m *Machine) matchVideo(ctx context.Context, r Record, frames []sdk.Frame, 
 	}
 	out := make([]sdk.Verdict, 0, len(probes))
 	for _, p := range probes {
-		out = append(out, checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: p, Reference: ref})))
+		out = append(out, m.cfg.FacePolicy.Apply(checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: p, Reference: ref}))))
 	}
 	return out
 }

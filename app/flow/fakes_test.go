@@ -316,6 +316,7 @@ type fakeDetectors struct {
 	mu         sync.Mutex
 	selfie     []sdk.Verdict
 	match      []sdk.Verdict
+	noEstimate bool // MatchFaces gives no sdk.MatchScore, like a plugin without a calibration
 	signature  []sdk.Verdict
 	liveness   []sdk.Verdict
 	errAll     error
@@ -344,7 +345,15 @@ func (d *fakeDetectors) MatchFaces(_ context.Context, req sdk.MatchRequest) (sdk
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.matchRefs = append(d.matchRefs, req.Reference.Data)
-	return next(&d.match), d.errAll
+	v := next(&d.match)
+	if v.Match == nil && !d.noEstimate {
+		// A calibrated plugin: an estimate the default face policy judges as the plugin did.
+		est := map[sdk.Outcome]float64{sdk.Pass: 0.001, sdk.NeedsReview: 0.5, sdk.Fail: 0.99}
+		if e, ok := est[v.Outcome]; ok {
+			v.Match = &sdk.MatchScore{Distance: e, EstimatedFMR: e, Calibration: "fake"}
+		}
+	}
+	return v, d.errAll
 }
 
 func (d *fakeDetectors) CheckSignature(context.Context, sdk.SignatureRequest) (sdk.Verdict, error) {

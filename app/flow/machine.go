@@ -58,6 +58,9 @@ type Config struct {
 	PersonLockFor time.Duration
 	// The guides drawn on screen, in normalized coordinates, passed to the plugins [Guide].
 	SelfieGuide, SignatureGuide, VideoGuide sdk.Rect
+	// FacePolicy decides every face match from the plugin's estimated false-match rate
+	// [DefaultFacePolicy].
+	FacePolicy FacePolicy
 }
 
 func (c *Config) defaults() {
@@ -81,6 +84,9 @@ func (c *Config) defaults() {
 	}
 	if c.MatchFrames <= 0 {
 		c.MatchFrames = 3
+	}
+	if c.FacePolicy == (FacePolicy{}) {
+		c.FacePolicy = DefaultFacePolicy()
 	}
 	if c.SelfieGuide == (sdk.Rect{}) {
 		c.SelfieGuide = Guide(StepSelfie)
@@ -137,6 +143,9 @@ func New(deps Deps, cfg Config) (*Machine, error) {
 		return nil, fmt.Errorf("flow: mode %q: want kiosk or online", cfg.Mode)
 	}
 	cfg.defaults()
+	if err := cfg.FacePolicy.Validate(); err != nil {
+		return nil, fmt.Errorf("flow: %w", err)
+	}
 	if deps.Clock == nil {
 		deps.Clock = clock.System{}
 	}

@@ -95,6 +95,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 		PersonLockFor:   cfg.Session.PersonLock.Duration,
 		Mode:            cfg.Mode,
 		DressCodeReview: cfg.Session.DressCodeReview,
+		FacePolicy:      flow.FacePolicy{PassFMR: cfg.Face.PassFMR, FailFMR: cfg.Face.FailFMR},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: flow: %w", err)

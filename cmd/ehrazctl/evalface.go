@@ -18,26 +18,64 @@ import (
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // and WebP, whatever their extension says
 
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/plugins/face/calibration"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
-// evalFaceSubject measures face matching on a labelled photo folder: `ehrazctl eval face
-// [--data DIR] [--plugin PATH]`. It calls the face plugin's MatchFaces on every pair of photos
-// listed in DIR/people.tsv and prints FNMR at FMR 1%, 0.1% and 0, the plugin's threshold with its
-// own FMR/FNMR, pair counts and the face count of the group photo, one `eval.face key=value` line
-// each.
+// evalFaceSubject measures face matching on labelled photo folders: `ehrazctl eval face
+// [--data DIR]... [--dump FILE] [--pass-fmr X --fail-fmr Y] [--calibrate [--out FILE]]
+// [--plugin PATH]`. It calls the face plugin's MatchFaces on every pair of photos listed in each
+// DIR/people.tsv and prints, per folder, FNMR at FMR 1%, 0.1% and 0, pair counts, the face count of
+// the group photo, the decision of the kiosk's face policy (`eval.face policy …`) and the whole
+// trade-off of the policy's pass limit (`eval.face.tradeoff …`), one key=value line each. With
+// --calibrate it fits the distance → estimated false-match-rate table on all the folders
+// (plugins/face/calibration) and writes it where the plugin reads it.
 func evalFaceSubject() evalSubject {
 	return evalSubject{
 		name: "face",
-		args: "[--data DIR] [--dump FILE] [--plugin PATH]",
-		help: "face-matching error rates on labelled photos",
+		args: "[--data DIR]... [--dump FILE] [--pass-fmr X] [--fail-fmr Y] [--calibrate [--out FILE]]",
+		help: "face-matching error rates and the face policy on labelled photos; --calibrate fits the plugin's table",
 		flags: func(fs *flag.FlagSet) (func() error, func(context.Context, evalRun) error) {
-			data := fs.String("data", filepath.Join(evalSharedDir(), "testdata", "faces"), "folder with people.tsv and the photos")
-			dump := fs.String("dump", "", "write every pair's distance to FILE (tab-separated)")
-			return nil, func(ctx context.Context, r evalRun) error { return evalFace(ctx, r, *data, *dump) }
+			var o faceEvalOptions
+			fs.Var(&o.dirs, "data", "folder with people.tsv and the photos (repeat for several sets; default the shared hard set)")
+			fs.StringVar(&o.dump, "dump", "", "write every pair's distance and estimate to FILE (tab-separated)")
+			def := flow.DefaultFacePolicy()
+			fs.Float64Var(&o.policy.PassFMR, "pass-fmr", def.PassFMR, "policy: auto-pass at an estimated false-match rate at or under this")
+			fs.Float64Var(&o.policy.FailFMR, "fail-fmr", def.FailFMR, "policy: fail above this estimated false-match rate")
+			fs.BoolVar(&o.calibrate, "calibrate", false, "fit the calibration table on the --data folders and write it")
+			fs.StringVar(&o.out, "out", "", "with --calibrate: the table file (default <models>/face/"+calibration.FileName+", where the plugin reads it)")
+			check := func() error {
+				if err := o.policy.Validate(); err != nil {
+					return evalUsageError("%v", err)
+				}
+				if o.out != "" && !o.calibrate {
+					return evalUsageError("--out needs --calibrate")
+				}
+				if len(o.dirs) == 0 {
+					o.dirs = faceDirs{filepath.Join(evalSharedDir(), "testdata", "faces")}
+				}
+				return nil
+			}
+			return check, func(ctx context.Context, r evalRun) error { return evalFace(ctx, r, o) }
 		},
 	}
 }
+
+// faceEvalOptions are eval face's flags.
+type faceEvalOptions struct {
+	dirs      faceDirs
+	dump      string
+	policy    flow.FacePolicy
+	calibrate bool
+	out       string
+}
+
+// faceDirs collects repeated --data flags.
+type faceDirs []string
+
+func (d *faceDirs) String() string     { return strings.Join(*d, ",") }
+func (d *faceDirs) Set(v string) error { *d = append(*d, v); return nil }
 
 // faceLabelled is one photo of people.tsv, shrunk; person "-" marks a group photo kept out of the
 // pairs.
@@ -191,87 +229,98 @@ type faceMatcher interface {
 	MatchFaces(context.Context, sdk.MatchRequest) (sdk.Verdict, error)
 }
 
-// facePair is one measured pair, as --dump writes it.
+// facePair is one measured pair, as --dump writes it: the distance and the plugin's estimated
+// false-match rate (NaN when the plugin gave none).
 type facePair struct {
 	a, b *faceLabelled
 	dist float64
+	est  float64
 }
 
-// faceDump writes every pair's distance, one tab-separated line each, sorted as measured.
+func (p facePair) same() bool { return p.a.person == p.b.person }
+
+// faceDump writes every pair's distance and estimate, one tab-separated line each, sorted as measured.
 func faceDump(w io.Writer, pairs []facePair) error {
-	if _, err := fmt.Fprintln(w, "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance"); err != nil {
+	if _, err := fmt.Fprintln(w, "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\test_fmr"); err != nil {
 		return err
 	}
 	for _, p := range pairs {
 		same := 0
-		if p.a.person == p.b.person {
+		if p.same() {
 			same = 1
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%.6f\n", p.a.file, p.a.person, p.b.file, p.b.person, same, p.dist); err != nil {
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%.6f\t%.6g\n", p.a.file, p.a.person, p.b.file, p.b.person, same, p.dist, p.est); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func evalFace(ctx context.Context, run evalRun, dir, dump string) error {
+// faceSet is one measured folder.
+type faceSet struct {
+	dir, name string
+	photos    int
+	skipped   []faceSkip
+	pairs     []facePair
+	unusable  int // pairs without a distance
+	// calibration is the table the plugin's estimates came from, as it names it.
+	calibration string
+}
+
+func (s faceSet) distances() (genuine, impostor []float64) {
+	for _, p := range s.pairs {
+		if p.same() {
+			genuine = append(genuine, p.dist)
+		} else {
+			impostor = append(impostor, p.dist)
+		}
+	}
+	return genuine, impostor
+}
+
+// faceMeasure matches every pair of one folder's photos through the plugin and prints the
+// folder's lines (skipped photos, counts, operating points, the group photo).
+func faceMeasure(ctx context.Context, run evalRun, dir string) (faceSet, error) {
+	set := faceSet{dir: dir, name: filepath.Base(filepath.Clean(dir))}
 	people, err := readPeople(dir)
 	if err != nil {
-		return err
+		return set, err
 	}
 	photos, group, skipped := faceLoad(people)
 	r := run.plugin
 	photos, noFace, err := faceUsable(ctx, r, photos)
 	if err != nil {
-		return err
+		return set, err
 	}
-	skipped = append(skipped, noFace...)
-	for _, s := range skipped {
-		run.out.line("", "skipped=%s reason=%s", s.file, s.reason)
+	set.photos, set.skipped = len(photos), append(skipped, noFace...)
+	out := run.out
+	for _, s := range set.skipped {
+		out.line("", "skipped=%s reason=%s", s.file, s.reason)
 	}
-	var genuine, impostor []float64
-	var pairs []facePair
-	var threshold, review float64
-	unusable := 0
 	for i := range photos {
 		for j := i + 1; j < len(photos); j++ {
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("interrupted: %w", err)
+				return set, fmt.Errorf("interrupted: %w", err)
 			}
 			v, err := r.MatchFaces(ctx, sdk.MatchRequest{Probe: photos[i].img, Reference: photos[j].img})
 			if err != nil {
-				return fmt.Errorf("MatchFaces: %w", err)
+				return set, fmt.Errorf("MatchFaces: %w", err)
 			}
-			d, ok := ruleNamed(v, "face.match.distance")
-			if !ok {
-				unusable++
+			p := facePair{a: &photos[i], b: &photos[j], est: math.NaN()}
+			if m := v.Match; m != nil {
+				p.dist, p.est, set.calibration = m.Distance, m.EstimatedFMR, m.Calibration
+			} else if d, ok := ruleNamed(v, "face.match.distance"); ok {
+				p.dist = d.Value
+			} else {
+				set.unusable++
 				continue
 			}
-			pairs = append(pairs, facePair{&photos[i], &photos[j], d.Value})
-			if th, ok := faceRuleThreshold(v, "face.match.distance", sdk.Pass); ok {
-				threshold = th
-			} else if th, ok := faceRuleThreshold(v, "face.match.distance", sdk.NeedsReview); ok {
-				review = th
-			}
-			if photos[i].person == photos[j].person {
-				genuine = append(genuine, d.Value)
-			} else {
-				impostor = append(impostor, d.Value)
-			}
+			set.pairs = append(set.pairs, p)
 		}
 	}
-	if dump != "" {
-		var buf bytes.Buffer
-		if err := faceDump(&buf, pairs); err != nil {
-			return err
-		}
-		if err := os.WriteFile(dump, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("--dump: %w", err)
-		}
-	}
-	out := run.out
-	out.line("", "data=%s photos=%d skipped=%d", dir, len(photos), len(skipped))
-	out.line("", "pairs.same=%d pairs.different=%d pairs.no_face=%d", len(genuine), len(impostor), unusable)
+	genuine, impostor := set.distances()
+	out.line("", "data=%s photos=%d skipped=%d", dir, set.photos, len(set.skipped))
+	out.line("", "pairs.same=%d pairs.different=%d pairs.no_face=%d", len(genuine), len(impostor), set.unusable)
 	out.line("", "distance.same.median=%.4f distance.different.median=%.4f", faceMedian(genuine), faceMedian(impostor))
 	for _, t := range []float64{0.01, 0.001, 0} {
 		op := faceAtFMR(genuine, impostor, t)
@@ -282,33 +331,167 @@ func evalFace(ctx context.Context, run evalRun, dir, dump string) error {
 		op := faceAtFNMR(genuine, impostor, t)
 		out.line("", "target_fnmr=%g threshold=%.4f fmr=%.4f fnmr=%.4f", t, op.Threshold, op.FMR, op.FNMR)
 	}
-	if threshold > 0 {
-		op := faceRates(genuine, impostor, threshold, 0)
-		out.line("", "plugin.threshold=%.4f fmr=%.4f fnmr=%.4f", threshold, op.FMR, op.FNMR)
-	}
-	if review > 0 {
-		op := faceRates(genuine, impostor, review, 0)
-		out.line("", "plugin.review_threshold=%.4f fmr=%.4f fnmr=%.4f", review, op.FMR, op.FNMR)
-	}
 	if len(impostor) > 0 && len(impostor) < 1000 {
 		out.line("", "note=small_data min_resolvable_fmr=%.4f", 1/float64(len(impostor)))
 	}
 	if group != nil {
 		v, err := r.CheckSelfie(ctx, sdk.SelfieRequest{Image: group.img})
 		if err != nil {
-			return fmt.Errorf("CheckSelfie %s: %w", group.file, err)
+			return set, fmt.Errorf("CheckSelfie %s: %w", group.file, err)
 		}
 		n, _ := ruleNamed(v, "face.count")
 		out.line("", "group=%s faces=%d outcome=%s", group.file, int(n.Value), v.Outcome)
 	}
+	return set, nil
+}
+
+// facePolicyRates is what a face policy does to one folder's pairs: the share of different-person
+// pairs it passes (fmr), of same-person pairs it does not pass (fnmr), and the shares it fails.
+type facePolicyRates struct {
+	FMR, FNMR                 float64
+	GenuineFail, ImpostorFail float64
+	Estimated, Pairs          int // pairs with an estimate, of all
+}
+
+// faceApplyPolicy decides every pair by the policy from its estimate (no estimate: review).
+func faceApplyPolicy(p flow.FacePolicy, pairs []facePair) facePolicyRates {
+	var r facePolicyRates
+	var gen, imp, genPass, genFail, impPass, impFail int
+	for _, pr := range pairs {
+		o := sdk.NeedsReview
+		if !math.IsNaN(pr.est) {
+			o, _ = p.Decide(pr.est)
+			r.Estimated++
+		}
+		if pr.same() {
+			gen++
+			genPass += b2i(o == sdk.Pass)
+			genFail += b2i(o == sdk.Fail)
+		} else {
+			imp++
+			impPass += b2i(o == sdk.Pass)
+			impFail += b2i(o == sdk.Fail)
+		}
+	}
+	r.Pairs = len(pairs)
+	r.FMR, r.ImpostorFail = ratio(impPass, imp), ratio(impFail, imp)
+	r.FNMR, r.GenuineFail = ratio(gen-genPass, gen), ratio(genFail, gen)
+	return r
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// faceTradeoffLimits are the pass limits the trade-off lines report.
+var faceTradeoffLimits = []float64{0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.2, 0.3, 0.5}
+
+func evalFace(ctx context.Context, run evalRun, o faceEvalOptions) error {
+	var sets []faceSet
+	for _, dir := range o.dirs {
+		set, err := faceMeasure(ctx, run, dir)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		sets = append(sets, set)
+	}
+	out := run.out
+	if o.calibrate {
+		t, path, err := faceCalibrate(run, o, sets)
+		if err != nil {
+			return err
+		}
+		// From here on the figures are those of the new table.
+		for i := range sets {
+			sets[i].calibration = t.ID
+			for j := range sets[i].pairs {
+				sets[i].pairs[j].est = t.FMR(sets[i].pairs[j].dist)
+			}
+		}
+		pass, _ := t.DistanceAt(o.policy.PassFMR)
+		fail, _ := t.DistanceAt(o.policy.FailFMR)
+		out.line("calibration", "file=%s table=%s rows=%d floor=%.4f pass_distance=%.3f fail_distance=%.3f", path, t.ID, len(t.Rows), t.Floor(), pass, fail)
+	}
+	if o.dump != "" {
+		var buf bytes.Buffer
+		var all []facePair
+		for _, s := range sets {
+			all = append(all, s.pairs...)
+		}
+		if err := faceDump(&buf, all); err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.dump, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("--dump: %w", err)
+		}
+	}
+	for _, s := range sets {
+		r := faceApplyPolicy(o.policy, s.pairs)
+		cal := s.calibration
+		if r.Estimated < r.Pairs {
+			cal = fmt.Sprintf("%s(no_estimate=%d)", cal, r.Pairs-r.Estimated)
+		}
+		out.line("", "policy set=%s pass_fmr=%g fail_fmr=%g fmr=%.4f fnmr=%.4f auto_pass=%.4f genuine_fail=%.4f impostor_fail=%.4f calibration=%s",
+			s.name, o.policy.PassFMR, o.policy.FailFMR, r.FMR, r.FNMR, 1-r.FNMR, r.GenuineFail, r.ImpostorFail, cal)
+	}
+	for _, limit := range faceTradeoffLimits {
+		line := fmt.Sprintf("pass_fmr=%g", limit)
+		for _, s := range sets {
+			r := faceApplyPolicy(flow.FacePolicy{PassFMR: limit, FailFMR: 1}, s.pairs)
+			line += fmt.Sprintf(" %s.auto_pass=%.3f %s.false_pass=%.4f", s.name, 1-r.FNMR, s.name, r.FMR)
+		}
+		out.line("tradeoff", "%s", line)
+	}
 	return nil
 }
 
-func faceRuleThreshold(v sdk.Verdict, name string, o sdk.Outcome) (float64, bool) {
-	for _, r := range v.Rules {
-		if r.Name == name && r.Outcome == o {
-			return r.Threshold, true
-		}
+// faceCalibrate fits the table on every set's different-person distances and writes it to --out
+// or where the plugin reads it.
+func faceCalibrate(run evalRun, o faceEvalOptions, sets []faceSet) (calibration.Table, string, error) {
+	fit := make([]calibration.Set, 0, len(sets))
+	comments := []string{
+		"Face match calibration: descriptor distance -> estimated false-match rate, read by the face plugin.",
+		"Written by `ehrazctl eval face --calibrate` (plugins/face/calibration). Method: for each set, the",
+		"one-sided 95% Wilson upper bound of the share of different-person pairs at or under the distance;",
+		"the largest over the sets (the set with the closest look-alikes decides); grid 0.005, a distance",
+		"takes the next grid point's value. Pairs share photos, so the bound is optimistic about that.",
 	}
-	return 0, false
+	for _, s := range sets {
+		_, impostor := s.distances()
+		fit = append(fit, calibration.Set{Name: s.name, Impostor: impostor})
+		genuine := len(s.pairs) - len(impostor)
+		comments = append(comments, fmt.Sprintf("set %s: %d photos (%d skipped), %d same-person and %d different-person pairs",
+			s.name, s.photos, len(s.skipped), genuine, len(impostor)))
+	}
+	t, err := calibration.Fit(fit)
+	if err != nil {
+		return calibration.Table{}, "", err
+	}
+	t.Comments = comments
+	path := o.out
+	if path == "" {
+		path = filepath.Join(faceModelDir(run.pluginPath), calibration.FileName)
+	}
+	b := t.Format()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return calibration.Table{}, "", fmt.Errorf("--calibrate: %w", err)
+	}
+	// The ID the plugin reports for this file (the name without .tsv, and the digest).
+	t, err = calibration.Parse(b, strings.TrimSuffix(filepath.Base(path), ".tsv"))
+	if err != nil {
+		return calibration.Table{}, "", fmt.Errorf("--calibrate: read back: %w", err)
+	}
+	return t, path, nil
+}
+
+// faceModelDir is the face plugin's model folder by the plugin's own rule: $EHRAZ_MODEL_DIR/face,
+// else <plugin dir>/../../models/face (bin/plugins/face → models/face).
+func faceModelDir(pluginPath string) string {
+	if root := os.Getenv("EHRAZ_MODEL_DIR"); root != "" {
+		return filepath.Join(root, "face")
+	}
+	return filepath.Join(filepath.Dir(pluginPath), "..", "..", "models", "face")
 }

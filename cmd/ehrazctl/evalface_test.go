@@ -9,8 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/plugins/face/calibration"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -134,13 +137,68 @@ func TestFaceDump(t *testing.T) {
 	b := &faceLabelled{personPhoto: personPhoto{file: "2.jpg", person: "p"}}
 	c := &faceLabelled{personPhoto: personPhoto{file: "3.jpg", person: "q"}}
 	var buf bytes.Buffer
-	if err := faceDump(&buf, []facePair{{a, b, 0.4}, {a, c, 0.81234567}}); err != nil {
+	if err := faceDump(&buf, []facePair{{a, b, 0.4, 0.035}, {a, c, 0.81234567, math.NaN()}}); err != nil {
 		t.Fatal(err)
 	}
-	want := "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\n" +
-		"1.jpg\tp\t2.jpg\tp\t1\t0.400000\n" +
-		"1.jpg\tp\t3.jpg\tq\t0\t0.812346\n"
+	want := "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\test_fmr\n" +
+		"1.jpg\tp\t2.jpg\tp\t1\t0.400000\t0.035\n" +
+		"1.jpg\tp\t3.jpg\tq\t0\t0.812346\tNaN\n"
 	if buf.String() != want {
 		t.Errorf("dump:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+func TestFaceApplyPolicy(t *testing.T) {
+	p := func(name string) *faceLabelled { return &faceLabelled{personPhoto: personPhoto{person: name}} }
+	a, a2, b := p("a"), p("a"), p("b")
+	pairs := []facePair{
+		{a, a2, 0.30, 0.01},       // genuine, passes
+		{a, a2, 0.45, 0.10},       // genuine, review
+		{a, a2, 0.70, 0.99},       // genuine, fails
+		{a, a2, 0.35, math.NaN()}, // genuine, no estimate: review
+		{a, b, 0.38, 0.02},        // impostor, passes: a false auto-pass
+		{a, b, 0.60, 0.80},        // impostor, review
+		{a, b, 0.90, 1},           // impostor, fails
+		{a, b, 0.95, 1},           // impostor, fails
+	}
+	got := faceApplyPolicy(flow.FacePolicy{PassFMR: 0.05, FailFMR: 0.95}, pairs)
+	want := facePolicyRates{FMR: 0.25, FNMR: 0.75, GenuineFail: 0.25, ImpostorFail: 0.5, Estimated: 7, Pairs: 8}
+	if got != want {
+		t.Errorf("rates %+v, want %+v", got, want)
+	}
+}
+
+// Calibrate writes a monotonic table where asked, built from every set's different-person pairs.
+func TestFaceCalibrateWritesTheTable(t *testing.T) {
+	a, a2, b := &faceLabelled{personPhoto: personPhoto{person: "a"}}, &faceLabelled{personPhoto: personPhoto{person: "a"}}, &faceLabelled{personPhoto: personPhoto{person: "b"}}
+	sets := []faceSet{
+		{name: "hard", photos: 3, pairs: []facePair{{a, a2, 0.3, 0}, {a, b, 0.41, 0}, {a2, b, 0.6, 0}}},
+		{name: "easy", photos: 2, pairs: []facePair{{a, b, 0.9, 0}}},
+	}
+	out := filepath.Join(t.TempDir(), "cal.tsv")
+	tab, path, err := faceCalibrate(evalRun{}, faceEvalOptions{out: out}, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != out {
+		t.Errorf("written to %s, want %s", path, out)
+	}
+	b2, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := calibration.Parse(b2, "cal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.ID != tab.ID || !strings.Contains(strings.Join(back.Comments, "\n"), "set hard: 3 photos (0 skipped), 1 same-person and 2 different-person pairs") {
+		t.Errorf("table %s comments %q", back.ID, back.Comments)
+	}
+	// The hard set's 0.41 pair counts from 0.41 on; the easy set adds nothing before 0.9.
+	if back.FMR(0.40) >= back.FMR(0.41) || math.Abs(back.FMR(0.41)-calibration.WilsonUpper(1, 2)) > 1e-5 {
+		t.Errorf("FMR(0.40)=%v FMR(0.41)=%v", back.FMR(0.40), back.FMR(0.41))
+	}
+	if got := faceModelDir("bin/plugins/face"); got != filepath.Join("models", "face") {
+		t.Errorf("model dir %s", got)
 	}
 }

@@ -116,6 +116,22 @@ type Verdict struct {
 	// verified (a plugin cannot: the protocol does not carry it); empty for verdicts made
 	// without a plugin.
 	Provenance Provenance
+	// Match is what MatchFaces measured when the faces could be compared (nil otherwise, and from
+	// plugins that do not give it): the host decides pass, review or fail from its EstimatedFMR
+	// under the brokerage's policy.
+	Match *MatchScore
+}
+
+// MatchScore is a face comparison's measurement (protocol v1, added later: optional).
+type MatchScore struct {
+	// Distance is the plugin's own dissimilarity, smaller is more alike; not comparable between
+	// plugins.
+	Distance float64
+	// EstimatedFMR is the plugin's calibrated estimate of the false-match rate at Distance, 0..1.
+	// It must never decrease as Distance grows (the conformance kit checks this).
+	EstimatedFMR float64
+	// Calibration names the table behind the estimate, for the record.
+	Calibration string
 }
 
 // Provenance is which plugin binary produced a verdict.

@@ -8,6 +8,7 @@ import (
 	face "github.com/Kagami/go-face"
 	"gocv.io/x/gocv"
 
+	"github.com/ehraz/ehraz/plugins/face/calibration"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
@@ -20,6 +21,7 @@ const Version = "0.1.0"
 type Detector struct {
 	rec *face.Recognizer
 	th  Thresholds
+	cal calibration.Table // descriptor distance → estimated false-match rate
 
 	cascadeMu sync.Mutex
 	cascade   gocv.CascadeClassifier
@@ -30,7 +32,8 @@ type Detector struct {
 	cache descCache // descriptors of the last few matched pictures
 }
 
-// Open loads go-face's models from modelDir (see ModelDir) and OpenCV's Haar cascade.
+// Open loads go-face's models from modelDir (see ModelDir), the match calibration table (see
+// LoadCalibration) and OpenCV's Haar cascade.
 func Open(modelDir string, th Thresholds) (*Detector, error) {
 	if err := CheckModelDir(modelDir); err != nil {
 		return nil, err
@@ -39,7 +42,12 @@ func Open(modelDir string, th Thresholds) (*Detector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load face models from %s: %w", modelDir, err)
 	}
-	d := &Detector{rec: rec, th: th, cascade: gocv.NewCascadeClassifier()}
+	cal, err := LoadCalibration(modelDir)
+	if err != nil {
+		rec.Close()
+		return nil, err
+	}
+	d := &Detector{rec: rec, th: th, cal: cal, cascade: gocv.NewCascadeClassifier()}
 	if !d.cascade.Load(cascadePath()) {
 		d.Close()
 		return nil, fmt.Errorf("load Haar cascade %s (apt opencv-data, or set %s)", cascadePath(), EnvCascade)

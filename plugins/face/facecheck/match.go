@@ -12,9 +12,10 @@ import (
 )
 
 // MatchFaces compares the largest face of the probe with the largest face of the reference by
-// the Euclidean distance of their dlib ResNet descriptors: at or below MatchPass it passes, up to
-// MatchReview an operator reviews, above it fails. The rules carry the distance and the measured
-// FMR/FNMR of the pass threshold. A picture without a face fails with its key.
+// the Euclidean distance of their dlib ResNet descriptors, and estimates the false-match rate at
+// that distance from the calibration table (Verdict.Match, and the rule face.match.fmr). Its own
+// outcome applies Thresholds.MatchPassFMR/MatchFailFMR to the estimate; the kiosk decides with
+// its configured policy. A picture without a face fails with its key.
 func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Verdict, error) {
 	start := time.Now()
 	if err := ctx.Err(); err != nil {
@@ -57,16 +58,12 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 		return combine(rules, start), nil
 	}
 	dist := math.Sqrt(face.SquaredEuclideanDistance(*descs[0], *descs[1]))
-	th := d.th
-	r := th.matchRule(dist)
-	rules = append(rules,
-		r,
-		// The error rates behind the pass threshold, from `ehrazctl eval face` (informational).
-		sdk.Rule{Name: "face.match.fmr", Outcome: sdk.Pass, Reason: "verdict.face.match.fmr", Value: th.MatchFMR, Threshold: th.MatchPass, Unit: "ratio"},
-		sdk.Rule{Name: "face.match.fnmr", Outcome: sdk.Pass, Reason: "verdict.face.match.fnmr", Value: th.MatchFNMR, Threshold: th.MatchPass, Unit: "ratio"},
-	)
+	est := d.cal.FMR(dist)
+	rules = append(rules, d.matchRule(dist, est),
+		sdk.Rule{Name: "face.match.fmr", Outcome: sdk.Pass, Reason: "verdict.face.match.fmr", Value: est, Threshold: d.th.MatchPassFMR, Unit: "ratio"})
 	v := combine(rules, start)
-	v.Score = clamp(1-dist/(2*th.MatchPass), 0, 1)
+	v.Score = 1 - est
+	v.Match = &sdk.MatchScore{Distance: dist, EstimatedFMR: est, Calibration: d.cal.ID}
 	return v, nil
 }
 
@@ -92,17 +89,25 @@ func imageReasonSuffix(err error) string {
 	}
 }
 
-// matchRule decides on a descriptor distance: at or below MatchPass the faces match, up to
-// MatchReview an operator reviews, above it they differ.
-func (th Thresholds) matchRule(dist float64) sdk.Rule {
-	r := sdk.Rule{Name: "face.match.distance", Value: dist, Threshold: th.MatchPass, Unit: "euclidean"}
+// matchRule decides on a descriptor distance through its estimated false-match rate: at or under
+// MatchPassFMR the faces match, up to MatchFailFMR an operator reviews, above it they differ. The
+// rule carries the distance and the distance at which the limit it was judged by is crossed.
+func (d *Detector) matchRule(dist, est float64) sdk.Rule {
+	limit := func(fmr float64) float64 {
+		at, ok := d.cal.DistanceAt(fmr)
+		if !ok {
+			return 0
+		}
+		return at
+	}
+	r := sdk.Rule{Name: "face.match.distance", Value: dist, Unit: "euclidean"}
 	switch {
-	case dist <= th.MatchPass:
-		r.Outcome, r.Reason = sdk.Pass, "verdict.face.match.same"
-	case dist <= th.MatchReview:
-		r.Outcome, r.Reason, r.Threshold = sdk.NeedsReview, "verdict.face.match.uncertain", th.MatchReview
+	case est <= d.th.MatchPassFMR:
+		r.Outcome, r.Reason, r.Threshold = sdk.Pass, "verdict.face.match.same", limit(d.th.MatchPassFMR)
+	case est <= d.th.MatchFailFMR:
+		r.Outcome, r.Reason, r.Threshold = sdk.NeedsReview, "verdict.face.match.uncertain", limit(d.th.MatchFailFMR)
 	default:
-		r.Outcome, r.Reason, r.Threshold = sdk.Fail, "verdict.face.match.different", th.MatchReview
+		r.Outcome, r.Reason, r.Threshold = sdk.Fail, "verdict.face.match.different", limit(d.th.MatchFailFMR)
 	}
 	return r
 }

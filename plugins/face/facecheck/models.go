@@ -1,9 +1,14 @@
 package facecheck
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/ehraz/ehraz/plugins/face/calibration"
 )
 
 // EnvModelDir names the directory holding every plugin's models (the repo's models/ folder).
@@ -51,4 +56,23 @@ func cascadePath() string {
 		return p
 	}
 	return DefaultCascade
+}
+
+// LoadCalibration reads the match calibration table modelDir/match_calibration.tsv (written by
+// `ehrazctl eval face --calibrate`) or, when there is none, the reference table built into the
+// plugin. A table that is there but unreadable or not monotonic is an error, never skipped.
+func LoadCalibration(modelDir string) (calibration.Table, error) {
+	path := filepath.Join(modelDir, calibration.FileName)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return calibration.Reference()
+	}
+	if err != nil {
+		return calibration.Table{}, fmt.Errorf("face calibration: %w", err)
+	}
+	t, err := calibration.Parse(b, strings.TrimSuffix(calibration.FileName, ".tsv"))
+	if err != nil {
+		return calibration.Table{}, fmt.Errorf("face calibration %s: %w", path, err)
+	}
+	return t, nil
 }

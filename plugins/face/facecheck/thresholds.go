@@ -21,10 +21,11 @@ type Thresholds struct {
 	// MaxFrameSides: straight strong edges on more sides than this around the face mean a photo
 	// or a screen is held up.
 	MaxFrameSides float64
-	// Match: descriptor distance at or below MatchPass passes; up to MatchReview an operator
-	// reviews; above it fails. MatchFMR/MatchFNMR are the measured error rates at MatchPass.
-	MatchPass, MatchReview float64
-	MatchFMR, MatchFNMR    float64
+	// Match: the estimated false-match rate (the calibration table's value at the descriptor
+	// distance) at or under MatchPassFMR passes, above MatchFailFMR fails, between them an
+	// operator reviews. The kiosk applies its own configured policy to the same estimate; these
+	// are the plugin's answer for a host that does not.
+	MatchPassFMR, MatchFailFMR float64
 }
 
 // DefaultThresholds returns the limits measured on the project's test photos (see
@@ -45,14 +46,9 @@ func DefaultThresholds() Thresholds {
 		MinContrast:   18,
 		MaxCovering:   25,
 		MaxFrameSides: 2,
-		// `ehrazctl eval face` on $SHARED/testdata/faces (33 photos, 28 same-person and 437
-		// different-person pairs): the closest different-person pair lies at 0.348, so 0.34
-		// passes no impostor pair there (FMR 0 on 437 pairs: below ~0.7% at 95% confidence) and
-		// 93% of genuine pairs go to review; half of all pairs are under 0.55, so dlib's 0.6 would
-		// accept most impostors on this data. MatchReview keeps 95% of genuine pairs out of fail.
-		MatchPass:   0.34,
-		MatchReview: 0.62,
-		MatchFMR:    0,
-		MatchFNMR:   0.93,
+		// The kiosk's default face policy (app/flow DefaultFacePolicy; README "Face matching"):
+		// with the reference table, pass at distance ≤ 0.42 and fail above about 0.64.
+		MatchPassFMR: 0.05,
+		MatchFailFMR: 0.95,
 	}
 }

@@ -230,6 +230,9 @@ func Check(ctx context.Context, d Detector) Report {
 		add(m.name+".concurrent", same, "parallel outcomes %v errors %v", outs, errs)
 		rep.Latency[m.name] = latency(20, func() { _, _ = m.call(ctx, m.good) })
 	}
+	if slices.Contains(info.Capabilities, "MatchFaces") {
+		checkMatchEstimates(ctx, d, matchFaces(), add) // matchscore.go
+	}
 	// AnalyzeFrame: declared ⇒ answers good frames and never crashes on bad ones.
 	if slices.Contains(info.Capabilities, "AnalyzeFrame") {
 		frame := SyntheticJPEG(640, 480)

@@ -89,6 +89,9 @@ func verdictToPB(v sdk.Verdict) *pb.Verdict {
 		out.Artifacts = append(out.Artifacts, &pb.Artifact{Name: a.Name, Image: imageToPB(a.Image),
 			TimestampMs: a.TimestampMS})
 	}
+	if m := v.Match; m != nil {
+		out.Match = &pb.MatchScore{Distance: m.Distance, EstimatedFmr: m.EstimatedFMR, Calibration: m.Calibration}
+	}
 	return out
 }
 
@@ -102,6 +105,9 @@ func verdictFromPB(v *pb.Verdict) sdk.Verdict {
 	for _, a := range v.GetArtifacts() {
 		out.Artifacts = append(out.Artifacts, sdk.Artifact{Name: a.GetName(), Image: imageFromPB(a.GetImage()),
 			TimestampMS: a.GetTimestampMs()})
+	}
+	if m := v.GetMatch(); m != nil {
+		out.Match = &sdk.MatchScore{Distance: m.GetDistance(), EstimatedFMR: m.GetEstimatedFmr(), Calibration: m.GetCalibration()}
 	}
 	return out
 }

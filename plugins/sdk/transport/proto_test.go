@@ -39,6 +39,13 @@ func TestVerdictRoundTrip(t *testing.T) {
 	if got.Outcome != v.Outcome || len(got.Reasons) != 2 || got.Rules[0] != v.Rules[0] || got.Artifacts[0].Image.Width != 3 || got.Duration != 7 || got.Score != 0.5 {
 		t.Fatalf("round trip: %+v", got)
 	}
+	m := sdk.MatchScore{Distance: 0.41, EstimatedFMR: 0.03, Calibration: "reference@0123456789ab"}
+	if got := verdictFromPB(verdictToPB(sdk.Verdict{Match: &m})).Match; got == nil || *got != m {
+		t.Fatalf("match round trip: %+v", got)
+	}
+	if got := verdictFromPB(verdictToPB(sdk.Verdict{})).Match; got != nil {
+		t.Fatalf("a verdict without a match score arrived with %+v", got)
+	}
 	if o := verdictFromPB(verdictToPB(sdk.Verdict{Outcome: sdk.Outcome(42)})).Outcome; o.Effective() != sdk.CouldNotVerify {
 		t.Fatalf("unknown outcome became %v", o)
 	}

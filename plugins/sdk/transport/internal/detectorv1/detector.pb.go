@@ -480,13 +480,16 @@ func (x *Artifact) GetTimestampMs() int64 {
 }
 
 type Verdict struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Outcome       Outcome                `protobuf:"varint,1,opt,name=outcome,proto3,enum=ehraz.detector.v1.Outcome" json:"outcome,omitempty"`
-	Reasons       []string               `protobuf:"bytes,2,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	Rules         []*Rule                `protobuf:"bytes,3,rep,name=rules,proto3" json:"rules,omitempty"`
-	Artifacts     []*Artifact            `protobuf:"bytes,4,rep,name=artifacts,proto3" json:"artifacts,omitempty"`
-	Score         float64                `protobuf:"fixed64,5,opt,name=score,proto3" json:"score,omitempty"`
-	DurationNs    int64                  `protobuf:"varint,6,opt,name=duration_ns,json=durationNs,proto3" json:"duration_ns,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Outcome    Outcome                `protobuf:"varint,1,opt,name=outcome,proto3,enum=ehraz.detector.v1.Outcome" json:"outcome,omitempty"`
+	Reasons    []string               `protobuf:"bytes,2,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	Rules      []*Rule                `protobuf:"bytes,3,rep,name=rules,proto3" json:"rules,omitempty"`
+	Artifacts  []*Artifact            `protobuf:"bytes,4,rep,name=artifacts,proto3" json:"artifacts,omitempty"`
+	Score      float64                `protobuf:"fixed64,5,opt,name=score,proto3" json:"score,omitempty"`
+	DurationNs int64                  `protobuf:"varint,6,opt,name=duration_ns,json=durationNs,proto3" json:"duration_ns,omitempty"`
+	// Set by MatchFaces when the faces could be compared (added in v1, optional: a plugin that
+	// leaves it unset is judged by its outcome alone).
+	Match         *MatchScore `protobuf:"bytes,7,opt,name=match,proto3" json:"match,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -563,6 +566,79 @@ func (x *Verdict) GetDurationNs() int64 {
 	return 0
 }
 
+func (x *Verdict) GetMatch() *MatchScore {
+	if x != nil {
+		return x.Match
+	}
+	return nil
+}
+
+// MatchScore is a face comparison's measurement, for the host's decision policy.
+type MatchScore struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The plugin's own dissimilarity (smaller is more alike); informational, not comparable
+	// between plugins.
+	Distance float64 `protobuf:"fixed64,1,opt,name=distance,proto3" json:"distance,omitempty"`
+	// The plugin's calibrated estimate of the false-match rate at this distance, 0..1; it must
+	// never decrease as the distance grows.
+	EstimatedFmr float64 `protobuf:"fixed64,2,opt,name=estimated_fmr,json=estimatedFmr,proto3" json:"estimated_fmr,omitempty"`
+	// Which calibration produced the estimate (for the record), e.g. "reference@3f2a…".
+	Calibration   string `protobuf:"bytes,3,opt,name=calibration,proto3" json:"calibration,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MatchScore) Reset() {
+	*x = MatchScore{}
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MatchScore) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MatchScore) ProtoMessage() {}
+
+func (x *MatchScore) ProtoReflect() protoreflect.Message {
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MatchScore.ProtoReflect.Descriptor instead.
+func (*MatchScore) Descriptor() ([]byte, []int) {
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *MatchScore) GetDistance() float64 {
+	if x != nil {
+		return x.Distance
+	}
+	return 0
+}
+
+func (x *MatchScore) GetEstimatedFmr() float64 {
+	if x != nil {
+		return x.EstimatedFmr
+	}
+	return 0
+}
+
+func (x *MatchScore) GetCalibration() string {
+	if x != nil {
+		return x.Calibration
+	}
+	return ""
+}
+
 type FrameRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Image         *Image                 `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
@@ -574,7 +650,7 @@ type FrameRequest struct {
 
 func (x *FrameRequest) Reset() {
 	*x = FrameRequest{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[7]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -586,7 +662,7 @@ func (x *FrameRequest) String() string {
 func (*FrameRequest) ProtoMessage() {}
 
 func (x *FrameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[7]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -599,7 +675,7 @@ func (x *FrameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FrameRequest.ProtoReflect.Descriptor instead.
 func (*FrameRequest) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{7}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *FrameRequest) GetImage() *Image {
@@ -633,7 +709,7 @@ type Hint struct {
 
 func (x *Hint) Reset() {
 	*x = Hint{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[8]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -645,7 +721,7 @@ func (x *Hint) String() string {
 func (*Hint) ProtoMessage() {}
 
 func (x *Hint) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[8]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -658,7 +734,7 @@ func (x *Hint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hint.ProtoReflect.Descriptor instead.
 func (*Hint) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{8}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Hint) GetKey() string {
@@ -687,7 +763,7 @@ type FrameAnalysis struct {
 
 func (x *FrameAnalysis) Reset() {
 	*x = FrameAnalysis{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[9]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -699,7 +775,7 @@ func (x *FrameAnalysis) String() string {
 func (*FrameAnalysis) ProtoMessage() {}
 
 func (x *FrameAnalysis) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[9]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -712,7 +788,7 @@ func (x *FrameAnalysis) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FrameAnalysis.ProtoReflect.Descriptor instead.
 func (*FrameAnalysis) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{9}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *FrameAnalysis) GetHints() []*Hint {
@@ -754,7 +830,7 @@ type SelfieRequest struct {
 
 func (x *SelfieRequest) Reset() {
 	*x = SelfieRequest{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[10]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -766,7 +842,7 @@ func (x *SelfieRequest) String() string {
 func (*SelfieRequest) ProtoMessage() {}
 
 func (x *SelfieRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[10]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -779,7 +855,7 @@ func (x *SelfieRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SelfieRequest.ProtoReflect.Descriptor instead.
 func (*SelfieRequest) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{10}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SelfieRequest) GetImage() *Image {
@@ -813,7 +889,7 @@ type MatchRequest struct {
 
 func (x *MatchRequest) Reset() {
 	*x = MatchRequest{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[11]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -825,7 +901,7 @@ func (x *MatchRequest) String() string {
 func (*MatchRequest) ProtoMessage() {}
 
 func (x *MatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[11]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -838,7 +914,7 @@ func (x *MatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchRequest.ProtoReflect.Descriptor instead.
 func (*MatchRequest) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{11}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MatchRequest) GetProbe() *Image {
@@ -865,7 +941,7 @@ type SignatureRequest struct {
 
 func (x *SignatureRequest) Reset() {
 	*x = SignatureRequest{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[12]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -877,7 +953,7 @@ func (x *SignatureRequest) String() string {
 func (*SignatureRequest) ProtoMessage() {}
 
 func (x *SignatureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[12]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -890,7 +966,7 @@ func (x *SignatureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignatureRequest.ProtoReflect.Descriptor instead.
 func (*SignatureRequest) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{12}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SignatureRequest) GetImage() *Image {
@@ -917,7 +993,7 @@ type Frame struct {
 
 func (x *Frame) Reset() {
 	*x = Frame{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[13]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -929,7 +1005,7 @@ func (x *Frame) String() string {
 func (*Frame) ProtoMessage() {}
 
 func (x *Frame) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[13]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -942,7 +1018,7 @@ func (x *Frame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Frame.ProtoReflect.Descriptor instead.
 func (*Frame) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{13}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Frame) GetImage() *Image {
@@ -969,7 +1045,7 @@ type Challenge struct {
 
 func (x *Challenge) Reset() {
 	*x = Challenge{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[14]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -981,7 +1057,7 @@ func (x *Challenge) String() string {
 func (*Challenge) ProtoMessage() {}
 
 func (x *Challenge) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[14]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -994,7 +1070,7 @@ func (x *Challenge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Challenge.ProtoReflect.Descriptor instead.
 func (*Challenge) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{14}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Challenge) GetNumbers() []int32 {
@@ -1022,7 +1098,7 @@ type LivenessRequest struct {
 
 func (x *LivenessRequest) Reset() {
 	*x = LivenessRequest{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[15]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1034,7 +1110,7 @@ func (x *LivenessRequest) String() string {
 func (*LivenessRequest) ProtoMessage() {}
 
 func (x *LivenessRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[15]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1047,7 +1123,7 @@ func (x *LivenessRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LivenessRequest.ProtoReflect.Descriptor instead.
 func (*LivenessRequest) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{15}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *LivenessRequest) GetFrames() []*Frame {
@@ -1104,7 +1180,7 @@ const file_ehraz_detector_v1_detector_proto_rawDesc = "" +
 	"\bArtifact\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12.\n" +
 	"\x05image\x18\x02 \x01(\v2\x18.ehraz.detector.v1.ImageR\x05image\x12!\n" +
-	"\ftimestamp_ms\x18\x03 \x01(\x03R\vtimestampMs\"\xfa\x01\n" +
+	"\ftimestamp_ms\x18\x03 \x01(\x03R\vtimestampMs\"\xaf\x02\n" +
 	"\aVerdict\x124\n" +
 	"\aoutcome\x18\x01 \x01(\x0e2\x1a.ehraz.detector.v1.OutcomeR\aoutcome\x12\x18\n" +
 	"\areasons\x18\x02 \x03(\tR\areasons\x12-\n" +
@@ -1112,7 +1188,13 @@ const file_ehraz_detector_v1_detector_proto_rawDesc = "" +
 	"\tartifacts\x18\x04 \x03(\v2\x1b.ehraz.detector.v1.ArtifactR\tartifacts\x12\x14\n" +
 	"\x05score\x18\x05 \x01(\x01R\x05score\x12\x1f\n" +
 	"\vduration_ns\x18\x06 \x01(\x03R\n" +
-	"durationNs\"\x87\x01\n" +
+	"durationNs\x123\n" +
+	"\x05match\x18\a \x01(\v2\x1d.ehraz.detector.v1.MatchScoreR\x05match\"o\n" +
+	"\n" +
+	"MatchScore\x12\x1a\n" +
+	"\bdistance\x18\x01 \x01(\x01R\bdistance\x12#\n" +
+	"\restimated_fmr\x18\x02 \x01(\x01R\festimatedFmr\x12 \n" +
+	"\vcalibration\x18\x03 \x01(\tR\vcalibration\"\x87\x01\n" +
 	"\fFrameRequest\x12.\n" +
 	"\x05image\x18\x01 \x01(\v2\x18.ehraz.detector.v1.ImageR\x05image\x12\x18\n" +
 	"\apurpose\x18\x02 \x01(\tR\apurpose\x12-\n" +
@@ -1176,7 +1258,7 @@ func file_ehraz_detector_v1_detector_proto_rawDescGZIP() []byte {
 }
 
 var file_ehraz_detector_v1_detector_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ehraz_detector_v1_detector_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_ehraz_detector_v1_detector_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_ehraz_detector_v1_detector_proto_goTypes = []any{
 	(Outcome)(0),             // 0: ehraz.detector.v1.Outcome
 	(*Empty)(nil),            // 1: ehraz.detector.v1.Empty
@@ -1186,16 +1268,17 @@ var file_ehraz_detector_v1_detector_proto_goTypes = []any{
 	(*Rule)(nil),             // 5: ehraz.detector.v1.Rule
 	(*Artifact)(nil),         // 6: ehraz.detector.v1.Artifact
 	(*Verdict)(nil),          // 7: ehraz.detector.v1.Verdict
-	(*FrameRequest)(nil),     // 8: ehraz.detector.v1.FrameRequest
-	(*Hint)(nil),             // 9: ehraz.detector.v1.Hint
-	(*FrameAnalysis)(nil),    // 10: ehraz.detector.v1.FrameAnalysis
-	(*SelfieRequest)(nil),    // 11: ehraz.detector.v1.SelfieRequest
-	(*MatchRequest)(nil),     // 12: ehraz.detector.v1.MatchRequest
-	(*SignatureRequest)(nil), // 13: ehraz.detector.v1.SignatureRequest
-	(*Frame)(nil),            // 14: ehraz.detector.v1.Frame
-	(*Challenge)(nil),        // 15: ehraz.detector.v1.Challenge
-	(*LivenessRequest)(nil),  // 16: ehraz.detector.v1.LivenessRequest
-	nil,                      // 17: ehraz.detector.v1.FrameAnalysis.MeasuresEntry
+	(*MatchScore)(nil),       // 8: ehraz.detector.v1.MatchScore
+	(*FrameRequest)(nil),     // 9: ehraz.detector.v1.FrameRequest
+	(*Hint)(nil),             // 10: ehraz.detector.v1.Hint
+	(*FrameAnalysis)(nil),    // 11: ehraz.detector.v1.FrameAnalysis
+	(*SelfieRequest)(nil),    // 12: ehraz.detector.v1.SelfieRequest
+	(*MatchRequest)(nil),     // 13: ehraz.detector.v1.MatchRequest
+	(*SignatureRequest)(nil), // 14: ehraz.detector.v1.SignatureRequest
+	(*Frame)(nil),            // 15: ehraz.detector.v1.Frame
+	(*Challenge)(nil),        // 16: ehraz.detector.v1.Challenge
+	(*LivenessRequest)(nil),  // 17: ehraz.detector.v1.LivenessRequest
+	nil,                      // 18: ehraz.detector.v1.FrameAnalysis.MeasuresEntry
 }
 var file_ehraz_detector_v1_detector_proto_depIdxs = []int32{
 	0,  // 0: ehraz.detector.v1.Rule.outcome:type_name -> ehraz.detector.v1.Outcome
@@ -1203,38 +1286,39 @@ var file_ehraz_detector_v1_detector_proto_depIdxs = []int32{
 	0,  // 2: ehraz.detector.v1.Verdict.outcome:type_name -> ehraz.detector.v1.Outcome
 	5,  // 3: ehraz.detector.v1.Verdict.rules:type_name -> ehraz.detector.v1.Rule
 	6,  // 4: ehraz.detector.v1.Verdict.artifacts:type_name -> ehraz.detector.v1.Artifact
-	3,  // 5: ehraz.detector.v1.FrameRequest.image:type_name -> ehraz.detector.v1.Image
-	4,  // 6: ehraz.detector.v1.FrameRequest.guide:type_name -> ehraz.detector.v1.Rect
-	9,  // 7: ehraz.detector.v1.FrameAnalysis.hints:type_name -> ehraz.detector.v1.Hint
-	4,  // 8: ehraz.detector.v1.FrameAnalysis.boxes:type_name -> ehraz.detector.v1.Rect
-	17, // 9: ehraz.detector.v1.FrameAnalysis.measures:type_name -> ehraz.detector.v1.FrameAnalysis.MeasuresEntry
-	3,  // 10: ehraz.detector.v1.SelfieRequest.image:type_name -> ehraz.detector.v1.Image
-	4,  // 11: ehraz.detector.v1.SelfieRequest.guide:type_name -> ehraz.detector.v1.Rect
-	3,  // 12: ehraz.detector.v1.MatchRequest.probe:type_name -> ehraz.detector.v1.Image
-	3,  // 13: ehraz.detector.v1.MatchRequest.reference:type_name -> ehraz.detector.v1.Image
-	3,  // 14: ehraz.detector.v1.SignatureRequest.image:type_name -> ehraz.detector.v1.Image
-	4,  // 15: ehraz.detector.v1.SignatureRequest.guide:type_name -> ehraz.detector.v1.Rect
-	3,  // 16: ehraz.detector.v1.Frame.image:type_name -> ehraz.detector.v1.Image
-	14, // 17: ehraz.detector.v1.LivenessRequest.frames:type_name -> ehraz.detector.v1.Frame
-	15, // 18: ehraz.detector.v1.LivenessRequest.challenge:type_name -> ehraz.detector.v1.Challenge
-	4,  // 19: ehraz.detector.v1.LivenessRequest.guide:type_name -> ehraz.detector.v1.Rect
-	1,  // 20: ehraz.detector.v1.Detector.Info:input_type -> ehraz.detector.v1.Empty
-	8,  // 21: ehraz.detector.v1.Detector.AnalyzeFrame:input_type -> ehraz.detector.v1.FrameRequest
-	11, // 22: ehraz.detector.v1.Detector.CheckSelfie:input_type -> ehraz.detector.v1.SelfieRequest
-	12, // 23: ehraz.detector.v1.Detector.MatchFaces:input_type -> ehraz.detector.v1.MatchRequest
-	13, // 24: ehraz.detector.v1.Detector.CheckSignature:input_type -> ehraz.detector.v1.SignatureRequest
-	16, // 25: ehraz.detector.v1.Detector.CheckLiveness:input_type -> ehraz.detector.v1.LivenessRequest
-	2,  // 26: ehraz.detector.v1.Detector.Info:output_type -> ehraz.detector.v1.InfoResponse
-	10, // 27: ehraz.detector.v1.Detector.AnalyzeFrame:output_type -> ehraz.detector.v1.FrameAnalysis
-	7,  // 28: ehraz.detector.v1.Detector.CheckSelfie:output_type -> ehraz.detector.v1.Verdict
-	7,  // 29: ehraz.detector.v1.Detector.MatchFaces:output_type -> ehraz.detector.v1.Verdict
-	7,  // 30: ehraz.detector.v1.Detector.CheckSignature:output_type -> ehraz.detector.v1.Verdict
-	7,  // 31: ehraz.detector.v1.Detector.CheckLiveness:output_type -> ehraz.detector.v1.Verdict
-	26, // [26:32] is the sub-list for method output_type
-	20, // [20:26] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	8,  // 5: ehraz.detector.v1.Verdict.match:type_name -> ehraz.detector.v1.MatchScore
+	3,  // 6: ehraz.detector.v1.FrameRequest.image:type_name -> ehraz.detector.v1.Image
+	4,  // 7: ehraz.detector.v1.FrameRequest.guide:type_name -> ehraz.detector.v1.Rect
+	10, // 8: ehraz.detector.v1.FrameAnalysis.hints:type_name -> ehraz.detector.v1.Hint
+	4,  // 9: ehraz.detector.v1.FrameAnalysis.boxes:type_name -> ehraz.detector.v1.Rect
+	18, // 10: ehraz.detector.v1.FrameAnalysis.measures:type_name -> ehraz.detector.v1.FrameAnalysis.MeasuresEntry
+	3,  // 11: ehraz.detector.v1.SelfieRequest.image:type_name -> ehraz.detector.v1.Image
+	4,  // 12: ehraz.detector.v1.SelfieRequest.guide:type_name -> ehraz.detector.v1.Rect
+	3,  // 13: ehraz.detector.v1.MatchRequest.probe:type_name -> ehraz.detector.v1.Image
+	3,  // 14: ehraz.detector.v1.MatchRequest.reference:type_name -> ehraz.detector.v1.Image
+	3,  // 15: ehraz.detector.v1.SignatureRequest.image:type_name -> ehraz.detector.v1.Image
+	4,  // 16: ehraz.detector.v1.SignatureRequest.guide:type_name -> ehraz.detector.v1.Rect
+	3,  // 17: ehraz.detector.v1.Frame.image:type_name -> ehraz.detector.v1.Image
+	15, // 18: ehraz.detector.v1.LivenessRequest.frames:type_name -> ehraz.detector.v1.Frame
+	16, // 19: ehraz.detector.v1.LivenessRequest.challenge:type_name -> ehraz.detector.v1.Challenge
+	4,  // 20: ehraz.detector.v1.LivenessRequest.guide:type_name -> ehraz.detector.v1.Rect
+	1,  // 21: ehraz.detector.v1.Detector.Info:input_type -> ehraz.detector.v1.Empty
+	9,  // 22: ehraz.detector.v1.Detector.AnalyzeFrame:input_type -> ehraz.detector.v1.FrameRequest
+	12, // 23: ehraz.detector.v1.Detector.CheckSelfie:input_type -> ehraz.detector.v1.SelfieRequest
+	13, // 24: ehraz.detector.v1.Detector.MatchFaces:input_type -> ehraz.detector.v1.MatchRequest
+	14, // 25: ehraz.detector.v1.Detector.CheckSignature:input_type -> ehraz.detector.v1.SignatureRequest
+	17, // 26: ehraz.detector.v1.Detector.CheckLiveness:input_type -> ehraz.detector.v1.LivenessRequest
+	2,  // 27: ehraz.detector.v1.Detector.Info:output_type -> ehraz.detector.v1.InfoResponse
+	11, // 28: ehraz.detector.v1.Detector.AnalyzeFrame:output_type -> ehraz.detector.v1.FrameAnalysis
+	7,  // 29: ehraz.detector.v1.Detector.CheckSelfie:output_type -> ehraz.detector.v1.Verdict
+	7,  // 30: ehraz.detector.v1.Detector.MatchFaces:output_type -> ehraz.detector.v1.Verdict
+	7,  // 31: ehraz.detector.v1.Detector.CheckSignature:output_type -> ehraz.detector.v1.Verdict
+	7,  // 32: ehraz.detector.v1.Detector.CheckLiveness:output_type -> ehraz.detector.v1.Verdict
+	27, // [27:33] is the sub-list for method output_type
+	21, // [21:27] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_ehraz_detector_v1_detector_proto_init() }
@@ -1248,7 +1332,7 @@ func file_ehraz_detector_v1_detector_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ehraz_detector_v1_detector_proto_rawDesc), len(file_ehraz_detector_v1_detector_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
