@@ -19,7 +19,7 @@ FACE_MODELS     := $(FACE_MODEL_DIR)/dlib_face_recognition_resnet_model_v1.dat
 
 SETUP_TARGETS += models
 
-.PHONY: models face-test face-bench face-eval
+.PHONY: models face-test face-bench face-eval face-calibrate
 
 models: $(FACE_MODELS) ## prepare models/face (go-face's ResNet, landmarks, mmod detector)
 
@@ -47,5 +47,10 @@ face-test: models ## run the face plugin's tests (conformance kit, selfie rules,
 face-bench: models ## benchmark the face plugin (model load, CheckSelfie, MatchFaces, AnalyzeFrame, RSS)
 	$(GO) test -run '^$$' -bench . -benchtime 20x -cpu 1 ./plugins/face/facecheck
 
-face-eval: models plugins ## print the face-matching evaluation on $(SHARED)/testdata/faces
-	$(GO) run ./cmd/ehrazctl eval face --data $(SHARED)/testdata/faces --plugin $(PLUGIN_BIN)/face
+FACE_EVAL_DATA := --data $(SHARED)/testdata/faces --data $(SHARED)/testdata/faces-diverse
+
+face-eval: models plugins ## print the face-matching evaluation and the face policy's figures on both shared photo sets
+	$(GO) run ./cmd/ehrazctl eval face $(FACE_EVAL_DATA) --plugin $(PLUGIN_BIN)/face
+
+face-calibrate: models plugins ## refit the face plugin's reference calibration table on both shared sets (then make plugins)
+	$(GO) run ./cmd/ehrazctl eval face $(FACE_EVAL_DATA) --plugin $(PLUGIN_BIN)/face --calibrate --out plugins/face/calibration/reference.tsv
