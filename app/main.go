@@ -83,6 +83,7 @@ func run() error {
 		Camera:      cam,
 		Analyzer:    k.Plugins,
 		Sessions:    operatorSessions{st: k.Store, ob: k.Services.Outbox, now: time.Now},
+		Tracker:     tracker{k.Services.Tracker},
 		Health:      pluginHealth{host: k.Plugins},
 		PINHash:     pinHash,
 		Operators:   func() (pin.Operators, error) { return pin.LoadOperators(cfg.Path("keys")) },

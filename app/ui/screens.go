@@ -31,6 +31,10 @@ func (u *UI) welcomeScreen() fyne.CanvasObject {
 	oper := u.iconButton("", theme.SettingsIcon(), func() { u.showOperatorLogin() })
 	oper.Importance = widget.LowImportance
 	begin := container.NewVBox(u.para("ui.welcome.duration", 36), container.NewCenter(container.NewGridWrap(u.sz(360, 72), start)))
+	if u.opt.Tracker != nil {
+		track := widget.NewButton(u.T("ui.welcome.track"), func() { u.setTrack(true) })
+		begin.Add(container.NewCenter(container.NewGridWrap(u.sz(360, 64), track)))
+	}
 	// The operator key sits last in the row of keys, at the far end from where a reader starts.
 	keys := container.NewVBox(u.layer.Row(u.toolbar(false), u.tall(oper))) // not stretched to the title's height
 	head := u.layer.Ends(container.NewVBox(title, tagline), keys)

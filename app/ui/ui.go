@@ -62,6 +62,8 @@ type Options struct {
 	MinAge int
 	// IdleWarning is how long before the idle wipe the warning appears.
 	IdleWarning time.Duration
+	// Tracker answers "track my request" from the welcome screen; nil hides the key.
+	Tracker Tracker
 	// Kiosk makes the window full screen and guards closing it.
 	Kiosk bool
 	// Now is the clock (tests); nil means time.Now.
@@ -97,6 +99,7 @@ type UI struct {
 	verdict    *sdk.Verdict // last capture verdict on this step
 	help       bool
 	contact    bool
+	track      *trackState // "track my request" visit on display
 	oper       *operatorState
 	confirmDlg fyne.CanvasObject
 	idleDlg    fyne.CanvasObject
@@ -336,7 +339,7 @@ func (u *UI) render(snap flow.Snapshot) {
 	st := &screenState{step: snap.Step}
 	u.screen = st
 	u.shown = snap
-	help, contact, oper := u.help, u.contact, u.oper
+	help, contact, oper, track := u.help, u.contact, u.oper, u.track
 	u.mu.Unlock()
 
 	u.applyScale()
@@ -348,6 +351,8 @@ func (u *UI) render(snap flow.Snapshot) {
 		body = u.helpScreen()
 	case contact:
 		body = u.contactScreen()
+	case track != nil && snap.Step == flow.StepWelcome:
+		body = u.trackScreen(track)
 	default:
 		body = u.stepScreen(snap, st)
 	}
