@@ -485,6 +485,13 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 	}
 	log := stderr.String()
 	t.Logf("installed kiosk's log:\n%s", log)
+	// The manifests are signed with the key the package ships and the conffile trusts, and the
+	// plugins run confined.
+	for _, part := range sandboxParts {
+		if strings.Contains(log, part+" NOT ENFORCED") {
+			t.Errorf("the installed kiosk's plugin sandbox is incomplete (%s; log above)", part)
+		}
+	}
 	if procs < 4 {
 		// A plugin that only missed its start deadline on an overloaded machine says nothing about
 		// the package; any other reason (a file missing, refused, unreadable) is a failure.
@@ -501,6 +508,9 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 		t.Errorf("the kiosk made no database in /var/lib/ehraz: %v\n%s", err, log)
 	}
 }
+
+// sandboxParts are what the plugin host reports "<part> NOT ENFORCED" about.
+var sandboxParts = []string{"filesystem", "network", "processes", "limits", "signature"}
 
 // onlyStartTimeouts says every plugin the host reports not started missed its start deadline.
 func onlyStartTimeouts(log string) bool {
@@ -676,7 +686,7 @@ func runInstalledKioskInCage(ctx context.Context, t *testing.T, r root) {
 	if strings.Contains(out, "plugin not started") {
 		t.Errorf("a plugin did not start inside cage:\n%s", out)
 	}
-	for _, part := range []string{"filesystem", "network", "processes", "limits"} {
+	for _, part := range sandboxParts {
 		if strings.Contains(out, part+" NOT ENFORCED") {
 			t.Errorf("under the unit's restrictions the plugin sandbox is incomplete (%s):\n%s", part, out)
 		}
