@@ -153,17 +153,30 @@ func StartServices(ctx context.Context, cfg config.Services, d ServiceDeps) (_ *
 		return nil, err
 	}
 	intakeURL, token := cfg.Intake.URL, ""
+	var hc *http.Client
 	if cfg.Intake.Embedded {
-		url, tok, closeIntake, err := startIntake(ctx, cfg, d.DataDir, sender, geo, s)
+		run, err := startIntake(ctx, cfg, d.DataDir, sender, geo, s)
 		if err != nil {
 			return nil, err
 		}
-		s.closers = append(s.closers, closeIntake)
-		intakeURL, token, s.IntakeURL = url, tok, url
+		s.closers = append(s.closers, run.Close)
+		// The demo kiosk is enrolled with the embedded back office at its first start (the
+		// approval is given in-process) and delivers over mutual TLS like any fleet kiosk.
+		id, err := enrollEmbedded(ctx, run, enroll.FilesIn(cfg.KeysDir), d.KioskID, transportKey)
+		if err != nil {
+			return nil, err
+		}
+		if hc, err = id.Client(); err != nil {
+			return nil, err
+		}
+		intakeURL, token, s.IntakeURL = run.KioskURL, run.Token, run.URL
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { renewLoop(runCtx, id, run.KioskURL, d.KioskID); close(done) }()
+		s.closers = append(s.closers, func() error { stop(); <-done; return nil })
 	}
 	// An enrolled kiosk (ehrazctl kiosk enroll) talks to its back office over mutual TLS with
 	// its own certificate, renewed before it expires; otherwise the shared token.
-	var hc *http.Client
 	if !cfg.Intake.Embedded {
 		if id, ierr := enroll.Open(enroll.FilesIn(cfg.KeysDir), nil); ierr == nil {
 			if hc, err = id.Client(); err != nil {
@@ -262,9 +275,11 @@ func startSimulator(ctx context.Context, cfg config.Services, sender sms.Sender,
 	return run.URL, run.Close, nil
 }
 
-func startIntake(ctx context.Context, cfg config.Services, dataDir string, sender sms.Sender, geo eligibility.CountryLookup, s *Services) (string, string, func() error, error) {
+func startIntake(ctx context.Context, cfg config.Services, dataDir string, sender sms.Sender, geo eligibility.CountryLookup, s *Services) (*office.Office, error) {
 	oc := office.Defaults()
 	oc.Addr, oc.DataDir, oc.DB, oc.KeysDir, oc.GeoIP, oc.LoopbackOnly = cfg.Intake.Addr, dataDir, cfg.Intake.DB, cfg.KeysDir, "", true
+	// Kiosks (this one) on their own TLS listener; the console stays plain HTTP on loopback.
+	oc.KioskAddr = "127.0.0.1:0"
 	// The demo's first console account can review, confirm and read the report.
 	oc.Console.FirstUser, oc.Console.FirstRole = "demo", "supervisor"
 	if tk := cfg.Intake.TransportKeyFile; tk != "" {
@@ -272,7 +287,7 @@ func startIntake(ctx context.Context, cfg config.Services, dataDir string, sende
 	}
 	run, err := office.Start(ctx, oc, office.Deps{SMS: sender, Geo: geo})
 	if err != nil {
-		return "", "", nil, err
+		return nil, err
 	}
 	s.ConsoleURL, s.ConsolePassword = run.ConsoleURL, run.FirstPassword
 	if run.FirstPassword != "" {
@@ -280,5 +295,49 @@ func startIntake(ctx context.Context, cfg config.Services, dataDir string, sende
 	} else {
 		fmt.Printf("ehraz: review console %s\n", run.ConsoleURL)
 	}
-	return run.URL, run.Token, run.Close, nil
+	return run, nil
+}
+
+// enrollEmbedded gives this kiosk its certificate from the embedded back office: on the first
+// start (or when the files do not belong to this back office's CA any more) it makes the key and
+// request, files them and approves them in-process with the code it made; later starts reuse the
+// files.
+func enrollEmbedded(ctx context.Context, run *office.Office, files enroll.Files, kioskID string, transportKey []byte) (*enroll.Identity, error) {
+	if st, err := run.Fleet.Status(ctx, kioskID); err == nil && st.State == enroll.Active {
+		if id, err := enroll.Open(files, nil); err == nil && id.TrustsCA(run.Fleet.CA().PEM) {
+			return id, nil
+		}
+		// The files are gone or from another back office: enroll again.
+		if err := run.Fleet.Revoke(ctx, kioskID, "embedded-demo"); err != nil {
+			return nil, fmt.Errorf("kiosk: re-enroll with the embedded back office: %w", err)
+		}
+	}
+	key, err := enroll.LoadKey(files.Key)
+	if err != nil {
+		if key, err = enroll.NewKey(files.Key); err != nil {
+			return nil, err
+		}
+	}
+	csr, err := enroll.CSR(key, kioskID)
+	if err != nil {
+		return nil, err
+	}
+	code, err := enroll.NewCode()
+	if err != nil {
+		return nil, err
+	}
+	if err := run.Fleet.Request(ctx, enroll.Request{KioskID: kioskID, CSR: csr, Code: code, MediaKey: transportKey}); err != nil {
+		return nil, fmt.Errorf("kiosk: enroll with the embedded back office: %w", err)
+	}
+	if err := run.Fleet.Approve(ctx, kioskID, code, "embedded-demo"); err != nil {
+		return nil, fmt.Errorf("kiosk: enroll with the embedded back office: %w", err)
+	}
+	st, err := run.Fleet.Status(ctx, kioskID)
+	if err != nil {
+		return nil, err
+	}
+	if err := enroll.Save(files, st, key, kioskID); err != nil {
+		return nil, err
+	}
+	return enroll.Open(files, nil)
 }

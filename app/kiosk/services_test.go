@@ -116,6 +116,13 @@ func TestDemoJourney(t *testing.T) {
 	if svc.ConsolePassword == "" || svc.ConsoleURL == "" {
 		t.Fatalf("no demo console account: %q %q", svc.ConsoleURL, svc.ConsolePassword)
 	}
+	// The demo kiosk was enrolled with the embedded back office at start and delivered over
+	// mutual TLS: its key, certificate and the back office's CA are in its keys folder.
+	for _, f := range []string{"kiosk-tls.key", "kiosk-tls.crt", "backoffice-ca.crt"} {
+		if _, err := os.Stat(filepath.Join(dir, "keys", f)); err != nil {
+			t.Errorf("demo enrollment: %s: %v", f, err)
+		}
+	}
 	approveInConsole(t, svc.ConsoleURL, "demo", svc.ConsolePassword, "sess")
 	if err := intake.RecordBourseCode(ctx, svc.IntakeURL, strings.TrimSpace(string(admin)), "sess", "سپا۱۲۳۴۵"); err != nil {
 		t.Fatal(err)

@@ -84,6 +84,11 @@ type Config struct {
 	// which kiosks pin at enrollment, and accepts their client certificates [false: plain HTTP,
 	// for loopback or behind a TLS proxy].
 	TLS bool `toml:"tls"`
+	// KioskAddr, when set, is a second listener for the kiosks only: always TLS with the CA's
+	// certificate (client certificates verified), while Addr may stay plain HTTP for the console
+	// on loopback (the embedded demo uses it so the reviewer's browser meets no certificate
+	// warning).
+	KioskAddr string `toml:"kiosk_addr"`
 	// Hostnames are the names and addresses the server certificate covers beside loopback.
 	Hostnames []string `toml:"hostnames"`
 	// RequireMTLS refuses the kiosks' shared bearer token: every kiosk must present its own
@@ -233,6 +238,8 @@ type Office struct {
 	Intake *intake.Server
 	// Console is the SMS provider when it is the console one built here (nil otherwise).
 	Console *sms.Console
+	// KioskURL is the kiosks' TLS listener ("" without KioskAddr).
+	KioskURL string
 	// Fleet is the registry of enrolled kiosks; CAFingerprint its CA's SHA-256, which kiosks pin.
 	Fleet         *fleet.Registry
 	CAFingerprint string
@@ -381,7 +388,23 @@ func Start(ctx context.Context, cfg Config, d Deps) (_ *Office, err error) {
 	}
 	o.URL = scheme + "://" + ln.Addr().String()
 	o.ConsoleURL = o.URL + console.Prefix
+	var kln net.Listener
+	if cfg.KioskAddr != "" {
+		tc, err := ca.ServerTLS(cfg.Hostnames, now())
+		if err == nil {
+			kln, err = net.Listen("tcp", cfg.KioskAddr)
+		}
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("kiosk listener %s: %w", cfg.KioskAddr, err)
+		}
+		kln = tls.NewListener(kln, tc)
+		o.KioskURL = "https://" + kln.Addr().String()
+	}
 	o.hs = newHTTPServer(mux, cfg.Limits)
+	if kln != nil {
+		go o.hs.Serve(kln) // ends with the server (Shutdown or Close close every listener)
+	}
 	go func() {
 		o.serveErr = o.hs.Serve(ln)
 		close(o.served)

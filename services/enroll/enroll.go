@@ -291,6 +291,13 @@ func (id *Identity) Client() (*http.Client, error) {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true}}, nil
 }
 
+// TrustsCA reports whether the identity's CA file holds caPEM (the back office it was enrolled
+// with is this one).
+func (id *Identity) TrustsCA(caPEM string) bool {
+	b, err := os.ReadFile(id.files.CA)
+	return err == nil && strings.TrimSpace(string(b)) == strings.TrimSpace(caPEM)
+}
+
 // Expiry is when the kiosk's certificate ends.
 func (id *Identity) Expiry() (time.Time, error) {
 	b, err := os.ReadFile(id.files.Cert)
