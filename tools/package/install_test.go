@@ -694,6 +694,23 @@ func runInstalledKioskInCage(ctx context.Context, t *testing.T, r root) {
 	if !t.Failed() {
 		t.Logf("kiosk in cage:\n%s", out)
 	}
+
+	// The display server going away ends the whole session (the kiosk exits, cage with it), so
+	// systemd's Restart=always starts it again instead of leaving a dead screen.
+	// wlroots starts Xwayland double-forked, so it is found by its runtime folder, not as a child.
+	xw := processWithEnv("Xwayland", "XDG_RUNTIME_DIR="+xdg)
+	if xw == 0 {
+		t.Log("could not verify the session's end with Xwayland: no Xwayland process of this cage")
+		return
+	}
+	must0(t, syscall.Kill(xw, syscall.SIGKILL))
+	gone := time.Now()
+	select {
+	case <-p.done:
+		t.Logf("package.session_end_seconds %.2f (Xwayland killed → cage and the kiosk gone)", time.Since(gone).Seconds())
+	case <-time.After(30 * time.Second):
+		t.Errorf("cage and the kiosk outlived Xwayland by 30 s: systemd would not restart the session\n%s", log.String())
+	}
 }
 
 // startXvfb starts an X server on a display number well away from the ones xvfb-run -a and
@@ -738,8 +755,28 @@ func startXvfb(ctx context.Context, t *testing.T) (string, func()) {
 	return "", nil
 }
 
-// treeRSS sums VmRSS (KiB) over pid and its descendants.
-func treeRSS(pid int) (int, int) {
+// processWithEnv returns a process whose command name is comm and whose environment holds
+// entry, or 0.
+func processWithEnv(comm, entry string) int {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm")); err != nil || strings.TrimSpace(string(b)) != comm {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err == nil && bytes.Contains(append([]byte{0}, env...), []byte("\x00"+entry+"\x00")) {
+			return p
+		}
+	}
+	return 0
+}
+
+// processChildren maps each process to its children, from /proc.
+func processChildren() map[int][]int {
 	children := map[int][]int{}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -757,6 +794,12 @@ func treeRSS(pid int) (int, int) {
 			children[pp] = append(children[pp], p)
 		}
 	}
+	return children
+}
+
+// treeRSS sums VmRSS (KiB) over pid and its descendants.
+func treeRSS(pid int) (int, int) {
+	children := processChildren()
 	total, n := 0, 0
 	var walk func(int)
 	walk = func(p int) {
