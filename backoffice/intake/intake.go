@@ -502,6 +502,8 @@ func reviewError(w http.ResponseWriter, err error) {
 		reply(w, http.StatusNotFound, map[string]any{"error": "not_found"})
 	case errors.Is(err, review.ErrBourseTaken):
 		reply(w, http.StatusConflict, map[string]any{"error": "bourse_code_already_recorded"})
+	case errors.Is(err, review.ErrBourseUsed):
+		reply(w, http.StatusConflict, map[string]any{"error": review.ErrBourseUsed.Key})
 	case errors.Is(err, review.ErrTransition), errors.Is(err, review.ErrStale):
 		p, _ := problem.As(err)
 		reply(w, http.StatusConflict, map[string]any{"error": p.Key})

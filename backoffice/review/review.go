@@ -114,6 +114,7 @@ var (
 	ErrSamePerson   = problem.New("review.error.same_person")   // four-eyes needs two people
 	ErrBourseCode   = problem.New("intake.bourse_code_invalid")
 	ErrBourseTaken  = problem.New("review.error.bourse_code_recorded")
+	ErrBourseUsed   = problem.New("review.error.bourse_code_used") // another dossier holds it
 )
 
 // Config configures a Service.
@@ -435,7 +436,9 @@ func (s *Service) IssueBourseCode(ctx context.Context, id int64, code string, by
 		case r.status != Approved && r.status != AutoApproved && r.status != SentToCSDI:
 			return ErrTransition
 		}
-		if err := s.change(ctx, tx, id, r, BourseCodeIssued, `bourse_code = ?`, code); err != nil {
+		if err := s.change(ctx, tx, id, r, BourseCodeIssued, `bourse_code = ?`, code); errors.Is(err, ErrTransition) {
+			return ErrBourseUsed // the unique index: another dossier holds this code
+		} else if err != nil {
 			return err
 		}
 		return s.event(ctx, tx, id, s.cfg.Now().UnixMilli(), by, "bourse_code", r.status, BourseCodeIssued, "", "")

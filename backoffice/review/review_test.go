@@ -191,6 +191,13 @@ func testLifecycle(t *testing.T, engine string) {
 	if _, err := r.rv.IssueBourseCode(ctx, queued, "ابد12345", reviewer); !errors.Is(err, review.ErrBourseTaken) {
 		t.Fatalf("second code: %v", err)
 	}
+	// The same code for another person is refused by the engine, and that dossier is unchanged.
+	if _, err := r.rv.IssueBourseCode(ctx, auto, "ابج12345", reviewer); !errors.Is(err, review.ErrBourseUsed) {
+		t.Fatalf("a code already given to someone else: %v", err)
+	}
+	if c, _ := r.rv.Get(ctx, auto); c.Status != review.AutoApproved || c.BourseCode != "" {
+		t.Fatalf("after the refused code: %s %q", c.Status, c.BourseCode)
+	}
 	// The approved person cannot be verified again; a rejected one can.
 	if code, _ := r.deliver(t, "key-again-001", "s-again", "0084575948", passing()); code != http.StatusConflict {
 		t.Fatalf("second dossier for an approved code: %d", code)
