@@ -12,6 +12,10 @@ import (
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
+// CouldNotVerify begins the detail of a rule the kit could not run (an optional feature the plugin
+// does not offer, or test data missing): the rule does not fail, and it did not pass either.
+const CouldNotVerify = "COULD NOT VERIFY"
+
 // matchFaceFiles are photos of the shared hard set matched pairwise by the estimate check: small
 // files, two people with two photos each, so the distances spread from same-person to look-alike
 // to clearly different.
@@ -51,7 +55,7 @@ type scored struct {
 func checkMatchEstimates(ctx context.Context, d Detector, faces []sdk.Image, add func(rule string, ok bool, format string, a ...any)) {
 	const rule = "MatchFaces.estimate_monotonic"
 	if len(faces) < 3 {
-		add(rule, true, "COULD NOT VERIFY: %d of the shared test faces found (set SHARED)", len(faces))
+		add(rule, true, CouldNotVerify+": %d of the shared test faces found (set SHARED)", len(faces))
 		return
 	}
 	var got []scored
@@ -71,7 +75,7 @@ func checkMatchEstimates(ctx context.Context, d Detector, faces []sdk.Image, add
 		}
 	}
 	if len(got) == 0 {
-		add(rule, true, "COULD NOT VERIFY: no match score in %d answers (the plugin gives no estimate)", without)
+		add(rule, true, CouldNotVerify+": no match score in %d answers (the plugin gives no estimate)", without)
 		return
 	}
 	ok, detail := monotonic(got)
