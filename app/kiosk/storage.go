@@ -55,7 +55,7 @@ func dossierSession(f store.Finished) outbox.Session {
 	}
 	for _, c := range f.Checks {
 		out.Checks = append(out.Checks, dossier.Check{Step: c.Step, Attempt: c.Attempt, At: c.At, Outcome: c.Outcome,
-			Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, DurationMS: c.DurationMS})
+			Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, DurationMS: c.DurationMS, Provenance: dossier.ProvenanceOf(c.Provenance)})
 	}
 	for _, m := range f.Media {
 		out.Media = append(out.Media, outbox.PlainMedia{Name: m.Name, Format: m.Format, Data: m.Data, AuditHash: m.AuditHash})

@@ -52,6 +52,7 @@ type Check struct {
 	Rules      []sdk.Rule
 	Score      float64
 	DurationMS int64
+	Provenance sdk.Provenance
 }
 
 // PlainMedia is a stored file, decrypted.
@@ -106,7 +107,7 @@ func (s *Store) FinishedSession(ctx context.Context, sessionID string) (Finished
 	}
 	for _, c := range checks {
 		out.Checks = append(out.Checks, Check{Step: string(c.Step), Attempt: c.Attempt, At: c.At, Outcome: c.Outcome,
-			Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, DurationMS: c.Duration.Milliseconds()})
+			Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, DurationMS: c.Duration.Milliseconds(), Provenance: c.Provenance})
 	}
 	for _, o := range overrides {
 		out.Checks = append(out.Checks, Check{Step: string(o.Step), At: o.At, Outcome: o.Outcome,

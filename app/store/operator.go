@@ -38,12 +38,14 @@ type CheckRow struct {
 	Rules    []sdk.Rule
 	Score    float64
 	Duration time.Duration
+	// Provenance is the plugin binary that answered (zero for verdicts recorded before).
+	Provenance sdk.Provenance
 }
 
 // Result converts the row to the flow's form (for operator screens that show flow.CheckResult).
 func (c CheckRow) Result() flow.CheckResult {
 	return flow.CheckResult{Step: c.Step, Attempt: c.Attempt, At: c.At, Verdict: sdk.Verdict{Outcome: parseOutcome(c.Outcome),
-		Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, Duration: c.Duration}}
+		Reasons: c.Reasons, Rules: c.Rules, Score: c.Score, Duration: c.Duration, Provenance: c.Provenance}}
 }
 
 // parseOutcome reads an outcome's String form; anything else is CouldNotVerify, never a pass.
@@ -181,7 +183,7 @@ func (s *Store) summary(ctx context.Context, id string) (Summary, error) {
 }
 
 func (s *Store) checks(ctx context.Context, id string) ([]CheckRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT step, attempt, at, outcome, reasons, rules, score, duration_ms
+	rows, err := s.db.QueryContext(ctx, `SELECT step, attempt, at, outcome, reasons, rules, score, duration_ms, provenance
 		FROM checks WHERE session_id = ? ORDER BY at, id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("checks: %w", err)
@@ -191,9 +193,14 @@ func (s *Store) checks(ctx context.Context, id string) ([]CheckRow, error) {
 	for rows.Next() {
 		var c CheckRow
 		var at, dur int64
-		var reasons, rules string
-		if err := rows.Scan(&c.Step, &c.Attempt, &at, &c.Outcome, &reasons, &rules, &c.Score, &dur); err != nil {
+		var reasons, rules, prov string
+		if err := rows.Scan(&c.Step, &c.Attempt, &at, &c.Outcome, &reasons, &rules, &c.Score, &dur, &prov); err != nil {
 			return nil, fmt.Errorf("checks: %w", err)
+		}
+		if prov != "" {
+			if err := json.Unmarshal([]byte(prov), &c.Provenance); err != nil {
+				return nil, fmt.Errorf("checks: provenance: %w", err)
+			}
 		}
 		if err := json.Unmarshal([]byte(reasons), &c.Reasons); err != nil {
 			return nil, fmt.Errorf("checks: reasons: %w", err)

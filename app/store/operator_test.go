@@ -110,7 +110,8 @@ func TestFinishedSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second selfie attempt, then acceptance.
-	r.Checks[flow.StepSelfie] = flow.CheckResult{Step: flow.StepSelfie, Attempt: 3, At: t0.Add(8 * time.Minute), Verdict: sdk.Verdict{Outcome: sdk.Pass, Score: 0.9}}
+	prov := sdk.Provenance{Plugin: "face", Version: "0.1.0", SHA256: "ab12", Signer: "e48345e5"}
+	r.Checks[flow.StepSelfie] = flow.CheckResult{Step: flow.StepSelfie, Attempt: 3, At: t0.Add(8 * time.Minute), Verdict: sdk.Verdict{Outcome: sdk.Pass, Score: 0.9, Provenance: prov}}
 	r.AcceptedAt, r.Step = t0.Add(9*time.Minute), flow.StepSubmitted
 	if err := s.Save(ctx, r, ev("commitments.accepted", flow.StepCommitments, flow.StepSubmitted, r.AcceptedAt)); err != nil {
 		t.Fatal(err)
@@ -129,6 +130,9 @@ func TestFinishedSession(t *testing.T) {
 	if len(got.Checks) != 3 || got.Checks[0].Attempt != 2 || got.Checks[1].Attempt != 3 || got.Checks[1].Outcome != "pass" ||
 		got.Checks[2].Reasons[0] != OverrideReason {
 		t.Errorf("checks %+v", got.Checks)
+	}
+	if got.Checks[1].Provenance != prov || got.Checks[0].Provenance != (sdk.Provenance{}) {
+		t.Errorf("provenance of the verdicts: %+v, %+v (want the plugin's on the second, none recorded on the first)", got.Checks[1].Provenance, got.Checks[0].Provenance)
 	}
 	if len(got.Media) != 1 || !bytes.Equal(got.Media[0].Data, photo) || got.Media[0].Format != "jpeg" {
 		t.Errorf("media %d", len(got.Media))

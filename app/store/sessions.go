@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
 // sealedRecord is the JSON inside the sealed column: the whole record, so Load hands back
@@ -160,9 +161,17 @@ func (s *Store) afterWrite(ctx context.Context, tx *sql.Tx, r flow.Record, ev fl
 			rules = []byte("[]")
 		}
 		outcome := c.Verdict.Outcome.Effective().String()
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO checks (session_id, step, attempt, at, outcome, reasons, rules, score, duration_ms)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, string(step), c.Attempt, ms(c.At), outcome, string(reasons), string(rules),
-			c.Verdict.Score, c.Verdict.Duration.Milliseconds())
+		prov := ""
+		if c.Verdict.Provenance != (sdk.Provenance{}) {
+			b, err := json.Marshal(c.Verdict.Provenance)
+			if err != nil {
+				return fmt.Errorf("encode provenance: %w", err)
+			}
+			prov = string(b)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO checks (session_id, step, attempt, at, outcome, reasons, rules, score, duration_ms, provenance)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, string(step), c.Attempt, ms(c.At), outcome, string(reasons), string(rules),
+			c.Verdict.Score, c.Verdict.Duration.Milliseconds(), prov)
 		if err != nil {
 			return fmt.Errorf("record verdict: %w", err)
 		}

@@ -153,6 +153,8 @@ func testCSRFRolesAndExpiry(t *testing.T, engine string) {
 	c.login("maryam", r.accounts["maryam"])
 	if code, body := c.get("/console/dossiers/1"); code != http.StatusOK || !strings.Contains(body, `id="decide-approve"`) {
 		t.Fatalf("dossier page: %d", code)
+	} else if !strings.Contains(body, "face 0.1.0 · abababababab") || !strings.Contains(body, "e48345e5") {
+		t.Error("the dossier page does not name the plugin, version, binary hash and signer of a verdict")
 	}
 	form := url.Values{"version": {"1"}, "action": {"approve"}, "reason": {"review.reason.verified_manually"}}
 	// Without the token, or with another session's, the decision is refused and nothing changes.

@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -187,7 +188,8 @@ func (r *rig) deliver(t testing.TB, s dossierSpec) int64 {
 
 func faceCheck(outcome sdk.Outcome, dist float64) dossier.Check {
 	return dossier.Check{Step: "selfie", Attempt: 1, Outcome: outcome.String(), Reasons: []string{"verdict.face.match.different"},
-		Rules: []sdk.Rule{{Name: "face.match.distance", Outcome: outcome, Reason: "verdict.face.match.different", Value: dist, Threshold: 0.5, Unit: "euclidean"}}}
+		Provenance: &dossier.Provenance{Plugin: "face", Version: "0.1.0", SHA256: strings.Repeat("ab", 32), Signer: "e48345e5"},
+		Rules:      []sdk.Rule{{Name: "face.match.distance", Outcome: outcome, Reason: "verdict.face.match.different", Value: dist, Threshold: 0.5, Unit: "euclidean"}}}
 }
 
 func passed(step string) dossier.Check {

@@ -60,6 +60,12 @@ func (c *Console) parse() error {
 			return s != nil && (s.Role == review.RoleSupervisor || s.Role == review.RoleAdmin)
 		},
 		"list": func(xs ...string) []string { return xs },
+		"short": func(s string) string { // a hash's first 12 hex digits
+			if len(s) > 12 {
+				return s[:12]
+			}
+			return s
+		},
 		"groups": func(s string) string { // a long hex string in groups of four, for reading aloud
 			var b strings.Builder
 			for i, r := range s {

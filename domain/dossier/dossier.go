@@ -72,13 +72,34 @@ type Check struct {
 	Rules      []sdk.Rule `json:"rules"`
 	Score      float64    `json:"score"`
 	DurationMS int64      `json:"durationMs"`
+	// Provenance names the plugin binary that produced the verdict (absent for verdicts not from
+	// a plugin, and in dossiers of kiosks before it existed).
+	Provenance *Provenance `json:"provenance,omitempty"`
+}
+
+// Provenance is which detector plugin produced a verdict: its manifest name, the version it
+// reported, the SHA-256 of the binary the kiosk verified and ran, and the key id that signed its
+// manifest ("" for an unsigned pin).
+type Provenance struct {
+	Plugin  string `json:"plugin"`
+	Version string `json:"version,omitempty"`
+	SHA256  string `json:"sha256"`
+	Signer  string `json:"signer,omitempty"`
+}
+
+// ProvenanceOf is the dossier's form of a verdict's provenance (nil when it has none).
+func ProvenanceOf(p sdk.Provenance) *Provenance {
+	if p == (sdk.Provenance{}) {
+		return nil
+	}
+	return &Provenance{Plugin: p.Plugin, Version: p.Version, SHA256: p.SHA256, Signer: p.Signer}
 }
 
 // CheckFromVerdict converts a detector's verdict for the dossier; an unset outcome is written
 // as could-not-verify, never as a pass.
 func CheckFromVerdict(step string, attempt int, at time.Time, v sdk.Verdict) Check {
 	return Check{Step: step, Attempt: attempt, At: at, Outcome: v.Outcome.Effective().String(), Reasons: v.Reasons,
-		Rules: v.Rules, Score: v.Score, DurationMS: v.Duration.Milliseconds()}
+		Rules: v.Rules, Score: v.Score, DurationMS: v.Duration.Milliseconds(), Provenance: ProvenanceOf(v.Provenance)}
 }
 
 // Media is one captured file in the dossier.
