@@ -84,6 +84,7 @@ func run() error {
 		Analyzer:    k.Plugins,
 		Sessions:    operatorSessions{st: k.Store, ob: k.Services.Outbox, now: time.Now},
 		Tracker:     tracker{k.Services.Tracker},
+		PluginText:  k.Plugins.Text,
 		Health:      pluginHealth{host: k.Plugins},
 		PINHash:     pinHash,
 		Operators:   func() (pin.Operators, error) { return pin.LoadOperators(cfg.Path("keys")) },

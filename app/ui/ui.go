@@ -62,6 +62,9 @@ type Options struct {
 	MinAge int
 	// IdleWarning is how long before the idle wipe the warning appears.
 	IdleWarning time.Duration
+	// PluginText is the verified text a vendor's plugin ships for a key of its own (the plugin
+	// host's Text); consulted only for keys the kiosk's catalog lacks. Nil: none.
+	PluginText func(lang, key string) (string, bool)
 	// Tracker answers "track my request" from the welcome screen; nil hides the key.
 	Tracker Tracker
 	// Kiosk makes the window full screen and guards closing it.
@@ -262,11 +265,20 @@ func (u *UI) Wait() { u.busy.Wait() }
 
 // T returns the display text for a locale key: localized, Persian digits, reordered for Fyne.
 func (u *UI) T(key string, args ...string) string {
-	return u.layer.Text(u.opt.Catalog.T(u.opt.Lang, key, args...))
+	return u.layer.Text(u.raw(key, args...))
 }
 
-// raw is the localized text without display reordering (for wrapping before reordering).
+// raw is the localized text without display reordering (for wrapping before reordering). A key
+// the catalog lacks may be a vendor plugin's own reason key: its shipped text is used.
 func (u *UI) raw(key string, args ...string) string {
+	if u.opt.PluginText != nil && !u.opt.Catalog.Has(u.opt.Lang, key) && !u.opt.Catalog.Has(locales.Default, key) {
+		if s, ok := u.opt.PluginText(u.opt.Lang, key); ok {
+			for i := 0; i+1 < len(args); i += 2 {
+				s = strings.ReplaceAll(s, "{"+args[i]+"}", args[i+1])
+			}
+			return s
+		}
+	}
 	return u.opt.Catalog.T(u.opt.Lang, key, args...)
 }
 
