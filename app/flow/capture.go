@@ -123,6 +123,25 @@ func (m *Machine) recordCheck(r Record, step, next Step, v sdk.Verdict, challeng
 	return r
 }
 
+// dressCodeRule is the human dress-code (hijab) check every selfie gets when the brokerage
+// asks for it: applied by the flow, so it holds whoever made the face plugin.
+const dressCodeRule = "face.dress_code"
+
+// dressCodeReview marks a selfie's verdict for the dress-code review unless the plugin already
+// did; a failed verdict stays failed.
+func dressCodeReview(v sdk.Verdict) sdk.Verdict {
+	for _, r := range v.Rules {
+		if r.Name == dressCodeRule {
+			return v
+		}
+	}
+	review := sdk.Verdict{Outcome: sdk.NeedsReview, Reasons: []string{"verdict.face.dress_code.review"},
+		Rules: []sdk.Rule{{Name: dressCodeRule, Outcome: sdk.NeedsReview, Reason: "verdict.face.dress_code.review"}}}
+	out := Combine(v, review)
+	out.Provenance, out.Match, out.Score = v.Provenance, v.Match, v.Score
+	return out
+}
+
 func emptyImage(img sdk.Image) error {
 	if len(img.Data) == 0 {
 		return &Error{Key: "flow.capture.empty"}
@@ -151,6 +170,9 @@ func (m *Machine) submitSelfie(ctx context.Context, img sdk.Image) error {
 			match = m.cfg.FacePolicy.Apply(checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: img, Reference: ref})))
 		}
 		v = Combine(quality, match)
+	}
+	if m.cfg.DressCodeReview {
+		v = dressCodeReview(v)
 	}
 	sum, err := m.deps.Store.PutMedia(ctx, r.ID, "selfie", img.Format, img.Data)
 	if err != nil {
