@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ehraz/ehraz/app/detect"
@@ -92,5 +93,18 @@ func (p pluginHealth) Plugins(context.Context) []ui.PluginHealth {
 		}
 		out = append(out, ui.PluginHealth{Name: h.Name, OK: h.State == detect.StateUp, Detail: detail})
 	}
+	// The sandbox's guards: what this machine could not enforce is shown to the operator, not
+	// only logged.
+	sb := p.host.Sandbox()
+	missing := sb.Unenforced()
+	detail := fmt.Sprintf("all %d guards enforced", len(sb.Guards))
+	if len(missing) > 0 {
+		var names []string
+		for _, g := range missing {
+			names = append(names, g.Name+" NOT ENFORCED ("+g.Detail+")")
+		}
+		detail = strings.Join(names, "; ")
+	}
+	out = append(out, ui.PluginHealth{Name: "sandbox", OK: len(missing) == 0, Detail: detail})
 	return out
 }
