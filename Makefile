@@ -63,10 +63,14 @@ RACE_EXCLUDE := gocv.io|Kagami/go-face|fyne.io|onnxruntime_go
 RACE_PKGS = $(shell $(GO) list -test -f '{{if eq .Name "main"}}{{.ImportPath}} {{join .Deps " "}}{{end}}' ./... \
 	| grep '\.test ' | grep -vE '$(RACE_EXCLUDE)' | cut -d' ' -f1 | sed 's/\.test$$//')
 
+# A package's tests may take minutes on a loaded 2-core machine (the face and liveness detectors
+# run real models over the shared photos): each test binary gets 30 minutes, not go test's 10.
+TEST_TIMEOUT ?= 30m
+
 test: build $(TEST_TARGETS) ## set up, build and run every test (then the race detector over the cgo-light packages)
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
-	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(RACE_PKGS)
 
 race: ## run the race detector over the packages without cgo-heavy dependencies
 	$(GO) test -race -count=1 $(RACE_PKGS)
