@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"fyne.io/fyne/v2"
 	"os"
 	"os/signal"
 	"syscall"
@@ -100,7 +101,9 @@ func run() error {
 	if err := u.UseTheme(cfg.Fonts); err != nil {
 		return err
 	}
-	go func() { <-ctx.Done(); u.Close() }()
+	// SIGINT/SIGTERM (systemd stopping the unit): stop the UI's work and quit the app, so
+	// ShowAndRun returns and the deferred closes run (store, plugins, services).
+	go func() { <-ctx.Done(); u.Close(); fyne.Do(a.Quit) }()
 	if dir := os.Getenv("EHRAZ_SCREENSHOTS"); dir != "" {
 		if err := u.RunTour(dir); err != nil {
 			return err
