@@ -17,8 +17,8 @@ func TestMigrationsOnBothEngines(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			db := dbtest.Open(t, engine)
 			v, err := db.Version(ctx)
-			if err != nil || v != 5 {
-				t.Fatalf("version %d %v, want 5", v, err)
+			if err != nil || v != 6 {
+				t.Fatalf("version %d %v, want 6", v, err)
 			}
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatalf("migrating again: %v", err)

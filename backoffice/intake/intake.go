@@ -373,6 +373,18 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	sum := sha256.Sum256(body)
 	findings := review.Assess(d)
+	var seq int64
+	if d.Audit != nil && d.Audit.Seq > 0 {
+		seq = d.Audit.Seq
+		// The kiosk's audit chain only grows: a dossier whose head is not past the kiosk's
+		// earlier ones (a replayed or restored kiosk database, or a delivery out of order) goes to
+		// a reviewer with the finding.
+		var prev int64
+		if err := s.db.QueryRowContext(r.Context(), `SELECT COALESCE(MAX(audit_seq), 0) FROM dossiers WHERE kiosk_id = ? AND idempotency_key <> ?`,
+			d.KioskID, key).Scan(&prev); err == nil && prev > 0 && seq <= prev {
+			findings = append(findings, review.Finding{Key: "review.finding.audit_behind"})
+		}
+	}
 	now := s.cfg.Now()
 	var dup bool
 	err = s.db.InTx(r.Context(), func(tx *database.Tx) error {
@@ -381,11 +393,11 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		// unique index on the national code of every dossier not rejected holds it in the
 		// engine), and a parallel retry of the same delivery (same key) is a duplicate, not a
 		// second verification. Either conflict inserts nothing and returns no row.
-		err := tx.QueryRowContext(r.Context(), `INSERT INTO dossiers (idempotency_key, session_id, kiosk_id, mode, submitter_ip, nc_hash, payload, payload_sha256, received_at, status, findings)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		err := tx.QueryRowContext(r.Context(), `INSERT INTO dossiers (idempotency_key, session_id, kiosk_id, mode, submitter_ip, nc_hash, payload, payload_sha256, received_at, status, findings, audit_seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING RETURNING id`,
 			key, d.SessionID, d.KioskID, d.Mode, submitter.String(), nc, sealed, hex.EncodeToString(sum[:]), now.UnixMilli(),
-			string(review.Initial(findings)), review.EncodeFindings(findings)).Scan(&id)
+			string(review.Initial(findings)), review.EncodeFindings(findings), seq).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			dup = true
 			return nil

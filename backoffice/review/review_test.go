@@ -452,3 +452,40 @@ func TestRetention(t *testing.T) {
 		}
 	})
 }
+
+// Each dossier carries its kiosk's audit-chain head; one whose head is not past the kiosk's
+// earlier dossiers goes to a reviewer with the finding, on both engines.
+func TestAuditHeadGoesForward(t *testing.T) {
+	each(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		r := newRig(t, engine, false)
+		send := func(key, session, nc string, seq int64) int64 {
+			body, _ := json.Marshal(dossier.Dossier{Version: dossier.Version, SessionID: session, KioskID: "k1", Mode: dossier.ModeKiosk,
+				Applicant: dossier.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc)}, Mobile: "09121234567"}, Checks: passing(),
+				Audit: &dossier.AuditHead{Seq: seq, MAC: "ab", KeyID: "k"}})
+			req := httptest.NewRequest(http.MethodPost, "/v1/dossiers", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer kiosk")
+			req.Header.Set("Idempotency-Key", key)
+			rec := httptest.NewRecorder()
+			r.srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusCreated {
+				t.Fatalf("%s: %d", key, rec.Code)
+			}
+			id, _ := r.rv.IDByKey(ctx, key, "")
+			return id
+		}
+		a := send("key-audit-001", "s-a1", "0015260186", 10)
+		b := send("key-audit-002", "s-a2", "0084575948", 20)
+		c := send("key-audit-003", "s-a3", "1111111111", 15)
+		for id, want := range map[int64]review.Status{a: review.AutoApproved, b: review.AutoApproved, c: review.PendingReview} {
+			cs, _ := r.rv.Get(ctx, id)
+			if cs.Status != want {
+				t.Errorf("dossier %d: %s, want %s (findings %v)", id, cs.Status, want, cs.Findings)
+			}
+		}
+		cs, _ := r.rv.Get(ctx, c)
+		if len(cs.Findings) != 1 || cs.Findings[0].Key != "review.finding.audit_behind" {
+			t.Errorf("findings %v", cs.Findings)
+		}
+	})
+}
