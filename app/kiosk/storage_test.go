@@ -19,7 +19,7 @@ func TestDossierSessionCopiesEveryField(t *testing.T) {
 		Applicant: store.Applicant{Person: kyc.Person{NationalCode: "0499370899"}, Mobile: "09123456789",
 			CardSerial: "9K21345678", CardKind: kyc.CardKind("smart_card")},
 		Checks: []store.Check{{Step: "selfie", Attempt: 2, At: at, Outcome: "pass", Reasons: []string{"r"},
-			Rules: []sdk.Rule{{Name: "x"}}, Score: 0.9, DurationMS: 12}},
+			Rules: []sdk.Rule{{Name: "x"}}, Score: 0.9, DurationMS: 12, Provenance: sdk.Provenance{Plugin: "face", Version: "0.1.0", SHA256: "ab", Signer: "k"}}},
 		Media:     []store.PlainMedia{{Name: "selfie", Format: "jpeg", Data: []byte{1}, AuditHash: "9be1"}},
 		StartedAt: at, AcceptedAt: at.Add(time.Minute),
 		Audit: store.AuditHeadRow{Seq: 7, MAC: "c0ffee", KeyID: "0123456789abcdef"},
