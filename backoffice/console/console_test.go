@@ -155,6 +155,8 @@ func testCSRFRolesAndExpiry(t *testing.T, engine string) {
 		t.Fatalf("dossier page: %d", code)
 	} else if !strings.Contains(body, "face 0.1.0 · abababababab") || !strings.Contains(body, "e48345e5") {
 		t.Error("the dossier page does not name the plugin, version, binary hash and signer of a verdict")
+	} else if !regexp.MustCompile(`(?s)id="challenge".*۳.*۱.*۴.*۳.*۱.*outcome-fail">۲`).MatchString(body) {
+		t.Error("the dossier page does not show the numbers asked (3 1 4) and read (3 1 2, the last wrong)")
 	}
 	form := url.Values{"version": {"1"}, "action": {"approve"}, "reason": {"review.reason.verified_manually"}}
 	// Without the token, or with another session's, the decision is refused and nothing changes.

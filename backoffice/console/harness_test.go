@@ -200,7 +200,9 @@ func passed(step string) dossier.Check {
 // whose liveness check failed.
 func (r *rig) seed(t testing.TB) (review1, review2 int64) {
 	review1 = r.deliver(t, dossierSpec{key: "key-sara-0001", session: "s-1", nc: "0015260186", kiosk: "kiosk-tehran-1", first: "سارا", last: "احمدی",
-		checks: []dossier.Check{faceCheck(sdk.NeedsReview, 0.48), passed("signature"), passed("video")}})
+		checks: []dossier.Check{faceCheck(sdk.NeedsReview, 0.48), passed("signature"), {Step: "video", Attempt: 1, Outcome: "pass",
+			Rules: []sdk.Rule{{Name: "sequence.number.1", Outcome: sdk.Pass, Value: 3, Threshold: 3}, {Name: "sequence.number.2", Outcome: sdk.Pass, Value: 1, Threshold: 1},
+				{Name: "sequence.number.3", Outcome: sdk.Fail, Value: 2, Threshold: 4}}}}})
 	r.advance(40 * time.Minute)
 	review2 = r.deliver(t, dossierSpec{key: "key-reza-0002", session: "s-2", nc: "0084575948", kiosk: "kiosk-shiraz-2", first: "رضا", last: "کریمی",
 		checks: []dossier.Check{faceCheck(sdk.Pass, 0.31), passed("signature"), {Step: "video", Attempt: 1, Outcome: "fail", Reasons: []string{"verdict.liveness.spoof.net"}}}})

@@ -287,6 +287,7 @@ type dossierData struct {
 	FrameMS   []int64
 	MediaErr  string // a locale key when the media could not be opened
 	Checks    []checkView
+	Challenge []challengeWindow // the last video check's numbers asked and read, window by window
 	FourEyes  bool
 	CanDecide bool
 	CanIssue  bool
@@ -300,6 +301,12 @@ type ruleView struct {
 	Value     float64
 	Threshold float64
 	Unit      string
+}
+
+// challengeWindow is one number of the finger challenge: the number shown and the number the
+// liveness check read in its window.
+type challengeWindow struct {
+	Asked, Read int
 }
 
 type checkView struct {
@@ -369,6 +376,17 @@ func (c *Console) dossier(w http.ResponseWriter, r *http.Request, s *session) {
 			}
 		}
 		d.Checks = append(d.Checks, cv)
+		if ch.Step == "video" {
+			var windows []challengeWindow
+			for _, rl := range ch.Rules {
+				if strings.HasPrefix(rl.Name, "sequence.number.") {
+					windows = append(windows, challengeWindow{Asked: int(rl.Threshold), Read: int(rl.Value)})
+				}
+			}
+			if len(windows) > 0 {
+				d.Challenge = windows // the last attempt's
+			}
+		}
 	}
 	st := cs.Status
 	d.CanDecide = s.Role.CanDecide() && (st == review.PendingReview || st == review.MoreInfo || (st == review.AutoApproved && s.Role == review.RoleSupervisor))
