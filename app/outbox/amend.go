@@ -62,28 +62,12 @@ func (o *Outbox) Amend(ctx context.Context, sessionID, kind, step, outcome, oper
 // flushAmendments sends the due amendments whose dossier was delivered; one for a dossier
 // still on its way waits.
 func (o *Outbox) flushAmendments(ctx context.Context) (int, error) {
-	rows, err := o.db.QueryContext(ctx, `SELECT a.id, a.idempotency_key, a.payload, a.attempts FROM outbox_amendments a
+	list, err := o.due(ctx, `SELECT a.id, a.idempotency_key, a.payload, a.attempts FROM outbox_amendments a
 		JOIN outbox d ON d.session_id = a.session_id
-		WHERE a.state = 'pending' AND a.next_attempt_at <= ? AND d.state = 'delivered' ORDER BY a.id`, o.cfg.Now().UnixMilli())
+		WHERE a.state = 'pending' AND a.next_attempt_at <= ? AND d.state = 'delivered' ORDER BY a.id`)
 	if err != nil {
-		return 0, fmt.Errorf("outbox: list due amendments: %w", err)
+		return 0, err
 	}
-	type due struct {
-		id       int64
-		key      string
-		payload  []byte
-		attempts int
-	}
-	var list []due
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.key, &d.payload, &d.attempts); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("outbox: read due amendments: %w", err)
-		}
-		list = append(list, d)
-	}
-	rows.Close()
 	sent := 0
 	var firstErr error
 	for _, d := range list {

@@ -217,29 +217,10 @@ func (o *Outbox) Run(ctx context.Context) error {
 func (o *Outbox) Flush(ctx context.Context) (int, error) {
 	o.flushing.Lock()
 	defer o.flushing.Unlock()
-	rows, err := o.db.QueryContext(ctx, `SELECT id, idempotency_key, payload, attempts FROM outbox
-		WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id`, o.cfg.Now().UnixMilli())
+	list, err := o.due(ctx, `SELECT id, idempotency_key, payload, attempts FROM outbox
+		WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id`)
 	if err != nil {
-		return 0, fmt.Errorf("outbox: list due: %w", err)
-	}
-	type due struct {
-		id       int64
-		key      string
-		payload  []byte
-		attempts int
-	}
-	var list []due
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.key, &d.payload, &d.attempts); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("outbox: read due: %w", err)
-		}
-		list = append(list, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("outbox: read due: %w", err)
+		return 0, err
 	}
 	delivered := 0
 	var firstErr error
@@ -256,6 +237,35 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 		firstErr = err
 	}
 	return delivered, firstErr
+}
+
+// dueRow is an entry whose next attempt is due (a dossier or an amendment).
+type dueRow struct {
+	id       int64
+	key      string
+	payload  []byte
+	attempts int
+}
+
+// due lists the rows q selects (id, key, payload, attempts; one ? for now in Unix ms).
+func (o *Outbox) due(ctx context.Context, q string) ([]dueRow, error) {
+	rows, err := o.db.QueryContext(ctx, q, o.cfg.Now().UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("outbox: list due: %w", err)
+	}
+	defer rows.Close()
+	var list []dueRow
+	for rows.Next() {
+		var d dueRow
+		if err := rows.Scan(&d.id, &d.key, &d.payload, &d.attempts); err != nil {
+			return nil, fmt.Errorf("outbox: read due: %w", err)
+		}
+		list = append(list, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox: read due: %w", err)
+	}
+	return list, nil
 }
 
 // refusal is an answer that no retry will change.
