@@ -312,24 +312,14 @@ func enrollEmbedded(ctx context.Context, run *office.Office, files enroll.Files,
 			return nil, fmt.Errorf("kiosk: re-enroll with the embedded back office: %w", err)
 		}
 	}
-	key, err := enroll.LoadKey(files.Key)
-	if err != nil {
-		if key, err = enroll.NewKey(files.Key); err != nil {
-			return nil, err
-		}
-	}
-	csr, err := enroll.CSR(key, kioskID)
+	key, req, err := enroll.Prepare(files.Key, kioskID, transportKey)
 	if err != nil {
 		return nil, err
 	}
-	code, err := enroll.NewCode()
-	if err != nil {
-		return nil, err
-	}
-	if err := run.Fleet.Request(ctx, enroll.Request{KioskID: kioskID, CSR: csr, Code: code, MediaKey: transportKey}); err != nil {
+	if err := run.Fleet.Request(ctx, req); err != nil {
 		return nil, fmt.Errorf("kiosk: enroll with the embedded back office: %w", err)
 	}
-	if err := run.Fleet.Approve(ctx, kioskID, code, "embedded-demo"); err != nil {
+	if err := run.Fleet.Approve(ctx, kioskID, req.Code, "embedded-demo"); err != nil {
 		return nil, fmt.Errorf("kiosk: enroll with the embedded back office: %w", err)
 	}
 	st, err := run.Fleet.Status(ctx, kioskID)

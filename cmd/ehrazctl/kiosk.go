@@ -71,20 +71,6 @@ func kioskEnroll(ctx context.Context, e *env, files enroll.Files, keys, kioskID,
 	if !enroll.KioskIDPattern.MatchString(kioskID) {
 		return fail(fmt.Errorf("kiosk_id %q: lower-case letters, digits and dashes (set kiosk_id in the kiosk's configuration)", kioskID))
 	}
-	key, err := enroll.LoadKey(files.Key)
-	if err != nil {
-		if key, err = enroll.NewKey(files.Key); err != nil {
-			return fail(err)
-		}
-	}
-	csr, err := enroll.CSR(key, kioskID)
-	if err != nil {
-		return fail(err)
-	}
-	code, err := enroll.NewCode()
-	if err != nil {
-		return fail(err)
-	}
 	if transportFile == "" {
 		transportFile = filepath.Join(keys, "transport.key")
 	}
@@ -92,9 +78,14 @@ func kioskEnroll(ctx context.Context, e *env, files enroll.Files, keys, kioskID,
 	if err != nil {
 		return fail(err)
 	}
-	if err := enroll.Submit(ctx, url, fp, enroll.Request{KioskID: kioskID, CSR: csr, Code: code, MediaKey: media}); err != nil {
+	key, req, err := enroll.Prepare(files.Key, kioskID, media)
+	if err != nil {
 		return fail(err)
 	}
+	if err := enroll.Submit(ctx, url, fp, req); err != nil {
+		return fail(err)
+	}
+	code := req.Code
 	fmt.Fprintln(e.stdout, e.cat.T(e.lang, "fleet.cli.code", "kiosk", kioskID, "code", code[:4]+" "+code[4:]))
 	deadline := time.Now().Add(wait)
 	for {

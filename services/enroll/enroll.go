@@ -127,6 +127,26 @@ func CSR(key *ecdsa.PrivateKey, kioskID string) (string, error) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), nil
 }
 
+// Prepare makes an enrollment request for kioskID: the key at keyPath (made when missing), a
+// certificate request naming the kiosk, a fresh one-time code, and the kiosk's media key.
+func Prepare(keyPath, kioskID string, mediaKey []byte) (*ecdsa.PrivateKey, Request, error) {
+	key, err := LoadKey(keyPath)
+	if err != nil {
+		if key, err = NewKey(keyPath); err != nil {
+			return nil, Request{}, err
+		}
+	}
+	csr, err := CSR(key, kioskID)
+	if err != nil {
+		return nil, Request{}, err
+	}
+	code, err := NewCode()
+	if err != nil {
+		return nil, Request{}, err
+	}
+	return key, Request{KioskID: kioskID, CSR: csr, Code: code, MediaKey: mediaKey}, nil
+}
+
 // NewCode is a random 8-digit one-time code.
 func NewCode() (string, error) {
 	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))

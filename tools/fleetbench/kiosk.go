@@ -59,24 +59,16 @@ func enrollAll(ctx context.Context, o *office, reg *fleet.Registry, dir string, 
 
 func enrollOne(ctx context.Context, o *office, reg *fleet.Registry, dir, id string) (*kiosk, error) {
 	files := enroll.FilesIn(dir)
-	key, err := enroll.NewKey(files.Key)
-	if err != nil {
-		return nil, err
-	}
-	csr, err := enroll.CSR(key, id)
-	if err != nil {
-		return nil, err
-	}
-	code, err := enroll.NewCode()
-	if err != nil {
-		return nil, err
-	}
 	mediaKey := make([]byte, 32)
 	crand.Read(mediaKey)
-	if err := enroll.Submit(ctx, o.URL, o.CAPrint, enroll.Request{KioskID: id, CSR: csr, Code: code, MediaKey: mediaKey}); err != nil {
+	key, req, err := enroll.Prepare(files.Key, id, mediaKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := enroll.Submit(ctx, o.URL, o.CAPrint, req); err != nil {
 		return nil, fmt.Errorf("kiosk %s: %w", id, err)
 	}
-	if err := reg.Approve(ctx, id, code, "fleetbench"); err != nil {
+	if err := reg.Approve(ctx, id, req.Code, "fleetbench"); err != nil {
 		return nil, fmt.Errorf("kiosk %s: approve: %w", id, err)
 	}
 	st, err := enroll.Fetch(ctx, o.URL, o.CAPrint, id)
