@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -424,7 +425,7 @@ func runInstalledKiosk(ctx context.Context, t *testing.T, r root) {
 	sockPath := filepath.Join(work, "notify")
 	msgs := listenNotify(t, sockPath)
 
-	var stderr bytes.Buffer
+	var stderr lockedBuffer
 	cmd := exec.CommandContext(ctx, r.path("/usr/lib/ehraz/bin/ehraz"), "--config", confPath)
 	cmd.Dir = work // no repository around: the kiosk finds everything from its installed tree
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+work, "NOTIFY_SOCKET="+sockPath,
@@ -591,7 +592,7 @@ func listenNotify(t *testing.T, path string) <-chan string {
 }
 
 // awaitReady waits for READY=1 and then two WATCHDOG=1 and returns when READY=1 came.
-func awaitReady(t *testing.T, msgs <-chan string, p *process, log *bytes.Buffer, start time.Time) time.Duration {
+func awaitReady(t *testing.T, msgs <-chan string, p *process, log *lockedBuffer, start time.Time) time.Duration {
 	t.Helper()
 	var ready time.Duration
 	pings := 0
@@ -655,7 +656,7 @@ func runInstalledKioskInCage(ctx context.Context, t *testing.T, r root) {
 	sockPath := filepath.Join(work, "notify")
 	msgs := listenNotify(t, sockPath)
 
-	var log bytes.Buffer
+	var log lockedBuffer
 	script := `export WATCHDOG_PID=$$; exec cage -d -- "$0" --config "$1"`
 	// As the unit runs it: an unprivileged user with no_new_privs and an empty capability
 	// bounding set (NoNewPrivileges=yes, CapabilityBoundingSet=), which the plugin sandbox must
@@ -949,4 +950,23 @@ func must0(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// lockedBuffer is a child process's output, read by the test while the process still writes it
+// (a bytes.Buffer there is a data race).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
