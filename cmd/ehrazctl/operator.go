@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -73,17 +72,8 @@ func operatorCommand() command {
 					fmt.Fprintln(e.stderr, e.cat.T(e.lang, "pin.cli.operators.bad_name", "max", fmt.Sprint(pin.MaxNameRunes)))
 					return exitInvalid
 				}
-				fmt.Fprintln(e.stderr, e.cat.T(e.lang, "pin.cli.prompt", "min", fmt.Sprint(pin.MinDigits), "max", fmt.Sprint(pin.MaxDigits)))
-				sc := bufio.NewScanner(e.stdin)
-				sc.Scan()
-				code, err := pin.Normalize(sc.Text())
-				if err != nil {
-					fmt.Fprintln(e.stderr, e.cat.T(e.lang, "pin.cli.invalid", "min", fmt.Sprint(pin.MinDigits), "max", fmt.Sprint(pin.MaxDigits)))
-					return exitInvalid
-				}
-				hash, err := pin.Hash(code)
-				if err != nil {
-					fmt.Fprintln(e.stderr, "ehrazctl operator:", err)
+				hash, ok := readPINHash(e, "ehrazctl operator")
+				if !ok {
 					return exitInvalid
 				}
 				if err := ops.Add(name, hash, time.Now()); err != nil {

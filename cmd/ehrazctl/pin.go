@@ -29,17 +29,8 @@ func pinCommand() command {
 			if pos, err := parseStoreArgs(fs, args[1:]); err != nil || len(pos) > 0 {
 				return exitUsage
 			}
-			fmt.Fprintln(e.stderr, e.cat.T(e.lang, "pin.cli.prompt", "min", fmt.Sprint(pin.MinDigits), "max", fmt.Sprint(pin.MaxDigits)))
-			sc := bufio.NewScanner(e.stdin)
-			sc.Scan()
-			code, err := pin.Normalize(sc.Text())
-			if err != nil {
-				fmt.Fprintln(e.stderr, e.cat.T(e.lang, "pin.cli.invalid", "min", fmt.Sprint(pin.MinDigits), "max", fmt.Sprint(pin.MaxDigits)))
-				return exitInvalid
-			}
-			hash, err := pin.Hash(code)
-			if err != nil {
-				fmt.Fprintln(e.stderr, "ehrazctl pin:", err)
+			hash, ok := readPINHash(e, "ehrazctl pin")
+			if !ok {
 				return exitInvalid
 			}
 			if args[0] == "hash" {
@@ -63,4 +54,23 @@ func pinCommand() command {
 			return exitOK
 		},
 	}
+}
+
+// readPINHash asks for a PIN on standard input (never the command line), checks it and returns
+// its hash; a bad PIN or a hashing failure is reported on stderr (who names the command).
+func readPINHash(e *env, who string) (string, bool) {
+	fmt.Fprintln(e.stderr, e.cat.T(e.lang, "pin.cli.prompt", "min", fmt.Sprint(pin.MinDigits), "max", fmt.Sprint(pin.MaxDigits)))
+	sc := bufio.NewScanner(e.stdin)
+	sc.Scan()
+	code, err := pin.Normalize(sc.Text())
+	if err != nil {
+		fmt.Fprintln(e.stderr, e.cat.T(e.lang, "pin.cli.invalid", "min", fmt.Sprint(pin.MinDigits), "max", fmt.Sprint(pin.MaxDigits)))
+		return "", false
+	}
+	hash, err := pin.Hash(code)
+	if err != nil {
+		fmt.Fprintln(e.stderr, who+":", err)
+		return "", false
+	}
+	return hash, true
 }
