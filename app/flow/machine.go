@@ -29,7 +29,8 @@ type Deps struct {
 	Clock       Clock
 	Challenges  ChallengeSource
 	NewID       func() (string, error)
-	// Locks keeps lockouts beyond the session (nil: a lock ends with its session).
+	// Locks keeps lockouts beyond the session (nil: a lock ends with its session). When it also
+	// implements PersonUnlocker, an operator's Unlock lifts the person's lock too.
 	Locks PersonLocks
 }
 
@@ -61,6 +62,9 @@ type Config struct {
 	// FacePolicy decides every face match from the plugin's estimated false-match rate
 	// [DefaultFacePolicy].
 	FacePolicy FacePolicy
+	// UnlockWithin is how long after it locked an operator may still resume a locked session
+	// (the retention of finished sessions: after that its data is purged) [30 days].
+	UnlockWithin time.Duration
 }
 
 func (c *Config) defaults() {
@@ -78,6 +82,9 @@ func (c *Config) defaults() {
 	}
 	if c.Mode == "" {
 		c.Mode = "kiosk"
+	}
+	if c.UnlockWithin <= 0 {
+		c.UnlockWithin = 30 * 24 * time.Hour
 	}
 	if c.TouchPersistEvery <= 0 {
 		c.TouchPersistEvery = 5 * time.Second
@@ -243,6 +250,9 @@ func (m *Machine) current(steps ...Step) (Record, error) {
 func (m *Machine) commit(ctx context.Context, from Step, r Record, name, detail string) error {
 	now := m.now()
 	r.LastActive = now
+	if r.Step == StepLocked && from != StepLocked {
+		r.LockedFrom = from // where an operator's Unlock resumes it
+	}
 	ev := Event{From: from, To: r.Step, Name: name, At: now, Detail: detail}
 	if err := m.deps.Store.Save(ctx, r, ev); err != nil {
 		return fmt.Errorf("flow: save %s: %w", name, err)

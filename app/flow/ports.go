@@ -123,6 +123,9 @@ type Record struct {
 	LastActive time.Time
 	AcceptedAt time.Time // commitments accepted
 	Outcome    string    // locale key explaining rejected / locked / expired
+	// LockedFrom is the step a locked session was at when it locked (set by the flow when it
+	// locks): an operator's Unlock resumes it there.
+	LockedFrom Step `json:",omitempty"`
 }
 
 // Event is one transition, appended to the session's history (and the audit chain) in the same

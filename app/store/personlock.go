@@ -79,3 +79,22 @@ func (s *Store) PersonLocked(ctx context.Context, nc kyc.NationalCode, mobile ky
 	}
 	return time.UnixMilli(latest), true, nil
 }
+
+var _ flow.PersonUnlocker = (*Store)(nil)
+
+// UnlockPerson lifts the person's lock now (an operator resumed their locked session after
+// checking them; the flow records who and why).
+func (s *Store) UnlockPerson(ctx context.Context, nc kyc.NationalCode, mobile kyc.Mobile) error {
+	hs, err := s.personHashes(nc, mobile)
+	if err != nil {
+		return fmt.Errorf("store: unlock person: %w", err)
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		for _, h := range hs {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM person_locks WHERE hash = ?`, h); err != nil {
+				return fmt.Errorf("store: unlock person: %w", err)
+			}
+		}
+		return nil
+	})
+}
