@@ -34,7 +34,28 @@ type FrameAnalysis struct {
 	Ready bool
 	// Measures are the numbers behind the hints (brightness, sharpness, face size …).
 	Measures map[string]float64
+	// Fingers is the number of raised fingers seen in this frame (PurposeVideo, from a plugin
+	// that counts fingers): the kiosk shows it beside the number asked for. The zero value is
+	// "not known" (no hand, no trustworthy count, or a plugin that does not count), distinct
+	// from a fist (KnownFingers(0)). Added to protocol v1 (FrameAnalysis.finger_count).
+	Fingers FingerCount
 }
+
+// FingerCount is a live finger count that may be unknown.
+type FingerCount struct {
+	N     int  // 0..5 when Known
+	Known bool // false: no count (the zero value)
+}
+
+// MaxFingers is the largest count one hand can show.
+const MaxFingers = 5
+
+// KnownFingers is a count of n fingers.
+func KnownFingers(n int) FingerCount { return FingerCount{N: n, Known: true} }
+
+// Valid reports whether the count is unknown or within 0..MaxFingers. A host refuses an
+// answer with an invalid count as hostile input.
+func (c FingerCount) Valid() bool { return !c.Known || (c.N >= 0 && c.N <= MaxFingers) }
 
 // SelfieRequest asks for the quality and rule checks on a captured selfie.
 type SelfieRequest struct {
@@ -68,6 +89,42 @@ type Challenge struct {
 	Numbers []int
 	// ShownAtMS is when the numbers appeared, relative to the first frame.
 	ShownAtMS int64
+	// Windows, when set, holds one display window per number (same order, same clock as the
+	// frames' TimestampMS): number i was asked for during Windows[i] only, and must be shown
+	// within it and not before it appeared. Empty: the numbers were shown one after another
+	// without a timing the plugin can check (protocol v1 before windows; behave as before).
+	Windows []Window
+}
+
+// Window is when one challenge number was on screen, in ms from the recording's first frame:
+// [StartMS, EndMS).
+type Window struct {
+	StartMS, EndMS int64
+}
+
+// MaxChallengeNumbers bounds a challenge's length.
+const MaxChallengeNumbers = 8
+
+// MaxChallengeMS bounds a window's end (a recording is well under a minute).
+const MaxChallengeMS = 60_000
+
+// ValidWindows reports whether ws fits numbers: empty, or one window per number, each
+// non-empty, in order without overlap, within 0..MaxChallengeMS.
+func (c Challenge) ValidWindows() bool {
+	if len(c.Windows) == 0 {
+		return true
+	}
+	if len(c.Windows) != len(c.Numbers) {
+		return false
+	}
+	var prev int64
+	for _, w := range c.Windows {
+		if w.StartMS < prev || w.EndMS <= w.StartMS || w.EndMS > MaxChallengeMS {
+			return false
+		}
+		prev = w.EndMS
+	}
+	return true
 }
 
 // LivenessRequest carries the recorded selfie video as frames plus the challenge issued.

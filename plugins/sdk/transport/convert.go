@@ -128,6 +128,10 @@ func frameAnalysisToPB(a sdk.FrameAnalysis) *pb.FrameAnalysis {
 	for _, b := range a.Boxes {
 		out.Boxes = append(out.Boxes, rectToPB(b))
 	}
+	if a.Fingers.Known {
+		n := int32(a.Fingers.N)
+		out.FingerCount = &n
+	}
 	return out
 }
 
@@ -138,6 +142,9 @@ func frameAnalysisFromPB(a *pb.FrameAnalysis) sdk.FrameAnalysis {
 	}
 	for _, b := range a.GetBoxes() {
 		out.Boxes = append(out.Boxes, rectFromPB(b))
+	}
+	if a.FingerCount != nil {
+		out.Fingers = sdk.KnownFingers(int(a.GetFingerCount()))
 	}
 	return out
 }
@@ -172,6 +179,9 @@ func livenessToPB(r sdk.LivenessRequest) *pb.LivenessRequest {
 	for _, n := range r.Challenge.Numbers {
 		out.Challenge.Numbers = append(out.Challenge.Numbers, int32(n))
 	}
+	for _, w := range r.Challenge.Windows {
+		out.Challenge.Windows = append(out.Challenge.Windows, &pb.Window{StartMs: w.StartMS, EndMs: w.EndMS})
+	}
 	for _, f := range r.Frames {
 		out.Frames = append(out.Frames, &pb.Frame{Image: imageToPB(f.Image), TimestampMs: f.TimestampMS})
 	}
@@ -183,6 +193,9 @@ func livenessFromPB(r *pb.LivenessRequest) sdk.LivenessRequest {
 		Challenge: sdk.Challenge{ShownAtMS: r.GetChallenge().GetShownAtMs()}}
 	for _, n := range r.GetChallenge().GetNumbers() {
 		out.Challenge.Numbers = append(out.Challenge.Numbers, int(n))
+	}
+	for _, w := range r.GetChallenge().GetWindows() {
+		out.Challenge.Windows = append(out.Challenge.Windows, sdk.Window{StartMS: w.GetStartMs(), EndMS: w.GetEndMs()})
 	}
 	for _, f := range r.GetFrames() {
 		out.Frames = append(out.Frames, sdk.Frame{Image: imageFromPB(f.GetImage()), TimestampMS: f.GetTimestampMs()})

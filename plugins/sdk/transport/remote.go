@@ -2,6 +2,8 @@ package transport
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"google.golang.org/protobuf/proto"
 
@@ -30,8 +32,17 @@ func (r *Remote) AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.Fr
 	if err != nil {
 		return sdk.FrameAnalysis{}, err
 	}
-	return frameAnalysisFromPB(a), nil
+	out := frameAnalysisFromPB(a)
+	if !out.Fingers.Valid() {
+		// hostile or broken: a count one hand cannot show is refused, not shown
+		return sdk.FrameAnalysis{}, fmt.Errorf("%w: finger count %d outside 0..%d", ErrInvalidAnswer, a.GetFingerCount(), sdk.MaxFingers)
+	}
+	return out, nil
 }
+
+// ErrInvalidAnswer wraps a plugin answer the host refuses as hostile input (a value outside
+// what the protocol allows).
+var ErrInvalidAnswer = errors.New("invalid plugin answer")
 
 func verdictIn(v *pb.Verdict, err error) (sdk.Verdict, error) {
 	if err != nil {

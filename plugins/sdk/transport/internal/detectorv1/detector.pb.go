@@ -752,11 +752,15 @@ func (x *Hint) GetSeverity() int32 {
 }
 
 type FrameAnalysis struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Hints         []*Hint                `protobuf:"bytes,1,rep,name=hints,proto3" json:"hints,omitempty"`
-	Boxes         []*Rect                `protobuf:"bytes,2,rep,name=boxes,proto3" json:"boxes,omitempty"`
-	Ready         bool                   `protobuf:"varint,3,opt,name=ready,proto3" json:"ready,omitempty"`
-	Measures      map[string]float64     `protobuf:"bytes,4,rep,name=measures,proto3" json:"measures,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Hints    []*Hint                `protobuf:"bytes,1,rep,name=hints,proto3" json:"hints,omitempty"`
+	Boxes    []*Rect                `protobuf:"bytes,2,rep,name=boxes,proto3" json:"boxes,omitempty"`
+	Ready    bool                   `protobuf:"varint,3,opt,name=ready,proto3" json:"ready,omitempty"`
+	Measures map[string]float64     `protobuf:"bytes,4,rep,name=measures,proto3" json:"measures,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	// Raised fingers seen in this frame, 0..5 (added in v1, optional: absent means not known —
+	// no hand, no trustworthy count, or a plugin that does not count). A host refuses a value
+	// outside 0..5.
+	FingerCount   *int32 `protobuf:"varint,5,opt,name=finger_count,json=fingerCount,proto3,oneof" json:"finger_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -817,6 +821,13 @@ func (x *FrameAnalysis) GetMeasures() map[string]float64 {
 		return x.Measures
 	}
 	return nil
+}
+
+func (x *FrameAnalysis) GetFingerCount() int32 {
+	if x != nil && x.FingerCount != nil {
+		return *x.FingerCount
+	}
+	return 0
 }
 
 type SelfieRequest struct {
@@ -1036,9 +1047,12 @@ func (x *Frame) GetTimestampMs() int64 {
 }
 
 type Challenge struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Numbers       []int32                `protobuf:"varint,1,rep,packed,name=numbers,proto3" json:"numbers,omitempty"`
-	ShownAtMs     int64                  `protobuf:"varint,2,opt,name=shown_at_ms,json=shownAtMs,proto3" json:"shown_at_ms,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Numbers   []int32                `protobuf:"varint,1,rep,packed,name=numbers,proto3" json:"numbers,omitempty"`
+	ShownAtMs int64                  `protobuf:"varint,2,opt,name=shown_at_ms,json=shownAtMs,proto3" json:"shown_at_ms,omitempty"`
+	// One display window per number (added in v1, optional: empty means the plugin checks the
+	// order only, as before windows). Number i must be shown within windows[i] and not before it.
+	Windows       []*Window `protobuf:"bytes,3,rep,name=windows,proto3" json:"windows,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1087,6 +1101,66 @@ func (x *Challenge) GetShownAtMs() int64 {
 	return 0
 }
 
+func (x *Challenge) GetWindows() []*Window {
+	if x != nil {
+		return x.Windows
+	}
+	return nil
+}
+
+// Window is when one challenge number was on screen, in ms from the first frame: [start, end).
+type Window struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StartMs       int64                  `protobuf:"varint,1,opt,name=start_ms,json=startMs,proto3" json:"start_ms,omitempty"`
+	EndMs         int64                  `protobuf:"varint,2,opt,name=end_ms,json=endMs,proto3" json:"end_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Window) Reset() {
+	*x = Window{}
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Window) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Window) ProtoMessage() {}
+
+func (x *Window) ProtoReflect() protoreflect.Message {
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Window.ProtoReflect.Descriptor instead.
+func (*Window) Descriptor() ([]byte, []int) {
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *Window) GetStartMs() int64 {
+	if x != nil {
+		return x.StartMs
+	}
+	return 0
+}
+
+func (x *Window) GetEndMs() int64 {
+	if x != nil {
+		return x.EndMs
+	}
+	return 0
+}
+
 type LivenessRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Frames        []*Frame               `protobuf:"bytes,1,rep,name=frames,proto3" json:"frames,omitempty"`
@@ -1098,7 +1172,7 @@ type LivenessRequest struct {
 
 func (x *LivenessRequest) Reset() {
 	*x = LivenessRequest{}
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[16]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1110,7 +1184,7 @@ func (x *LivenessRequest) String() string {
 func (*LivenessRequest) ProtoMessage() {}
 
 func (x *LivenessRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[16]
+	mi := &file_ehraz_detector_v1_detector_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1123,7 +1197,7 @@ func (x *LivenessRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LivenessRequest.ProtoReflect.Descriptor instead.
 func (*LivenessRequest) Descriptor() ([]byte, []int) {
-	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{16}
+	return file_ehraz_detector_v1_detector_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *LivenessRequest) GetFrames() []*Frame {
@@ -1201,15 +1275,17 @@ const file_ehraz_detector_v1_detector_proto_rawDesc = "" +
 	"\x05guide\x18\x03 \x01(\v2\x17.ehraz.detector.v1.RectR\x05guide\"4\n" +
 	"\x04Hint\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x1a\n" +
-	"\bseverity\x18\x02 \x01(\x05R\bseverity\"\x8c\x02\n" +
+	"\bseverity\x18\x02 \x01(\x05R\bseverity\"\xc5\x02\n" +
 	"\rFrameAnalysis\x12-\n" +
 	"\x05hints\x18\x01 \x03(\v2\x17.ehraz.detector.v1.HintR\x05hints\x12-\n" +
 	"\x05boxes\x18\x02 \x03(\v2\x17.ehraz.detector.v1.RectR\x05boxes\x12\x14\n" +
 	"\x05ready\x18\x03 \x01(\bR\x05ready\x12J\n" +
-	"\bmeasures\x18\x04 \x03(\v2..ehraz.detector.v1.FrameAnalysis.MeasuresEntryR\bmeasures\x1a;\n" +
+	"\bmeasures\x18\x04 \x03(\v2..ehraz.detector.v1.FrameAnalysis.MeasuresEntryR\bmeasures\x12&\n" +
+	"\ffinger_count\x18\x05 \x01(\x05H\x00R\vfingerCount\x88\x01\x01\x1a;\n" +
 	"\rMeasuresEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\x9a\x01\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01B\x0f\n" +
+	"\r_finger_count\"\x9a\x01\n" +
 	"\rSelfieRequest\x12.\n" +
 	"\x05image\x18\x01 \x01(\v2\x18.ehraz.detector.v1.ImageR\x05image\x12-\n" +
 	"\x05guide\x18\x02 \x01(\v2\x17.ehraz.detector.v1.RectR\x05guide\x12*\n" +
@@ -1222,10 +1298,14 @@ const file_ehraz_detector_v1_detector_proto_rawDesc = "" +
 	"\x05guide\x18\x02 \x01(\v2\x17.ehraz.detector.v1.RectR\x05guide\"Z\n" +
 	"\x05Frame\x12.\n" +
 	"\x05image\x18\x01 \x01(\v2\x18.ehraz.detector.v1.ImageR\x05image\x12!\n" +
-	"\ftimestamp_ms\x18\x02 \x01(\x03R\vtimestampMs\"E\n" +
+	"\ftimestamp_ms\x18\x02 \x01(\x03R\vtimestampMs\"z\n" +
 	"\tChallenge\x12\x18\n" +
 	"\anumbers\x18\x01 \x03(\x05R\anumbers\x12\x1e\n" +
-	"\vshown_at_ms\x18\x02 \x01(\x03R\tshownAtMs\"\xae\x01\n" +
+	"\vshown_at_ms\x18\x02 \x01(\x03R\tshownAtMs\x123\n" +
+	"\awindows\x18\x03 \x03(\v2\x19.ehraz.detector.v1.WindowR\awindows\":\n" +
+	"\x06Window\x12\x19\n" +
+	"\bstart_ms\x18\x01 \x01(\x03R\astartMs\x12\x15\n" +
+	"\x06end_ms\x18\x02 \x01(\x03R\x05endMs\"\xae\x01\n" +
 	"\x0fLivenessRequest\x120\n" +
 	"\x06frames\x18\x01 \x03(\v2\x18.ehraz.detector.v1.FrameR\x06frames\x12:\n" +
 	"\tchallenge\x18\x02 \x01(\v2\x1c.ehraz.detector.v1.ChallengeR\tchallenge\x12-\n" +
@@ -1258,7 +1338,7 @@ func file_ehraz_detector_v1_detector_proto_rawDescGZIP() []byte {
 }
 
 var file_ehraz_detector_v1_detector_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ehraz_detector_v1_detector_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_ehraz_detector_v1_detector_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_ehraz_detector_v1_detector_proto_goTypes = []any{
 	(Outcome)(0),             // 0: ehraz.detector.v1.Outcome
 	(*Empty)(nil),            // 1: ehraz.detector.v1.Empty
@@ -1277,8 +1357,9 @@ var file_ehraz_detector_v1_detector_proto_goTypes = []any{
 	(*SignatureRequest)(nil), // 14: ehraz.detector.v1.SignatureRequest
 	(*Frame)(nil),            // 15: ehraz.detector.v1.Frame
 	(*Challenge)(nil),        // 16: ehraz.detector.v1.Challenge
-	(*LivenessRequest)(nil),  // 17: ehraz.detector.v1.LivenessRequest
-	nil,                      // 18: ehraz.detector.v1.FrameAnalysis.MeasuresEntry
+	(*Window)(nil),           // 17: ehraz.detector.v1.Window
+	(*LivenessRequest)(nil),  // 18: ehraz.detector.v1.LivenessRequest
+	nil,                      // 19: ehraz.detector.v1.FrameAnalysis.MeasuresEntry
 }
 var file_ehraz_detector_v1_detector_proto_depIdxs = []int32{
 	0,  // 0: ehraz.detector.v1.Rule.outcome:type_name -> ehraz.detector.v1.Outcome
@@ -1291,7 +1372,7 @@ var file_ehraz_detector_v1_detector_proto_depIdxs = []int32{
 	4,  // 7: ehraz.detector.v1.FrameRequest.guide:type_name -> ehraz.detector.v1.Rect
 	10, // 8: ehraz.detector.v1.FrameAnalysis.hints:type_name -> ehraz.detector.v1.Hint
 	4,  // 9: ehraz.detector.v1.FrameAnalysis.boxes:type_name -> ehraz.detector.v1.Rect
-	18, // 10: ehraz.detector.v1.FrameAnalysis.measures:type_name -> ehraz.detector.v1.FrameAnalysis.MeasuresEntry
+	19, // 10: ehraz.detector.v1.FrameAnalysis.measures:type_name -> ehraz.detector.v1.FrameAnalysis.MeasuresEntry
 	3,  // 11: ehraz.detector.v1.SelfieRequest.image:type_name -> ehraz.detector.v1.Image
 	4,  // 12: ehraz.detector.v1.SelfieRequest.guide:type_name -> ehraz.detector.v1.Rect
 	3,  // 13: ehraz.detector.v1.MatchRequest.probe:type_name -> ehraz.detector.v1.Image
@@ -1299,26 +1380,27 @@ var file_ehraz_detector_v1_detector_proto_depIdxs = []int32{
 	3,  // 15: ehraz.detector.v1.SignatureRequest.image:type_name -> ehraz.detector.v1.Image
 	4,  // 16: ehraz.detector.v1.SignatureRequest.guide:type_name -> ehraz.detector.v1.Rect
 	3,  // 17: ehraz.detector.v1.Frame.image:type_name -> ehraz.detector.v1.Image
-	15, // 18: ehraz.detector.v1.LivenessRequest.frames:type_name -> ehraz.detector.v1.Frame
-	16, // 19: ehraz.detector.v1.LivenessRequest.challenge:type_name -> ehraz.detector.v1.Challenge
-	4,  // 20: ehraz.detector.v1.LivenessRequest.guide:type_name -> ehraz.detector.v1.Rect
-	1,  // 21: ehraz.detector.v1.Detector.Info:input_type -> ehraz.detector.v1.Empty
-	9,  // 22: ehraz.detector.v1.Detector.AnalyzeFrame:input_type -> ehraz.detector.v1.FrameRequest
-	12, // 23: ehraz.detector.v1.Detector.CheckSelfie:input_type -> ehraz.detector.v1.SelfieRequest
-	13, // 24: ehraz.detector.v1.Detector.MatchFaces:input_type -> ehraz.detector.v1.MatchRequest
-	14, // 25: ehraz.detector.v1.Detector.CheckSignature:input_type -> ehraz.detector.v1.SignatureRequest
-	17, // 26: ehraz.detector.v1.Detector.CheckLiveness:input_type -> ehraz.detector.v1.LivenessRequest
-	2,  // 27: ehraz.detector.v1.Detector.Info:output_type -> ehraz.detector.v1.InfoResponse
-	11, // 28: ehraz.detector.v1.Detector.AnalyzeFrame:output_type -> ehraz.detector.v1.FrameAnalysis
-	7,  // 29: ehraz.detector.v1.Detector.CheckSelfie:output_type -> ehraz.detector.v1.Verdict
-	7,  // 30: ehraz.detector.v1.Detector.MatchFaces:output_type -> ehraz.detector.v1.Verdict
-	7,  // 31: ehraz.detector.v1.Detector.CheckSignature:output_type -> ehraz.detector.v1.Verdict
-	7,  // 32: ehraz.detector.v1.Detector.CheckLiveness:output_type -> ehraz.detector.v1.Verdict
-	27, // [27:33] is the sub-list for method output_type
-	21, // [21:27] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	17, // 18: ehraz.detector.v1.Challenge.windows:type_name -> ehraz.detector.v1.Window
+	15, // 19: ehraz.detector.v1.LivenessRequest.frames:type_name -> ehraz.detector.v1.Frame
+	16, // 20: ehraz.detector.v1.LivenessRequest.challenge:type_name -> ehraz.detector.v1.Challenge
+	4,  // 21: ehraz.detector.v1.LivenessRequest.guide:type_name -> ehraz.detector.v1.Rect
+	1,  // 22: ehraz.detector.v1.Detector.Info:input_type -> ehraz.detector.v1.Empty
+	9,  // 23: ehraz.detector.v1.Detector.AnalyzeFrame:input_type -> ehraz.detector.v1.FrameRequest
+	12, // 24: ehraz.detector.v1.Detector.CheckSelfie:input_type -> ehraz.detector.v1.SelfieRequest
+	13, // 25: ehraz.detector.v1.Detector.MatchFaces:input_type -> ehraz.detector.v1.MatchRequest
+	14, // 26: ehraz.detector.v1.Detector.CheckSignature:input_type -> ehraz.detector.v1.SignatureRequest
+	18, // 27: ehraz.detector.v1.Detector.CheckLiveness:input_type -> ehraz.detector.v1.LivenessRequest
+	2,  // 28: ehraz.detector.v1.Detector.Info:output_type -> ehraz.detector.v1.InfoResponse
+	11, // 29: ehraz.detector.v1.Detector.AnalyzeFrame:output_type -> ehraz.detector.v1.FrameAnalysis
+	7,  // 30: ehraz.detector.v1.Detector.CheckSelfie:output_type -> ehraz.detector.v1.Verdict
+	7,  // 31: ehraz.detector.v1.Detector.MatchFaces:output_type -> ehraz.detector.v1.Verdict
+	7,  // 32: ehraz.detector.v1.Detector.CheckSignature:output_type -> ehraz.detector.v1.Verdict
+	7,  // 33: ehraz.detector.v1.Detector.CheckLiveness:output_type -> ehraz.detector.v1.Verdict
+	28, // [28:34] is the sub-list for method output_type
+	22, // [22:28] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_ehraz_detector_v1_detector_proto_init() }
@@ -1326,13 +1408,14 @@ func file_ehraz_detector_v1_detector_proto_init() {
 	if File_ehraz_detector_v1_detector_proto != nil {
 		return
 	}
+	file_ehraz_detector_v1_detector_proto_msgTypes[10].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ehraz_detector_v1_detector_proto_rawDesc), len(file_ehraz_detector_v1_detector_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
