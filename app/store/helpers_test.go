@@ -136,6 +136,7 @@ func fullRecord(id string) flow.Record {
 		LastActive: t0.Add(6 * time.Minute),
 		AcceptedAt: t0.Add(7 * time.Minute),
 		Outcome:    "flow.outcome.test",
+		LockedFrom: flow.StepSelfie,
 	}
 }
 

@@ -147,17 +147,17 @@ func TestOpenDatabaseOfOldMigrationLayout(t *testing.T) {
 	}
 	defer s.Close()
 	// The old rows are kept as they were; only migrations newer than the old layout are added
-	// (0002_person_locks.sql, 0003_audit_keyed.sql, 0004_check_provenance.sql, 0111_amendments.sql),
-	// each once.
+	// (0002_person_locks.sql, 0003_audit_keyed.sql, 0004_check_provenance.sql, 0005_tracking_hash.sql,
+	// 0111_amendments.sql), each once.
 	var after, added [][3]any
 	for _, r := range rows(s.DB()) {
-		if r[1] == "0002_person_locks.sql" || r[1] == "0003_audit_keyed.sql" || r[1] == "0004_check_provenance.sql" || r[1] == "0111_amendments.sql" {
+		if r[1] == "0002_person_locks.sql" || r[1] == "0003_audit_keyed.sql" || r[1] == "0004_check_provenance.sql" || r[1] == "0005_tracking_hash.sql" || r[1] == "0111_amendments.sql" {
 			added = append(added, r)
 			continue
 		}
 		after = append(after, r)
 	}
-	if !slices.Equal(before, after) || len(added) != 4 {
+	if !slices.Equal(before, after) || len(added) != 5 {
 		t.Errorf("schema_migrations changed:\n before %v\n after  %v (+ %v)", before, after, added)
 	}
 	var n int

@@ -79,9 +79,9 @@ func (s *Store) Create(ctx context.Context, r flow.Record, ev flow.Event) (err e
 	}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, step, mode, started_at, last_active, accepted_at,
-			outcome, finished, expired, wiped, key_id, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+			outcome, finished, expired, wiped, key_id, sealed, tracking_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
 			r.ID, string(r.Step), r.Mode, ms(r.StartedAt), ms(r.LastActive), ms(r.AcceptedAt), r.Outcome,
-			finishedStep(r.Step), r.Step == flow.StepExpired, keyID, sealed); err != nil {
+			finishedStep(r.Step), r.Step == flow.StepExpired, keyID, sealed, s.trackingColumn(r)); err != nil {
 			return fmt.Errorf("insert session: %w", err)
 		}
 		return s.afterWrite(ctx, tx, r, ev)
@@ -108,9 +108,9 @@ func (s *Store) update(ctx context.Context, r flow.Record, ev flow.Event, wiped 
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET step = ?, mode = ?, started_at = ?, last_active = ?,
-			accepted_at = ?, outcome = ?, finished = ?, expired = ?, wiped = (wiped OR ?), key_id = ?, sealed = ? WHERE id = ?`,
+			accepted_at = ?, outcome = ?, finished = ?, expired = ?, wiped = (wiped OR ?), key_id = ?, sealed = ?, tracking_hash = ? WHERE id = ?`,
 			string(r.Step), r.Mode, ms(r.StartedAt), ms(r.LastActive), ms(r.AcceptedAt), r.Outcome,
-			finishedStep(r.Step), r.Step == flow.StepExpired, wiped, keyID, sealed, r.ID)
+			finishedStep(r.Step), r.Step == flow.StepExpired, wiped, keyID, sealed, s.trackingColumn(r), r.ID)
 		if err != nil {
 			return fmt.Errorf("update session: %w", err)
 		}

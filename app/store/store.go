@@ -115,6 +115,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		if ms[i].owner == "store" && ms[i].version == auditKeyedVersion {
 			ms[i].after = s.keyLegacyAudit
 		}
+		if ms[i].owner == "store" && ms[i].version == trackingHashVersion {
+			ms[i].after = s.fillTrackingHashes
+		}
 	}
 	if _, err := migrate(ctx, db, ms, o.Now()); err != nil {
 		s.closeQuietly()
