@@ -466,3 +466,56 @@ func (o *Outbox) Health(ctx context.Context) (Health, error) {
 	}
 	return h, nil
 }
+
+// QueueRow is one dossier or amendment still in the outbox (not delivered), for operator mode.
+type QueueRow struct {
+	SessionID   string
+	Kind        string // "dossier" or "amendment"
+	State       string // pending | refused
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	Created     time.Time
+}
+
+// Queue lists what has not been delivered yet, oldest first, at most limit rows (dossiers, then
+// amendments).
+func (o *Outbox) Queue(ctx context.Context, limit int) ([]QueueRow, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := o.db.QueryContext(ctx, `SELECT session_id, 'dossier', state, attempts, next_attempt_at, last_error, created_at
+		FROM outbox WHERE state != 'delivered'
+		UNION ALL SELECT session_id, 'amendment', state, attempts, next_attempt_at, last_error, created_at
+		FROM outbox_amendments WHERE state != 'delivered'
+		ORDER BY 7 LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: queue: %w", err)
+	}
+	defer rows.Close()
+	var out []QueueRow
+	for rows.Next() {
+		var q QueueRow
+		var next, created int64
+		if err := rows.Scan(&q.SessionID, &q.Kind, &q.State, &q.Attempts, &next, &q.LastError, &created); err != nil {
+			return nil, fmt.Errorf("outbox: queue: %w", err)
+		}
+		q.NextAttempt, q.Created = time.UnixMilli(next), time.UnixMilli(created)
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// RetryNow makes every pending dossier and amendment due at once (the operator fixed the
+// network, or does not want to wait out the backoff) and tries them: how many dossiers were
+// acknowledged, and the first delivery error. Refused entries stay refused: the back office
+// said no, and sending the same again would not change that.
+func (o *Outbox) RetryNow(ctx context.Context) (int, error) {
+	now := o.cfg.Now().UnixMilli()
+	for _, table := range []string{"outbox", "outbox_amendments"} {
+		if _, err := o.db.ExecContext(ctx, `UPDATE `+table+` SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?`, now, now); err != nil {
+			return 0, fmt.Errorf("outbox: retry now: %w", err)
+		}
+	}
+	return o.Flush(ctx)
+}
