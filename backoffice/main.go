@@ -44,8 +44,9 @@ func run() int {
 		fmt.Printf("ehraz-backoffice: CA fingerprint for kiosk enrollment: %s\n", o.CAFingerprint)
 		fmt.Printf("ehraz-backoffice: review console %s\n", o.ConsoleURL)
 		if o.FirstPassword != "" {
-			fmt.Printf("ehraz-backoffice: console account %q created, password %s (shown only this once; its hash is stored)\n",
-				o.Config.Console.FirstUser, o.FirstPassword)
+			if err := office.AnnounceFirstPassword(os.Stdout, office.IsTerminal(os.Stdout), "ehraz-backoffice", o.Config.KeysDir, o.Config.Console.FirstUser, o.FirstPassword); err != nil {
+				warn(err.Error())
+			}
 		}
 	})
 	if err != nil {

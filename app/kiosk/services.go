@@ -290,10 +290,11 @@ func startIntake(ctx context.Context, cfg config.Services, dataDir string, sende
 		return nil, err
 	}
 	s.ConsoleURL, s.ConsolePassword = run.ConsoleURL, run.FirstPassword
+	fmt.Printf("ehraz: review console %s\n", run.ConsoleURL)
 	if run.FirstPassword != "" {
-		fmt.Printf("ehraz: review console %s — user demo, password %s (shown only this once; its hash is stored)\n", run.ConsoleURL, run.FirstPassword)
-	} else {
-		fmt.Printf("ehraz: review console %s\n", run.ConsoleURL)
+		if err := office.AnnounceFirstPassword(os.Stdout, office.IsTerminal(os.Stdout), "ehraz", run.Config.KeysDir, run.Config.Console.FirstUser, run.FirstPassword); err != nil {
+			return nil, err
+		}
 	}
 	return run, nil
 }
