@@ -96,7 +96,7 @@ type Challenge struct {
 	Windows []Window
 }
 
-// Window is when one challenge number was on screen, in ms from the recording's first frame:
+// Window is when one challenge number was on screen, in ms on the frames' TimestampMS clock (from the recording's start):
 // [StartMS, EndMS).
 type Window struct {
 	StartMS, EndMS int64

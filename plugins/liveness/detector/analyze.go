@@ -151,8 +151,14 @@ func (d *Detector) analyze(ctx context.Context, frames []frame, req sdk.Liveness
 		}
 	}
 	held := sequence.Segment(a.obs, sequence.Defaults)
-	match := sequence.Match(req.Challenge.Numbers, held, handFrames)
-	seen := sequence.Observed(req.Challenge.Numbers, held)
+	// With display windows each number must be answered in its own window, after it appeared
+	// (a recording made for another timing of the same numbers fails); without them, in order.
+	windows := make([]sequence.Window, len(req.Challenge.Windows))
+	for i, w := range req.Challenge.Windows {
+		windows[i] = sequence.Window{StartMS: w.StartMS, EndMS: w.EndMS}
+	}
+	match := sequence.MatchTimed(req.Challenge.Numbers, windows, held, handFrames, sequence.DefaultTiming)
+	seen := sequence.ObservedTimed(req.Challenge.Numbers, windows, held, sequence.DefaultTiming)
 	for i, n := range req.Challenge.Numbers {
 		a.add("sequence.number."+string(rune('1'+i)), passIf(seen[i] == n), "verdict.liveness.sequence.number_missing",
 			float64(seen[i]), float64(n), "fingers")

@@ -111,7 +111,7 @@ func (d *Detector) check(ctx context.Context, req sdk.LivenessRequest) (sdk.Verd
 	case videoTooLarge(req.Frames):
 		return sdk.CouldNotVerifyVerdict("verdict.liveness.video.too_large"), nil
 	}
-	if !validChallenge(req.Challenge.Numbers) {
+	if !validChallenge(req.Challenge.Numbers) || !req.Challenge.ValidWindows() {
 		return sdk.CouldNotVerifyVerdict("verdict.liveness.challenge.invalid"), nil
 	}
 	frames, err := decodeAll(ctx, d.workers, req.Frames)
@@ -126,7 +126,7 @@ func (d *Detector) check(ctx context.Context, req sdk.LivenessRequest) (sdk.Verd
 }
 
 func validChallenge(ns []int) bool {
-	if len(ns) == 0 || len(ns) > 8 {
+	if len(ns) == 0 || len(ns) > sdk.MaxChallengeNumbers {
 		return false
 	}
 	for _, n := range ns {

@@ -9,7 +9,9 @@ import (
 )
 
 // AnalyzeFrame gives live guidance for the video step: is there one face inside the guide, is
-// the light enough and the wall behind white. Boxes are the faces found, normalised.
+// the light enough and the wall behind white. Boxes are the faces found, normalised. For the
+// video step it also counts the raised fingers of the hand beside the face, with the counter the
+// video check uses on each frame (liveFingers), so the kiosk shows the count while recording.
 func (d *Detector) AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.FrameAnalysis, error) {
 	if err := ctx.Err(); err != nil {
 		return sdk.FrameAnalysis{}, fmt.Errorf("analyze frame: %w", err)
@@ -17,7 +19,7 @@ func (d *Detector) AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.
 	if d.cascades == nil {
 		return sdk.FrameAnalysis{}, fmt.Errorf("analyze frame: %w", d.setupErr)
 	}
-	_, small, err := decode(sdk.Frame{Image: req.Image})
+	work, small, err := decode(sdk.Frame{Image: req.Image})
 	if err != nil {
 		return sdk.FrameAnalysis{Hints: []sdk.Hint{{Key: "hint.liveness.frame_unreadable", Severity: 2}}}, nil
 	}
@@ -45,5 +47,21 @@ func (d *Detector) AnalyzeFrame(ctx context.Context, req sdk.FrameRequest) (sdk.
 		fa.Hints = append(fa.Hints, sdk.Hint{Key: "hint.liveness.white_background", Severity: 1})
 	}
 	fa.Ready = len(fa.Hints) == 0
+	if req.Purpose == sdk.PurposeVideo {
+		var face image.Rectangle
+		if len(fs) == 1 {
+			face = fs[0]
+		}
+		fa.Fingers = liveFingers(d.countFrame(frame{work: work, small: small, ok: true}, face))
+	}
 	return fa, nil
+}
+
+// liveFingers is a frame's count as a live hint: known only when one hand gave a trustworthy
+// count (the fusion's answer); two hands up or no hand is "not known", never a guess.
+func liveFingers(o handObs) sdk.FingerCount {
+	if o.Count < 0 || o.Count > sdk.MaxFingers || o.Hands >= 2 {
+		return sdk.FingerCount{}
+	}
+	return sdk.KnownFingers(o.Count)
 }

@@ -29,6 +29,12 @@ const (
 	NumberMissing
 	NoHandSeen
 	InvalidChallenge
+	// TooEarly: a number was already held before (or right as) its window began: shown before
+	// the applicant could have seen it, as a recording made for another timing does.
+	TooEarly
+	// OutsideWindow: a number was held, but not while it was on screen (too late, or in another
+	// number's window).
+	OutsideWindow
 )
 
 // Reason keys, one per outcome.
@@ -38,6 +44,8 @@ var reasons = map[Outcome]string{
 	NumberMissing:    "verdict.liveness.sequence.number_missing",
 	NoHandSeen:       "verdict.liveness.sequence.no_hand",
 	InvalidChallenge: "verdict.liveness.challenge.invalid",
+	TooEarly:         "verdict.liveness.challenge.too_early",
+	OutsideWindow:    "verdict.liveness.challenge.out_of_window",
 }
 
 // Reason is the locale key of an outcome.
