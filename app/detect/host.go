@@ -491,7 +491,10 @@ func (s *supervised) launch(ctx context.Context) (*plugin.Client, *transport.Rem
 	if err != nil {
 		return fail(nil, err)
 	}
-	cmd := s.box.command(exe, tmp)
+	cmd, err := s.box.command(s.m.Name, exe, tmp)
+	if err != nil {
+		return fail(nil, err)
+	}
 	cc := transport.ClientConfig(cmd, s.cfg.Logger.Named(s.m.Name))
 	cc.SkipHostEnv = true // the plugin's environment is exactly sandbox.envFor
 	cc.StartTimeout = s.cfg.StartTimeout

@@ -1,15 +1,18 @@
 package detect
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -108,17 +111,35 @@ func attempt(t *testing.T, h *Host, op, arg string, n int) (v sdk.Verdict, escap
 
 // The sandbox under attack: a plugin trying every escape of issue 14 gets none of them, and the
 // kiosk keeps working beside it (a well-behaved plugin answers throughout; the hostile one comes
-// back after it dies).
+// back after it dies). Run under each file-system confinement: the machine's choice (Landlock
+// here when the kernel has it) and the mount-namespace fallback forced, as a kernel without
+// Landlock gets it.
 func TestHostilePluginEscapesFail(t *testing.T) {
+	for _, tc := range []struct {
+		fs, uids string
+		guard    string // what the filesystem guard must say is in force
+	}{
+		{FSAuto, "64900-64929", ""},
+		{FSMount, "64930-64959", "mount namespace"},
+	} {
+		t.Run(tc.fs, func(t *testing.T) { hostileEscapes(t, tc.fs, tc.uids, tc.guard) })
+	}
+}
+
+func hostileEscapes(t *testing.T, fs, uids, wantGuard string) {
 	scene := newKioskScene(t)
 	dir := t.TempDir()
 	install(t, dir, "hostile", "hostile", sdk.KindSignature)
 	install(t, dir, "good", "face", sdk.KindFace)
-	// A user of its own when the tests run as root, so the fork bomb counts only its processes.
-	h := open(t, dir, Config{MinBackoff: 50 * time.Millisecond, Sandbox: SandboxConfig{
-		User: "64999", MemoryBytes: 2 << 30, Processes: 64, Env: []string{"EHRAZ_VENDOR_OPTION=1"}}})
+	// Users of their own when the tests run as root (a range no other test uses), so the fork
+	// bomb counts only the hostile plugin's processes.
+	h := open(t, dir, Config{MinBackoff: 50 * time.Millisecond, Sandbox: SandboxConfig{Filesystem: fs, UIDs: uids,
+		MemoryBytes: 2 << 30, Processes: 64, Env: []string{"EHRAZ_VENDOR_OPTION=1"}}})
 	for _, g := range h.Sandbox().Guards {
 		t.Logf("guard %-11s enforced=%v  %s", g.Name, g.Enforced, g.Detail)
+		if g.Name == "filesystem" && !strings.Contains(g.Detail, wantGuard) {
+			t.Errorf("filesystem guard %q; want it to say %q", g.Detail, wantGuard)
+		}
 	}
 	for _, g := range h.Sandbox().Unenforced() {
 		// The assertions below would then fail for the machine's reason; say it first. (The
@@ -211,15 +232,16 @@ func TestHostilePluginEscapesFail(t *testing.T) {
 			t.Fatalf("hostile plugin not restarted: %+v", x)
 		}
 		// Restarted clean: it answers again, and the processes it forked died with the old one
-		// (its PID namespace), leaving only the two plugins under their user.
+		// (its PID namespace), leaving only the plugin itself under its user.
 		if _, escaped := attempt(t, h, "read", scene.storeKey, 0); escaped {
 			t.Fatal("store key read after restart")
 		}
 		if os.Geteuid() == 0 {
+			uid := uidOf(healthOf(h, "hostile").PID)
 			deadline := time.Now().Add(5 * time.Second)
-			for n := processesOf(64999); n != 2; n = processesOf(64999) {
+			for n := processesOf(uid); n != 1; n = processesOf(uid) {
 				if time.Now().After(deadline) {
-					t.Fatalf("%d processes of the plugins' user; want the two plugins only", n)
+					t.Fatalf("%d processes of the hostile plugin's user %d; want the plugin only", n, uid)
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
@@ -257,6 +279,67 @@ func TestHostilePluginEscapesWithoutSandbox(t *testing.T) {
 			t.Errorf("unconfined %s %s was blocked: the escape test proves nothing", tc.op, tc.arg)
 		}
 	}
+}
+
+// When the kiosk runs as root each plugin has a user of its own: one vendor's plugin cannot read
+// the file another left in its temporary folder, through the whole sandbox (landlock and mount
+// namespace) and through the users alone (a process of A's uid with no other confinement).
+func TestPluginsCannotReadEachOthersFolders(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("plugins have users of their own only when the host runs as root (it runs as uid", os.Geteuid(), ")")
+	}
+	for _, tc := range []struct{ fs, uids string }{{FSAuto, "64960-64969"}, {FSMount, "64970-64979"}} {
+		t.Run(tc.fs, func(t *testing.T) {
+			dir := t.TempDir()
+			install(t, dir, "hostile", "hostile", sdk.KindSignature)
+			install(t, dir, "good", "face", sdk.KindFace)
+			h := open(t, dir, Config{Sandbox: SandboxConfig{Filesystem: tc.fs, UIDs: tc.uids}})
+			a, b := uidOf(healthOf(h, "hostile").PID), uidOf(healthOf(h, "face").PID)
+			if a < 0 || b < 0 || a == b || a == 0 || b == 0 {
+				t.Fatalf("plugins run as uids %d and %d; want two distinct unprivileged users", a, b)
+			}
+			// What B (the well-behaved face plugin) left in its folder: its own file, mode from its umask.
+			secret := filepath.Join(h.box.workDir, "face", "tmp", "frame.jpg")
+			if err := os.WriteFile(secret, []byte("applicant's face"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chown(secret, b, b); err != nil {
+				t.Fatal(err)
+			}
+			if v, escaped := attempt(t, h, "read", secret, 0); escaped {
+				t.Fatalf("plugin A read plugin B's temporary file: %v", v.Reasons)
+			}
+			// The users alone, without namespaces or Landlock: A cannot, B can (so the file is
+			// really there and readable by its owner).
+			for _, c := range []struct {
+				uid  int
+				want bool
+			}{{a, false}, {b, true}} {
+				cmd := exec.Command("/bin/cat", secret)
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(c.uid), Gid: uint32(c.uid), Groups: []uint32{}}}
+				out, err := cmd.CombinedOutput()
+				if got := err == nil; got != c.want {
+					t.Errorf("uid %d reading %s: read=%v (%s); want %v", c.uid, secret, got, bytes.TrimSpace(out), c.want)
+				}
+			}
+		})
+	}
+}
+
+// uidOf is the real uid of process pid, -1 when it cannot be read.
+func uidOf(pid int) int {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
+			if n, err := strconv.Atoi(f[1]); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // processesOf counts the live processes whose real uid is uid.

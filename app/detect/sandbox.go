@@ -38,9 +38,18 @@ type SandboxConfig struct {
 	Env []string
 	// Lang is given to plugins as EHRAZ_LANG ("" leaves it out).
 	Lang string
-	// User is the unprivileged user plugins run as when the host runs as root: a name or a
-	// number used as uid and gid (default nobody).
+	// User, when set, is the one unprivileged user every plugin runs as when the host runs as
+	// root: a name, or a number used as uid and gid. Unset (the default), each plugin gets a
+	// user of its own from UIDs, so one vendor's plugin cannot read another's folder.
 	User string
+	// UIDs is the range "first-last" the host, when root, gives each plugin a uid (and the same
+	// gid) from, in the order plugins first start; numbers with an account (passwd or group)
+	// are skipped. Default 65600-65699 (above the 16-bit ids Debian allocates).
+	UIDs string
+	// Filesystem chooses the file-system confinement: "auto" (default: Landlock where the kernel
+	// has it, else the mount namespace), "landlock", "mountns" (forces the fallback, also where
+	// Landlock exists: for tests and machines where Landlock misbehaves) or "both".
+	Filesystem string
 	// Limits per plugin process (defaults: 4 GiB address space, 1 h CPU time, 1024 open files,
 	// 256 processes and threads).
 	MemoryBytes uint64
@@ -55,8 +64,11 @@ func (c *SandboxConfig) defaults(pluginDir string) {
 			c.ModelDir = d
 		}
 	}
-	if c.User == "" {
-		c.User = "nobody"
+	if c.UIDs == "" {
+		c.UIDs = "65600-65699"
+	}
+	if c.Filesystem == "" {
+		c.Filesystem = FSAuto
 	}
 	if c.MemoryBytes == 0 {
 		c.MemoryBytes = 4 << 30
@@ -76,6 +88,28 @@ func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
 }
+
+// SandboxConfig.Filesystem values.
+const (
+	FSAuto     = "auto"
+	FSLandlock = confine.FSLandlock
+	FSMount    = confine.FSMount
+	FSBoth     = confine.FSBoth
+)
+
+// parseUIDs reads a "first-last" range of unprivileged ids.
+func parseUIDs(r string) (first, count int, err error) {
+	a, b, ok := strings.Cut(r, "-")
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || lo < 1000 || hi < lo || hi >= 1<<31 || hi-lo > 1<<20 {
+		return 0, 0, fmt.Errorf("plugin sandbox uids %q: want first-last, unprivileged (1000 or more)", r)
+	}
+	return lo, hi - lo + 1, nil
+}
+
+// ident is the user and group a plugin runs as.
+type ident struct{ uid, gid int }
 
 // Guard is one confinement the host tried to apply to its plugins.
 type Guard struct {
@@ -130,6 +164,7 @@ type sandbox struct {
 	workDir  string
 	ownsWork bool   // workDir was created by the host: Close removes it
 	launcher string // the launcher's copy inside workDir; "" runs plugins directly
+	fs       string // the file-system confinement in force: FSLandlock, FSMount, FSBoth or ""
 	plat     platform
 	status   SandboxStatus
 }
@@ -157,15 +192,16 @@ func (b *sandbox) envNames() []string {
 }
 
 // prepare writes a fresh copy of the verified binary bytes into workDir/<name>/bin and empties
-// workDir/<name>/tmp. The host executes this copy, never the file it hashed: a binary swapped
-// in the plugin folder after verification is never run.
+// workDir/<name>/tmp (and the mount namespace's empty workDir/<name>/root). The host executes
+// this copy, never the file it hashed: a binary swapped in the plugin folder after
+// verification is never run.
 func (b *sandbox) prepare(name, binary string, bin []byte) (exe, tmp string, err error) {
 	root := filepath.Join(b.workDir, name)
-	binDir, tmp := filepath.Join(root, "bin"), filepath.Join(root, "tmp")
+	binDir, tmp, mnt := filepath.Join(root, "bin"), filepath.Join(root, "tmp"), filepath.Join(root, "root")
 	if err := os.RemoveAll(root); err != nil {
 		return "", "", fmt.Errorf("plugin %q: clear sandbox folder: %w", name, err)
 	}
-	for _, d := range []string{root, binDir, tmp} {
+	for _, d := range []string{root, binDir, tmp, mnt} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			return "", "", fmt.Errorf("plugin %q: sandbox folder: %w", name, err)
 		}
@@ -174,7 +210,11 @@ func (b *sandbox) prepare(name, binary string, bin []byte) (exe, tmp string, err
 	if err := writeExecutable(exe, bin); err != nil {
 		return "", "", fmt.Errorf("plugin %q: %w", name, err)
 	}
-	if err := b.plat.own(root, binDir, tmp); err != nil {
+	id, err := b.plat.userFor(name)
+	if err != nil {
+		return "", "", fmt.Errorf("plugin %q: %w", name, err)
+	}
+	if err := b.plat.own(root, []string{binDir, mnt}, tmp, id); err != nil {
 		return "", "", fmt.Errorf("plugin %q: sandbox folder: %w", name, err)
 	}
 	return exe, tmp, nil
@@ -199,7 +239,8 @@ func writeExecutable(path string, b []byte) error {
 	return nil
 }
 
-// spec is the launcher's confinement of one plugin.
+// spec is the launcher's confinement of one plugin; tmp's sibling "root" is the empty folder
+// the mount namespace's tree is built on.
 func (b *sandbox) spec(exe, tmp string) confine.Spec {
 	ro := slices.Clone(systemReadOnly)
 	if b.cfg.ModelDir != "" {
@@ -209,6 +250,7 @@ func (b *sandbox) spec(exe, tmp string) confine.Spec {
 		Exec: exe, ReadOnly: append(ro, b.cfg.ReadOnly...), ReadWrite: []string{tmp},
 		MemoryBytes: b.cfg.MemoryBytes, CPUSeconds: b.cfg.CPUSeconds,
 		OpenFiles: b.cfg.OpenFiles, Processes: b.cfg.Processes, DieWithParent: parentDeathSignal,
+		FS: b.fs, Root: filepath.Join(filepath.Dir(tmp), "root"),
 	}
 }
 
@@ -275,6 +317,14 @@ func newSandbox(ctx context.Context, cfg SandboxConfig, pluginDir string) (*sand
 		}
 		cfg.ModelDir = abs
 	}
+	switch cfg.Filesystem {
+	case FSAuto, FSLandlock, FSMount, FSBoth:
+	default:
+		return nil, fmt.Errorf("plugin sandbox filesystem %q: want auto, landlock, mountns or both", cfg.Filesystem)
+	}
+	if _, _, err := parseUIDs(cfg.UIDs); err != nil {
+		return nil, err
+	}
 	for _, kv := range cfg.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
 			return nil, fmt.Errorf("plugin environment entry %q is not KEY=VALUE", kv)
@@ -320,17 +370,22 @@ func newSandbox(ctx context.Context, cfg SandboxConfig, pluginDir string) (*sand
 	return b, nil
 }
 
-// command starts the verified copy exe: through the launcher when there is one, else directly.
-func (b *sandbox) command(exe, tmp string) *exec.Cmd {
+// command starts plugin name's verified copy exe: through the launcher when there is one, else
+// directly.
+func (b *sandbox) command(name, exe, tmp string) (*exec.Cmd, error) {
+	id, err := b.plat.userFor(name)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %q: %w", name, err)
+	}
 	var cmd *exec.Cmd
 	if b.launcher != "" {
 		cmd = exec.Command(b.launcher, b.spec(exe, tmp).Args()...)
 	} else {
 		cmd = exec.Command(exe)
 	}
-	cmd.Dir, cmd.Env, cmd.SysProcAttr = tmp, b.envFor(tmp), b.plat.sysProcAttr()
+	cmd.Dir, cmd.Env, cmd.SysProcAttr = tmp, b.envFor(tmp), b.plat.sysProcAttr(id)
 	if !b.plat.pidNamespace() {
 		dieWithHost(cmd)
 	}
-	return cmd
+	return cmd, nil
 }

@@ -18,13 +18,14 @@ import (
 	"github.com/ehraz/ehraz/plugins/sdk/conformance"
 )
 
-const benchUsage = "usage: ehrazctl bench plugin [-n N] [-starts K] [-sandbox on|off|both] [-kinds K,K] [-launcher F] [-models DIR] PATH"
+const benchUsage = "usage: ehrazctl bench plugin [-n N] [-starts K] [-sandbox on|off|both] [-fs auto|landlock|mountns|both] [-kinds K,K] [-launcher F] [-models DIR] PATH"
 
 // benchCommand measures a plugin through the kiosk's plugin host: `ehrazctl bench plugin PATH`
 // times the host's start of the plugin (verify, copy, sandbox probe, process start, handshake,
 // Info) K times and then N AnalyzeFrame calls of a 640×480 JPEG, once without the sandbox and
 // once with it (-sandbox both), so the sandbox's cost shows as the difference between two runs
-// of the same code.
+// of the same code. -fs chooses the sandbox's file-system confinement (mountns forces the
+// fallback for kernels without Landlock, to measure it on one that has it).
 func benchCommand() command {
 	return command{
 		name:    "bench",
@@ -42,6 +43,7 @@ func benchCommand() command {
 			kinds := fs.String("kinds", "", "kinds the plugin serves (default: its file name)")
 			launcher := fs.String("launcher", "", "ehraz-sandbox launcher (default: beside ehrazctl)")
 			models := fs.String("models", "", "models folder (default: PATH/../../models)")
+			fsMode := fs.String("fs", detect.FSAuto, "file-system confinement: auto, landlock, mountns or both")
 			if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 || *n < 2 || *starts < 1 {
 				fmt.Fprintln(e.stderr, benchUsage)
 				return exitUsage
@@ -65,7 +67,7 @@ func benchCommand() command {
 			}
 			defer os.RemoveAll(b.dir)
 			for _, sandboxed := range modes {
-				cfg := detect.SandboxConfig{Disable: !sandboxed, Launcher: *launcher, ModelDir: b.models}
+				cfg := detect.SandboxConfig{Disable: !sandboxed, Launcher: *launcher, ModelDir: b.models, Filesystem: *fsMode}
 				if err := b.run(ctx, e.stdout, cfg, *starts, *n); err != nil {
 					fmt.Fprintf(e.stderr, "bench plugin: %v\n", err)
 					return exitInvalid
@@ -123,7 +125,7 @@ func isDir(p string) bool {
 func (b *pluginBench) run(ctx context.Context, out io.Writer, sb detect.SandboxConfig, starts, n int) error {
 	label := "sandbox=off"
 	if !sb.Disable {
-		label = "sandbox=on "
+		label = "sandbox=on fs=" + sb.Filesystem
 	}
 	quiet := hclog.New(&hclog.LoggerOptions{Output: io.Discard})
 	var h *detect.Host

@@ -30,7 +30,23 @@ type Spec struct {
 	// parent is still alive sees parent PID 0 there and kills the child).
 	DieWithParent bool
 	Probe         bool // apply everything, print a Report on stdout and exit instead of exec
+	// FS is how file-system access is confined: FSLandlock (also ""), FSMount or FSBoth.
+	FS string
+	// Root is an empty folder the launcher mounts the plugin's minimal tree on (FSMount, FSBoth).
+	Root string
 }
+
+// File-system confinements (Spec.FS).
+const (
+	// FSLandlock: Landlock rules over the real tree (Linux 5.13+).
+	FSLandlock = "landlock"
+	// FSMount: a mount namespace holding only the allowed paths, pivoted into; for kernels
+	// without Landlock. The launcher must be started in new user and mount namespaces with
+	// CAP_SYS_ADMIN there (ambient), which it drops before it becomes the plugin.
+	FSMount = "mountns"
+	// FSBoth: the mount namespace, and Landlock inside it.
+	FSBoth = "both"
+)
 
 // Report is what the launcher found in effect, printed as one JSON line in probe mode.
 type Report struct {
@@ -41,7 +57,12 @@ type Report struct {
 	NetNS       string `json:"netns"` // readlink /proc/self/ns/net, compared by the host with its own
 	PIDNS       string `json:"pidns"`
 	UserNS      string `json:"userns"`
+	// Mount: the plugin's root is the minimal tree (the old root detached).
+	Mount bool `json:"mount"`
 }
+
+// LandlockApplied reports whether Landlock rules are in force (not only offered by the kernel).
+func (r Report) LandlockApplied() bool { return r.LandlockABI > 0 && r.Landlock == "" }
 
 // list is a repeatable flag.
 type list []string
@@ -73,6 +94,12 @@ func (s Spec) Args() []string {
 	if s.Probe {
 		a = append(a, "-probe")
 	}
+	if s.FS != "" && s.FS != FSLandlock {
+		a = append(a, "-fs", s.FS)
+	}
+	if s.Root != "" {
+		a = append(a, "-root", s.Root)
+	}
 	return append(a, "--", s.Exec)
 }
 
@@ -88,8 +115,18 @@ func Parse(args []string) (Spec, error) {
 	fs.Uint64Var(&s.Processes, "nproc", 0, "process (and thread) limit")
 	fs.BoolVar(&s.DieWithParent, "pdeathsig", false, "SIGKILL when the parent thread dies")
 	fs.BoolVar(&s.Probe, "probe", false, "report what is enforced instead of starting the plugin")
+	fs.StringVar(&s.FS, "fs", "", "file-system confinement: landlock (default), mountns or both")
+	fs.StringVar(&s.Root, "root", "", "empty folder for the mount namespace's new root")
 	if err := fs.Parse(args); err != nil {
 		return Spec{}, err
+	}
+	switch s.FS {
+	case "", FSLandlock, FSMount, FSBoth:
+	default:
+		return Spec{}, fmt.Errorf("-fs %q: want landlock, mountns or both", s.FS)
+	}
+	if s.FS == FSLandlock {
+		s.FS = ""
 	}
 	if fs.NArg() != 1 || fs.Arg(0) == "" {
 		return Spec{}, errors.New("want exactly one plugin binary after the flags")
@@ -100,5 +137,5 @@ func Parse(args []string) (Spec, error) {
 
 // String is a short description for logs.
 func (r Report) String() string {
-	return fmt.Sprintf("landlock ABI %d %q, limits %q, uid %d", r.LandlockABI, r.Landlock, r.Limits, r.UID)
+	return fmt.Sprintf("landlock ABI %d %q, mount namespace %v, limits %q, uid %d", r.LandlockABI, r.Landlock, r.Mount, r.Limits, r.UID)
 }

@@ -45,6 +45,16 @@ func Run(s Spec, env []string, out io.Writer) error {
 	r.NetNS, _ = os.Readlink("/proc/self/ns/net")
 	r.PIDNS, _ = os.Readlink("/proc/self/ns/pid")
 	r.UserNS, _ = os.Readlink("/proc/self/ns/user")
+	// The tree first: Landlock forbids changing the mount topology once applied.
+	if s.FS == FSMount || s.FS == FSBoth {
+		if err := buildRoot(s); err != nil {
+			return fmt.Errorf("mount namespace: %w", err)
+		}
+		r.Mount = true
+	}
+	if err := dropCapabilities(); err != nil {
+		return err
+	}
 	if err := setLimits(s); err != nil {
 		return err
 	}
@@ -56,14 +66,16 @@ func Run(s Spec, env []string, out io.Writer) error {
 		}
 	} else {
 		r.LandlockABI = abi
-		if err := restrict(s); err != nil {
+		if s.FS == FSMount {
+			r.Landlock = "not applied: mount namespace chosen"
+		} else if err := restrict(s); err != nil {
 			return fmt.Errorf("landlock: %w", err)
 		}
 	}
 	if s.Probe {
 		return json.NewEncoder(out).Encode(r)
 	}
-	if r.Landlock != "" {
+	if r.Landlock != "" && !r.Mount {
 		fmt.Fprintln(os.Stderr, "ehraz-sandbox: WARNING file-system access NOT restricted:", r.Landlock)
 	}
 	err = syscall.Exec(s.Exec, []string{s.Exec}, env)
