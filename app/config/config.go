@@ -68,9 +68,15 @@ type Plugins struct {
 	// <data_dir>/keys) one of which must have signed each plugin's manifest. Empty accepts
 	// SHA-256-pinned manifests unsigned, reported as not enforced.
 	TrustedKeys []string `toml:"trusted_keys"`
-	// SandboxUser is the unprivileged user plugins run as when the kiosk runs as root
-	// (default nobody; a number is used as uid and gid).
+	// SandboxUser, when set, is the one unprivileged user every plugin runs as when the kiosk
+	// runs as root (a name, or a number used as uid and gid); unset, each has its own uid.
 	SandboxUser string `toml:"sandbox_user"`
+	// SandboxUIDs is the range "first-last" a root kiosk gives each plugin a uid of its own
+	// from, when SandboxUser is unset (default 65600-65699; detect.SandboxConfig.UIDs).
+	SandboxUIDs string `toml:"sandbox_uids"`
+	// SandboxFilesystem is the plugins' file-system confinement: auto (default: Landlock where
+	// the kernel has it, else a mount namespace), landlock, mountns or both.
+	SandboxFilesystem string `toml:"sandbox_filesystem"`
 }
 
 // Camera chooses the capture source: "auto" (webcam if present, else demo), "webcam", "file", "demo".

@@ -69,7 +69,8 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 	keys, keyErr := trustedPluginKeys(cfg)
 	host, err := detect.Open(ctx, detect.Config{Dir: pluginDir(cfg.Plugins.Dir), CallTimeout: cfg.Plugins.CallTimeout.Duration,
 		TrustedKeys: keys, RequireSignature: len(cfg.Plugins.TrustedKeys) > 0,
-		Sandbox: detect.SandboxConfig{Lang: cfg.Language, User: cfg.Plugins.SandboxUser}})
+		Sandbox: detect.SandboxConfig{Lang: cfg.Language, User: cfg.Plugins.SandboxUser,
+			UIDs: cfg.Plugins.SandboxUIDs, Filesystem: cfg.Plugins.SandboxFilesystem}})
 	if host == nil {
 		return nil, fmt.Errorf("kiosk: plugins: %w", err)
 	}
