@@ -151,9 +151,12 @@ func (s SandboxStatus) String() string {
 }
 
 // systemReadOnly is what every plugin may read: shared libraries and the loader's cache, CPU
-// facts some libraries size their thread pools by, and the harmless devices.
+// facts some libraries size their thread pools by, and the harmless devices. /etc/alternatives
+// holds only the links Debian routes BLAS and LAPACK through (liblapack.so.3 → alternatives →
+// the chosen build): Landlock lets a path walk through any link, but in the mount namespace a
+// link's target must be in the tree.
 var systemReadOnly = []string{
-	"/usr", "/lib", "/lib64", "/lib32", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+	"/usr", "/lib", "/lib64", "/lib32", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
 	"/etc/localtime", "/proc/cpuinfo", "/sys/devices/system/cpu", "/dev/null", "/dev/urandom",
 }
 
