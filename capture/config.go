@@ -28,6 +28,13 @@ type Config struct {
 	// Backend opens cameras and video files (package capture/cvcam, gocv). Nil leaves only the
 	// demo and image-file sources: "auto" then picks the demo.
 	Backend Backend
+	// Policy decides which webcams may be used (DefaultDeny always applies); Identify says who
+	// a webcam is (nil: SysIdentifier("/sys"), the V4L2 driver and sysfs).
+	Policy   Policy
+	Identify Identifier
+	// Refused, when set, is told about a webcam the policy refused (for the log: the identity
+	// holds no personal data), once per identity while it stays.
+	Refused func(DeviceCheck)
 }
 
 // Backend opens real cameras and video files; it keeps cgo out of this package.
@@ -97,12 +104,19 @@ func Open(ctx context.Context, cfg Config) (Source, error) {
 		if cfg.Backend == nil {
 			return nil, fmt.Errorf("capture: webcam source needs a camera backend")
 		}
-		return NewWebcam(cfg.deviceOpener(), cfg.info()), nil
+		return cfg.webcam(), nil
 	case "auto":
 		if cfg.Backend != nil && deviceExists(cfg.Device) {
+			// A camera that is there but refused is kept (its Read says why), never replaced
+			// by the demo: the kiosk must not quietly run on a synthetic camera.
+			w := cfg.webcam()
+			c := w.gate()
+			w.info.Device = &c
+			if !c.Allowed {
+				return w, nil
+			}
 			d, err := cfg.Backend.OpenDevice(ctx, cfg.Device, cfg.Width, cfg.Height, cfg.FPS)
 			if err == nil {
-				w := NewWebcam(cfg.deviceOpener(), cfg.info())
 				w.dev = d
 				return w, nil
 			}
@@ -110,6 +124,34 @@ func Open(ctx context.Context, cfg Config) (Source, error) {
 		return NewDemo(cfg)
 	default:
 		return nil, fmt.Errorf("capture: unknown source %q (auto, webcam, file, demo)", cfg.Source)
+	}
+}
+
+// webcam is the webcam source of c, asking the policy before every open.
+func (c Config) webcam() *Webcam {
+	w := NewWebcam(c.deviceOpener(), c.info())
+	w.SetGate(c.gate())
+	return w
+}
+
+// gate identifies the configured device and applies the policy.
+func (c Config) gate() func() DeviceCheck {
+	identify := c.Identify
+	if identify == nil {
+		identify = SysIdentifier("/sys")
+	}
+	var last string // the identity last reported refused
+	return func() DeviceCheck {
+		d := c.Policy.Check(identify(c.Device))
+		if !d.Allowed && c.Refused != nil && d.Identity.String() != last {
+			c.Refused(d)
+		}
+		if d.Allowed {
+			last = ""
+		} else {
+			last = d.Identity.String()
+		}
+		return d
 	}
 }
 

@@ -33,6 +33,9 @@ type Info struct {
 	Width  int
 	Height int
 	FPS    float64
+	// Device is a webcam's identity and the policy's decision about it, from the last time it
+	// was opened (nil for other sources, and before a webcam was first looked at).
+	Device *DeviceCheck
 }
 
 // ErrDisconnected is returned by Read while the camera is unavailable.

@@ -21,6 +21,7 @@ const (
 // it stays away, and frames flow again once it is back.
 type Webcam struct {
 	open     Opener
+	gate     func() DeviceCheck // asked before every open; nil opens any device
 	done     chan struct{}
 	closeOne sync.Once
 
@@ -72,6 +73,11 @@ func (w *Webcam) Read(ctx context.Context) (Frame, error) {
 	return Frame{Img: img, Seq: w.seq, Time: time.Now()}, nil
 }
 
+// SetGate makes every open (the first and each reconnect) ask gate who the device is first: a
+// refused camera is not opened, and Read returns an error carrying ReasonRefused and ErrRefused
+// while it stays. A camera swapped while unplugged is asked about again. Call before the first Read.
+func (w *Webcam) SetGate(gate func() DeviceCheck) { w.gate = gate }
+
 // reconnect waits for the next attempt, then tries to open the device once.
 func (w *Webcam) reconnect(ctx context.Context) error {
 	if d := time.Until(w.retryAt); d > 0 {
@@ -85,22 +91,35 @@ func (w *Webcam) reconnect(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+	if w.gate != nil {
+		c := w.gate()
+		w.info.Device = &c
+		if !c.Allowed {
+			w.later()
+			return refusedError(c)
+		}
+	}
 	dev, err := w.open(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		switch {
-		case w.backoff == 0:
-			w.backoff = w.min
-		case w.backoff < w.max:
-			w.backoff = min(2*w.backoff, w.max)
-		}
-		w.retryAt = time.Now().Add(w.backoff)
+		w.later()
 		return fmt.Errorf("%w: %v", ErrDisconnected, err)
 	}
 	w.dev, w.backoff = dev, 0
 	return nil
+}
+
+// later schedules the next open attempt, backing off.
+func (w *Webcam) later() {
+	switch {
+	case w.backoff == 0:
+		w.backoff = w.min
+	case w.backoff < w.max:
+		w.backoff = min(2*w.backoff, w.max)
+	}
+	w.retryAt = time.Now().Add(w.backoff)
 }
 
 // Info describes the camera (the size of the last frame once one was read).
