@@ -44,3 +44,15 @@ screenshots: ui-fonts ## start the kiosk under Xvfb and write a PNG of every scr
 ui-preview-bench: ui-fonts ## measure the live preview (frames drawn per second, CPU) in a real window under Xvfb
 	$(GO) build -o $(BIN)/previewbench ./app/ui/previewbench
 	for f in 15 30; do xvfb-run -a -s "-screen 0 1024x768x24" ./$(BIN)/previewbench -fps $$f -for 10s; done
+
+# Voice guidance (issue 15): each step's instruction spoken from the locale text, pre-rendered at
+# set-up with espeak-ng's voices into git-ignored bin/voice/<lang>/<key>.wav; the kiosk plays
+# them through ALSA (oto, which needs the ALSA headers to build). A brokerage's recorded prompts
+# replace them by name (README "Voice guidance").
+APT_PACKAGES  += espeak-ng libasound2-dev
+SETUP_TARGETS += voice
+VOICE_DIR     := $(BIN)/voice
+
+.PHONY: voice
+voice: ## render the voice prompts (espeak-ng, fa and en) into bin/voice/
+	$(GO) run ./tools/voicerender -out $(VOICE_DIR)

@@ -367,13 +367,22 @@ func (u *UI) record(ctx context.Context, pv *camera.Preview, status *statusView,
 		status.SetText(u.T("ui.capture.recording_left", "s", u.layer.Digits(itoa(secs))))
 	}
 	showLeft(length)
-	ch.light(0)
+	// Each number is spoken as it lights up (voice guidance), once.
+	lit := -1
+	light := func(i int) {
+		ch.light(i)
+		if i != lit && i >= 0 && i < len(nums) {
+			u.sayNumber(nums[i])
+		}
+		lit = i
+	}
+	light(0)
 	scener, _ := u.opt.Camera.(capture.Scener) // read on the UI goroutine
 	take := camera.Recording{Length: length, FPS: videoFPS, Challenge: nums, Scener: scener, Open: u.opt.RecordVideo,
 		Progress: func(el time.Duration) {
 			fyne.Do(func() {
 				showLeft(length - el)
-				ch.light(sched.At(el))
+				light(sched.At(el))
 			})
 		}}
 	go func() {

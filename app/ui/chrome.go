@@ -27,6 +27,9 @@ func (u *UI) toolbar(cancel bool) fyne.CanvasObject {
 		u.iconButton(u.T("ui.contact.button"), theme.AccountIcon(), func() { u.setContact(true) }),
 		u.languageButton(),
 	}
+	if m := u.muteButton(); m != nil {
+		keys = append(keys, m)
+	}
 	if cancel {
 		c := u.iconButton(u.T("ui.cancel.button"), theme.CancelIcon(), u.confirmCancel)
 		c.Importance = widget.DangerImportance
@@ -68,6 +71,7 @@ func (u *UI) setLanguage(lang string) {
 
 // resetLanguage returns to the configured language for the next person.
 func (u *UI) resetLanguage() {
+	u.muted = false // the next person hears the voice again
 	if u.opt.Lang != u.home {
 		u.opt.Lang = u.home
 		u.layer = rtl.For(u.home)

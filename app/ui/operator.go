@@ -34,20 +34,78 @@ type SessionSummary struct {
 // SessionDetail is one session as the operator reviews it.
 type SessionDetail struct {
 	Summary SessionSummary
-	Checks  []flow.CheckResult
-	// Photos are the captured stills (selfie, signature), decrypted by the store for display.
-	Photos []sdk.Image
+	// Name is the applicant's full name from SEJAM ("" before step 4 and after a wipe).
+	Name string
+	// NationalCodeMasked is the national code as kyc.NationalCode.Masked shows it (the clear code
+	// never reaches the screen).
+	NationalCodeMasked string
+	// LockedFrom is the step a locked session resumes at after an Unlock.
+	LockedFrom flow.Step
+	Checks     []flow.CheckResult
+	// Photos are the stored stills (selfie, signature, the registry's photo), decrypted by the
+	// store for display, each with its media name.
+	Photos []Photo
+	// Matches are the face comparisons the flow recorded (selfie against the registry photo,
+	// video frames against the selfie).
+	Matches []FaceMatch
 	// Video is the recorded selfie video as frames, played back in place.
 	Video []sdk.Frame
+}
+
+// Photo is one stored still and its media name ("selfie", "signature", "registry.photo").
+type Photo struct {
+	Name  string
+	Image sdk.Image
+}
+
+// FaceMatch is a recorded face comparison: the plugin's distance, its calibrated false-match
+// estimate and the band the brokerage's policy put it in.
+type FaceMatch struct {
+	Step         flow.Step // selfie or video
+	Distance     float64
+	EstimatedFMR float64
+	Band         sdk.Outcome // pass, needs-review or fail, as the policy decided
+	Calibration  string
 }
 
 // Sessions is what operator mode needs from the session store.
 type Sessions interface {
 	// Day lists the sessions started on the local calendar day of day, newest first.
 	Day(ctx context.Context, day time.Time) ([]SessionSummary, error)
+	// FindTracking lists the sessions of any day whose applicant typed this SEJAM tracking code
+	// (10 digits), newest first.
+	FindTracking(ctx context.Context, code string) ([]SessionSummary, error)
 	Detail(ctx context.Context, id string) (SessionDetail, error)
 	// Override records the named operator's decision on one check with a written reason.
 	Override(ctx context.Context, id string, step flow.Step, outcome sdk.Outcome, operator, reason string) error
+	// Unlock resumes a locked session at the step where it locked, after the named operator
+	// confirmed the person's identity (audited with the reason); the snapshot is the kiosk's
+	// session afterwards. A refusal is a *flow.Error.
+	Unlock(ctx context.Context, id, operator, reason string) (flow.Snapshot, error)
+}
+
+// OutboxStatus is what waits to leave for the back office.
+type OutboxStatus struct {
+	Pending, Refused int
+	Oldest           time.Time // of the pending entries; zero when none waits
+	Rows             []OutboxRow
+}
+
+// OutboxRow is one dossier or amendment not yet delivered.
+type OutboxRow struct {
+	SessionID   string
+	Kind        string // dossier | amendment
+	State       string // pending | refused
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+}
+
+// Outbox is the delivery queue as operator mode shows and drives it.
+type Outbox interface {
+	Status(ctx context.Context) (OutboxStatus, error)
+	// RetryNow sends every pending entry at once; how many dossiers went.
+	RetryNow(ctx context.Context) (int, error)
 }
 
 // PluginHealth is one detector plugin's state for the operator.
@@ -75,14 +133,20 @@ type operatorState struct {
 	candidate  string // the name chosen on the login screen
 	day        time.Time
 	search     string // a session code prefix the list is filtered by
+	tracking   string // a SEJAM tracking code the list is found by (any day)
+	searchKind string // "tracking" (default) or "session": what the search screen types
+	draft      string // a tracking code typed but refused (too short), kept on the pad
+	outboxMsg  string // locale key of the last "retry now" result
+	outboxArgs []string
 	session    string
 	err        string
 	errArgs    []string
 	lastActive time.Time
 	// the decision waiting for its reason
-	step    flow.Step
-	outcome sdk.Outcome
-	done    string // locale key of the last decision's result
+	step     flow.Step
+	outcome  sdk.Outcome
+	done     string // locale key of the last decision's result
+	doneArgs []string
 }
 
 func (o *operatorState) loggedIn() bool { return o != nil && o.operator != "" }
@@ -164,6 +228,8 @@ func (u *UI) operatorScreen(o *operatorState) fyne.CanvasObject {
 		body = u.operatorDetail(o)
 	case "reason":
 		body = u.reasonScreen(o)
+	case "unlock":
+		body = u.unlockScreen(o)
 	case "search":
 		body = u.searchScreen(o)
 	default:
@@ -259,14 +325,24 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 	dayLabel := widget.NewLabelWithStyle(u.layer.Text(jalaliDay(day)), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	nav := u.tall(container.NewBorder(nil, nil, nil, nil, u.layer.Row(prev, dayLabel, next, search)))
 	sessions := container.NewVBox()
-	if o.search != "" {
-		clear := widget.NewButton(u.T("operator.search.clear"), func() { o.search = ""; u.setOperator(o) })
-		sessions.Add(u.layer.Row(u.label("operator.search.showing", "code", o.search), u.tall(clear)))
+	if o.search != "" || o.tracking != "" {
+		clear := widget.NewButton(u.T("operator.search.clear"), func() { o.search, o.tracking = "", ""; u.setOperator(o) })
+		showing := u.label("operator.search.showing", "code", o.search)
+		if o.tracking != "" {
+			showing = u.label("operator.search.showing_tracking", "code", o.tracking)
+		}
+		sessions.Add(u.layer.Row(showing, u.tall(clear)))
 	}
 	if u.opt.Sessions == nil {
 		sessions.Add(u.label("operator.unavailable"))
 	} else {
-		list, err := u.opt.Sessions.Day(u.ctx, day)
+		var list []SessionSummary
+		var err error
+		if o.tracking != "" {
+			list, err = u.opt.Sessions.FindTracking(u.ctx, o.tracking)
+		} else {
+			list, err = u.opt.Sessions.Day(u.ctx, day)
+		}
 		shown := 0
 		for _, s := range list {
 			if o.search != "" && !strings.HasPrefix(s.ID, strings.ToLower(o.search)) {
@@ -278,7 +354,11 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 			if s.NeedsReview {
 				status += " — " + u.raw("operator.needs_review")
 			}
-			line := s.StartedAt.Format("15:04") + "  " + shortID(s.ID) + "  " + status
+			when := s.StartedAt.Format("15:04")
+			if o.tracking != "" { // any day: the date too
+				when = jalaliDay(s.StartedAt) + " " + when
+			}
+			line := when + "  " + shortID(s.ID) + "  " + status
 			b := widget.NewButton(u.layer.Text(line), func() {
 				o.view, o.session, o.done = "detail", s.ID, ""
 				u.setOperator(o)
@@ -289,6 +369,8 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 		switch {
 		case err != nil:
 			sessions.Add(u.label("operator.sessions.error"))
+		case shown == 0 && o.tracking != "":
+			sessions.Add(u.label("operator.search.none_tracking"))
 		case shown == 0:
 			sessions.Add(u.label("operator.sessions.none_day"))
 		}
@@ -326,6 +408,8 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 			}
 		}
 	}
+	u.outboxPanel(o, health)
+	u.voicePanel(health)
 	reset := u.iconButton(u.T("operator.reset"), theme.ViewRefreshIcon(), func() {
 		u.setOperator(nil)
 		u.act(func(ctx context.Context) (flow.Snapshot, error) {
@@ -344,35 +428,71 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 	return container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{left, right})...)
 }
 
-// searchScreen types a session code (hexadecimal) on an on-screen pad.
+// searchScreen types a SEJAM tracking code (digits: sessions of any day) or a session code
+// (hexadecimal: today's list filtered) on an on-screen pad.
 func (u *UI) searchScreen(o *operatorState) fyne.CanvasObject {
-	f := u.newField("operator.search.label", 32, o.search)
+	kind := o.searchKind
+	if kind == "" {
+		kind = "tracking"
+	}
+	label, max, keysOf, initial := "operator.search.tracking_label", 10, "0123456789", o.draft
+	if kind == "session" {
+		label, max, keysOf, initial = "operator.search.label", 32, "0123456789ABCDEF", o.search
+	}
+	f := u.newField(label, max, initial)
 	f.active = true
 	f.refresh()
 	u.mu.Lock()
 	u.screen.field = f
 	u.mu.Unlock()
 	keys := []fyne.CanvasObject{}
-	for _, r := range "0123456789ABCDEF" {
+	for _, r := range keysOf {
 		r := r
 		keys = append(keys, widget.NewButton(u.layer.Digits(string(r)), func() { f.add(r); u.operatorActive() }))
 	}
-	pad := container.NewGridWrap(u.sz(4*90, 4*(touchHeight+6)), container.NewGridWithColumns(4, keys...))
+	cols := 4
+	if kind == "tracking" {
+		cols = 3
+	}
+	rows := (len(keys) + cols - 1) / cols
+	pad := container.NewGridWrap(u.sz(float32(cols)*90, float32(rows)*(touchHeight+6)), container.NewGridWithColumns(cols, keys...))
 	back := u.iconButton("", theme.ContentUndoIcon(), func() { f.backspace(); u.operatorActive() })
 	show := widget.NewButton(u.T("operator.search.show"), func() {
-		o.view, o.search = "home", strings.ToLower(f.String())
+		v := f.String()
+		if kind == "tracking" {
+			if len(v) != 10 {
+				o.err, o.draft = "operator.search.tracking_format", v // kept to finish typing
+				u.setOperator(o)
+				return
+			}
+			o.view, o.tracking, o.search, o.err, o.draft = "home", v, "", "", ""
+		} else {
+			o.view, o.search, o.tracking, o.err = "home", strings.ToLower(v), "", ""
+		}
 		u.setOperator(o)
 	})
 	show.Importance = widget.HighImportance
-	cancel := widget.NewButton(u.T("operator.cancel"), func() { o.view = "home"; u.setOperator(o) })
-	left := container.NewVBox(u.para("operator.search.intro", 40), f.view(), u.tall(u.layer.Start(back)))
-	var cols fyne.CanvasObject
-	if u.layer.RTL {
-		cols = container.NewBorder(nil, nil, container.NewCenter(pad), nil, left)
+	cancel := widget.NewButton(u.T("operator.cancel"), func() { o.view, o.err = "home", ""; u.setOperator(o) })
+	byTracking := widget.NewButton(u.T("operator.search.by_tracking"), func() { o.searchKind, o.err = "tracking", ""; u.setOperator(o) })
+	bySession := widget.NewButton(u.T("operator.search.by_session"), func() { o.searchKind, o.err = "session", ""; u.setOperator(o) })
+	if kind == "tracking" {
+		byTracking.Importance = widget.HighImportance
 	} else {
-		cols = container.NewBorder(nil, nil, nil, container.NewCenter(pad), left)
+		bySession.Importance = widget.HighImportance
 	}
-	return container.NewBorder(nil, u.tall(u.layer.Ends(cancel, show)), nil, nil, cols)
+	intro := "operator.search.intro"
+	if kind == "tracking" {
+		intro = "operator.search.tracking_intro"
+	}
+	left := container.NewVBox(u.tall(u.layer.Row(byTracking, bySession)), u.para(intro, 40), f.view(), u.operatorError(o),
+		u.tall(u.layer.Start(back)))
+	var body fyne.CanvasObject
+	if u.layer.RTL {
+		body = container.NewBorder(nil, nil, container.NewCenter(pad), nil, left)
+	} else {
+		body = container.NewBorder(nil, nil, nil, container.NewCenter(pad), left)
+	}
+	return container.NewBorder(nil, u.tall(u.layer.Ends(cancel, show)), nil, nil, body)
 }
 
 func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
@@ -391,20 +511,43 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 		box.Add(u.label("operator.sessions.error"))
 		return container.NewBorder(nil, u.tall(u.layer.Start(back)), nil, nil, box)
 	}
-	box.Add(u.heading(u.raw("operator.session.title", "id", shortID(d.Summary.ID))))
+	box.Add(u.heading(u.raw("operator.session.title", "id", shortID(d.Summary.ID)) + " — " + u.raw("ui.step."+string(d.Summary.Step)+".title")))
 	if o.done != "" {
-		box.Add(u.label(o.done))
+		box.Add(u.label(o.done, o.doneArgs...))
+	}
+	if d.Name != "" || d.NationalCodeMasked != "" {
+		box.Add(u.label("operator.session.person", "name", d.Name, "code", d.NationalCodeMasked))
+	} else {
+		box.Add(u.label("operator.session.no_person"))
+	}
+	if d.Summary.Step == flow.StepLocked {
+		box.Add(u.para("operator.unlock.intro", 60, "step", u.raw("ui.step."+string(d.LockedFrom)+".title")))
+		resume := u.iconButton(u.T("operator.unlock.button"), theme.MediaPlayIcon(), func() {
+			o.view, o.err = "unlock", ""
+			u.setOperator(o)
+		})
+		resume.Importance = widget.HighImportance
+		if d.LockedFrom == "" {
+			resume.Disable()
+		}
+		box.Add(u.tall(u.layer.Start(resume)))
 	}
 	if len(d.Photos) > 0 {
 		thumbs := make([]fyne.CanvasObject, 0, len(d.Photos))
 		for _, p := range d.Photos {
-			if img := decodeImage(p); img != nil {
+			if img := decodeImage(p.Image); img != nil {
 				ci := canvas.NewImageFromImage(img)
 				ci.FillMode = canvas.ImageFillContain
-				thumbs = append(thumbs, container.NewGridWrap(u.sz(240, 180), ci))
+				caption := widget.NewLabelWithStyle(u.T("operator.photo."+p.Name), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+				thumbs = append(thumbs, container.NewBorder(nil, caption, nil, nil, container.NewGridWrap(u.sz(220, 165), ci)))
 			}
 		}
 		box.Add(u.layer.Row(thumbs...))
+	}
+	for _, m := range d.Matches {
+		box.Add(u.label("operator.match.line", "step", u.raw("ui.step."+string(m.Step)+".title"),
+			"distance", fmt.Sprintf("%.3f", m.Distance), "fmr", fmt.Sprintf("%.1f", 100*m.EstimatedFMR),
+			"band", u.raw("operator.match.band."+m.Band.String())))
 	}
 	if len(d.Video) > 0 {
 		box.Add(u.videoPlayer(d.Video))

@@ -20,32 +20,63 @@ import (
 )
 
 type fakeSessions struct {
+	flow      *fakeFlow // Unlock moves it, as the real flow does
 	overrides []string
+	unlocks   []string
+	tracking  []string
 	days      []time.Time
 }
+
+const lockedID = "10cced778899"
 
 func (s *fakeSessions) Day(_ context.Context, day time.Time) ([]SessionSummary, error) {
 	s.days = append(s.days, day)
 	return []SessionSummary{
 		{ID: "abcdef123456", Step: flow.StepSelfie, StartedAt: day, NeedsReview: true},
 		{ID: "99aa00112233", Step: flow.StepSubmitted, StartedAt: day},
+		{ID: lockedID, Step: flow.StepLocked, StartedAt: day, NeedsReview: true},
 	}, nil
+}
+
+func (s *fakeSessions) FindTracking(_ context.Context, code string) ([]SessionSummary, error) {
+	s.tracking = append(s.tracking, code)
+	if code != "7731955024" {
+		return nil, nil
+	}
+	return []SessionSummary{{ID: lockedID, Step: flow.StepLocked, StartedAt: time.Date(2026, 11, 20, 10, 5, 0, 0, time.Local), NeedsReview: true}}, nil
 }
 
 func (s *fakeSessions) Detail(_ context.Context, id string) (SessionDetail, error) {
 	img, _ := camera.EncodeJPEG(image.NewRGBA(image.Rect(0, 0, 64, 48)), 80)
-	return SessionDetail{
-		Summary: SessionSummary{ID: id, Step: flow.StepSelfie},
+	d := SessionDetail{
+		Summary:            SessionSummary{ID: id, Step: flow.StepSelfie},
+		Name:               "شهرزاد کیانپور",
+		NationalCodeMasked: "049******9",
 		Checks: []flow.CheckResult{{Step: flow.StepSelfie, Attempt: 1,
 			Verdict: sdk.Verdict{Outcome: sdk.NeedsReview, Reasons: []string{"ui.verdict.needs-review"}}}},
-		Photos: []sdk.Image{img},
-		Video:  []sdk.Frame{{Image: img}, {Image: img, TimestampMS: 100}},
-	}, nil
+		Photos:  []Photo{{Name: "selfie", Image: img}, {Name: "registry.photo", Image: img}},
+		Matches: []FaceMatch{{Step: flow.StepSelfie, Distance: 0.512, EstimatedFMR: 0.2, Band: sdk.NeedsReview}},
+		Video:   []sdk.Frame{{Image: img}, {Image: img, TimestampMS: 100}},
+	}
+	if id == lockedID {
+		d.Summary.Step, d.LockedFrom = flow.StepLocked, flow.StepSignature
+	}
+	return d, nil
 }
 
 func (s *fakeSessions) Override(_ context.Context, id string, step flow.Step, out sdk.Outcome, operator, reason string) error {
 	s.overrides = append(s.overrides, id+"/"+string(step)+"/"+out.String()+"/"+operator+"/"+reason)
 	return nil
+}
+
+func (s *fakeSessions) Unlock(_ context.Context, id, operator, reason string) (flow.Snapshot, error) {
+	s.unlocks = append(s.unlocks, id+"/"+operator+"/"+reason)
+	s.flow.mu.Lock()
+	s.flow.snap.SessionID = id
+	s.flow.snap.Outcome = ""
+	s.flow.set(flow.StepSignature)
+	s.flow.mu.Unlock()
+	return s.flow.Snapshot(), nil
 }
 
 // operatorHarness has two named operators and a lockout kept in a folder (as on a kiosk).
@@ -63,7 +94,7 @@ func operatorHarness(t *testing.T, lang string, keys string, now *time.Time) *ha
 	return newHarnessWith(t, lang, func(o *Options) {
 		o.Operators = func() (pin.Operators, error) { return ops, nil }
 		o.Lockout = lock
-		o.Sessions = &fakeSessions{}
+		o.Sessions = &fakeSessions{flow: o.Flow.(*fakeFlow)}
 		o.Now = func() time.Time { return *now }
 		o.OperatorIdle = time.Minute
 	})
@@ -146,6 +177,7 @@ func TestOperatorDaysSearchAndDecision(t *testing.T) {
 		t.Fatal("the other session is not listed")
 	}
 	h.tap(h.u.T("operator.search.button"))
+	h.tap(h.u.T("operator.search.by_session"))
 	h.tap(h.u.layer.Digits("A"))
 	h.tap(h.u.layer.Digits("B"))
 	h.tap(h.u.T("operator.search.show"))

@@ -42,6 +42,10 @@ type Options struct {
 	// Sessions and Health feed the operator mode; nil parts are shown as unavailable.
 	Sessions Sessions
 	Health   Health
+	// Outbox is the dossier delivery queue (status and "retry now" in operator mode); nil hides it.
+	Outbox Outbox
+	// Voice speaks each screen's instruction and the video's numbers; nil: no voice, no mute key.
+	Voice Voice
 	// Operators reads the named operators (app/pin, keys/operators.json) each time the login
 	// opens, so one added or removed by `ehrazctl operator` counts at once; nil or an empty list
 	// falls back to PINHash.
@@ -113,6 +117,8 @@ type UI struct {
 	shown      flow.Snapshot // the snapshot on display (a rescale draws it again)
 	theme      *kioskTheme   // nil with Fyne's default theme (no fonts)
 	scale      float32       // the theme's scale for the window's size (UI goroutine)
+	muted      bool          // the applicant silenced the voice (UI goroutine; reset per person)
+	spoken     string        // session/step/language whose prompt was last spoken (UI goroutine)
 }
 
 // screenState is what belongs to the screen on display and ends with it.
@@ -369,6 +375,7 @@ func (u *UI) render(snap flow.Snapshot) {
 		body = u.stepScreen(snap, st)
 	}
 	u.win.SetContent(container.New(&rootLayout{u: u}, container.NewPadded(body)))
+	u.speakScreen(snap)
 }
 
 func (u *UI) stepScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObject {
