@@ -49,7 +49,7 @@ var rules = []rule{
 
 	// presentation: the kiosk's screens.
 	{Layer: "presentation", Pkgs: []string{"app/ui", "app/ui/rtl", "app/ui/localeenv"},
-		May: append([]string{"app/ui/rtl", "app/ui/localeenv", "app/camera", "capture", "app/pin", "assets"}, kioskUp...)},
+		May: append([]string{"app/ui/rtl", "app/ui/localeenv", "app/camera", "capture", "app/pin", "app/voice", "assets"}, kioskUp...)},
 
 	// wiring: assembles the kiosk; config is a leaf.
 	{Layer: "wiring", Pkgs: []string{"app/kiosk"}, May: []string{"*"}},
@@ -66,6 +66,9 @@ var rules = []rule{
 	{Layer: "adapter", Pkgs: []string{"app/detect/confine"}},
 	{Layer: "adapter", Pkgs: []string{"app/camera"}, May: append([]string{"capture"}, kioskUp...)},
 	{Layer: "adapter", Pkgs: []string{"app/pin"}, May: domain},
+	// voice guidance: the prompts (WAVs by locale key, espeak-ng rendering) and their player (oto).
+	{Layer: "adapter", Pkgs: []string{"app/voice"}, TestMay: []string{"locales"}},
+	{Layer: "adapter", Pkgs: []string{"app/voice/otoplay"}, May: []string{"app/voice"}},
 
 	// back office: never the kiosk.
 	{Layer: "backoffice", Pkgs: []string{"backoffice/..."}, Own: true,
