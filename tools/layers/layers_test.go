@@ -96,7 +96,11 @@ var rules = []rule{
 
 	// detectors: vendor-replaceable; the SDK types and their own plugin only.
 	{Layer: "detector", Pkgs: []string{"plugins/face/...", "plugins/liveness/...", "plugins/signature/..."}, Own: true,
-		May: []string{"plugins/sdk"}, TestMay: []string{"synth", "plugins/sdk/..."},
+		May: []string{"plugins/sdk", "plugins/onnxrun"}, TestMay: []string{"synth", "plugins/sdk/..."},
+		NoDeps: []string{"fyne.io/", "database/sql", "google.golang.org/grpc", "github.com/hashicorp/go-plugin", "net/http"}},
+
+	// the detectors' shared ONNX runtime (onnxruntime_go): nothing of the module.
+	{Layer: "detector", Pkgs: []string{"plugins/onnxrun"},
 		NoDeps: []string{"fyne.io/", "database/sql", "google.golang.org/grpc", "github.com/hashicorp/go-plugin", "net/http"}},
 
 	// domain.

@@ -26,6 +26,7 @@ type cached struct {
 	used  uint64 // clock of the last use; 0 = empty slot
 	faces int
 	desc  face.Descriptor
+	qual  float64 // pictureQuality of the largest face
 }
 
 func (c *descCache) get(key [sha256.Size]byte) (cached, bool) {

@@ -1,36 +1,41 @@
 package facecheck
 
 import (
+	"errors"
 	"image"
-
-	"gocv.io/x/gocv"
 )
 
-// cascadeFaces and extraOf find faces the HOG detector misses because they are small (HOG needs ~80 px): a
-// strict Haar cascade pass (7 neighbours, faces down to 1/40 of the long side) whose detections
-// do not overlap a HOG face. A lone cascade detection is not trusted (posters and patterns fool
-// it now and then: one of the 33 single-person test photos gains one), so extra faces count only
-// when at least two are found: a group of people behind or around the applicant. On the group
-// test photo it finds 9 of the 10 faces HOG misses at this size.
-//
-// cascadeFaces runs the cascade over the whole picture (the costly part of the count, run beside
-// go-face's networks in CheckSelfie).
-func (d *Detector) cascadeFaces(g *image.Gray) []image.Rectangle {
-	b := g.Bounds()
-	m, err := gocv.NewMatFromBytes(b.Dy(), b.Dx(), gocv.MatTypeCV8U, g.Pix)
-	if err != nil {
-		return nil
+// errNoBackground: the background face detector was not loaded (see Detector.BackgroundErr).
+var errNoBackground = errors.New("background face detector not loaded")
+
+// backgroundFaces and extraOf find the people HOG misses because they are small (HOG needs
+// ~80 px): BlazeFace's "back" model over overlapping squares of the picture (see blazeTiles),
+// keeping detections scored at least blazeCount whose centre is not on a HOG face. On the shared
+// photos no detection at that score is anything but a face: the group photo keeps all ten of its
+// faces, and the two single-person photos that gain one (eunseo.jpg, img41.jpg) do have a person
+// behind. So, unlike the Haar cascade it replaced (which needed two extra faces before it was
+// believed), one extra face counts.
+func (d *Detector) backgroundFaces(p *picture) ([]image.Rectangle, error) {
+	if d.blaze == nil {
+		if d.blazeErr != nil {
+			return nil, d.blazeErr
+		}
+		return nil, errNoBackground
 	}
-	defer m.Close()
-	l := max(b.Dx(), b.Dy())
-	minSide := max(l/40, 24)
-	d.cascadeMu.Lock()
-	boxes := d.cascade.DetectMultiScaleWithParams(m, 1.1, 7, 0, image.Pt(minSide, minSide), image.Pt(l, l))
-	d.cascadeMu.Unlock()
-	return boxes
+	boxes, err := d.blaze.detect(p.rgba)
+	if err != nil {
+		return nil, err
+	}
+	var out []image.Rectangle
+	for _, b := range boxes {
+		if b.score >= blazeCount {
+			out = append(out, b.Rectangle)
+		}
+	}
+	return out, nil
 }
 
-// extraOf keeps the cascade boxes that do not overlap a HOG face, when there are at least two.
+// extraOf keeps the background boxes that do not overlap a HOG face.
 func extraOf(boxes, known []image.Rectangle) []image.Rectangle {
 	var out []image.Rectangle
 	for _, c := range boxes {
@@ -45,9 +50,6 @@ func extraOf(boxes, known []image.Rectangle) []image.Rectangle {
 		if !dup {
 			out = append(out, c)
 		}
-	}
-	if len(out) < 2 {
-		return nil
 	}
 	return out
 }

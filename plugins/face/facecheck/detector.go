@@ -3,6 +3,7 @@ package facecheck
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 
 	face "github.com/Kagami/go-face"
@@ -24,7 +25,12 @@ type Detector struct {
 	cal calibration.Table // descriptor distance → estimated false-match rate
 
 	cascadeMu sync.Mutex
-	cascade   gocv.CascadeClassifier
+	cascade   gocv.CascadeClassifier // live hints (AnalyzeFrame) only
+
+	// blaze counts the people behind the applicant in CheckSelfie; when it could not be loaded
+	// (blazeErr) every selfie's background rule could not be verified, never passes.
+	blaze    *blazeFace
+	blazeErr error
 
 	motionMu sync.Mutex
 	last     *frameMeasure // the previous AnalyzeFrame's face, for "hold still"
@@ -33,7 +39,9 @@ type Detector struct {
 }
 
 // Open loads go-face's models from modelDir (see ModelDir), the match calibration table (see
-// LoadCalibration) and OpenCV's Haar cascade.
+// LoadCalibration), OpenCV's Haar cascade (live hints) and BlazeFace (the background count). A
+// missing BlazeFace does not stop the plugin: it says so on stderr and BackgroundErr, and every
+// selfie's face.background rule is could-not-verify.
 func Open(modelDir string, th Thresholds) (*Detector, error) {
 	if err := CheckModelDir(modelDir); err != nil {
 		return nil, err
@@ -52,8 +60,14 @@ func Open(modelDir string, th Thresholds) (*Detector, error) {
 		d.Close()
 		return nil, fmt.Errorf("load Haar cascade %s (apt opencv-data, or set %s)", cascadePath(), EnvCascade)
 	}
+	if d.blaze, d.blazeErr = openBlaze(modelDir); d.blazeErr != nil {
+		fmt.Fprintf(os.Stderr, "face plugin: WARNING %v (run `make models`): selfies' background check will say could-not-verify\n", d.blazeErr)
+	}
 	return d, nil
 }
+
+// BackgroundErr says why the background face detector is unavailable (nil when it is loaded).
+func (d *Detector) BackgroundErr() error { return d.blazeErr }
 
 // Close frees the native models.
 func (d *Detector) Close() {
@@ -62,6 +76,8 @@ func (d *Detector) Close() {
 		d.rec = nil
 	}
 	d.cascade.Close()
+	d.blaze.close()
+	d.blaze = nil
 }
 
 // Info describes the plugin truthfully.

@@ -23,6 +23,7 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 	}
 	var rules []sdk.Rule
 	var descs [2]*face.Descriptor
+	qual := 1.0
 	for i, side := range []struct {
 		name string
 		img  sdk.Image
@@ -41,6 +42,7 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 			c = cached{key: key, faces: len(fs)}
 			if best := largest(fs); best >= 0 {
 				c.desc = fs[best].Descriptor
+				c.qual = pictureQuality(pic, fs[best], d.th)
 			}
 			d.cache.put(c)
 		}
@@ -49,6 +51,7 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 			continue
 		}
 		descs[i] = &c.desc
+		qual = math.Min(qual, c.qual)
 		rules = append(rules, sdk.Rule{Name: "face.match." + side.name, Outcome: sdk.Pass, Reason: "verdict.face.match." + side.name + ".ok", Value: float64(c.faces), Threshold: 1})
 		if err := ctx.Err(); err != nil {
 			return single("face.call", sdk.CouldNotVerify, "verdict.face.cancelled", start), nil
@@ -60,7 +63,8 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 	dist := math.Sqrt(face.SquaredEuclideanDistance(*descs[0], *descs[1]))
 	est := d.cal.FMR(dist)
 	rules = append(rules, d.matchRule(dist, est),
-		sdk.Rule{Name: "face.match.fmr", Outcome: sdk.Pass, Reason: "verdict.face.match.fmr", Value: est, Threshold: d.th.MatchPassFMR, Unit: "ratio"})
+		sdk.Rule{Name: "face.match.fmr", Outcome: sdk.Pass, Reason: "verdict.face.match.fmr", Value: est, Threshold: d.th.MatchPassFMR, Unit: "ratio"},
+		qualityRule(qual))
 	v := combine(rules, start)
 	v.Score = 1 - est
 	v.Match = &sdk.MatchScore{Distance: dist, EstimatedFMR: est, Calibration: d.cal.ID}
@@ -110,4 +114,51 @@ func (d *Detector) matchRule(dist, est float64) sdk.Rule {
 		r.Outcome, r.Reason, r.Threshold = sdk.Fail, "verdict.face.match.different", limit(d.th.MatchFailFMR)
 	}
 	return r
+}
+
+// PairQualityRule names the rule that carries the worse picture's quality (0..1) of a compared
+// pair; the kiosk's face policy widens its review band below PairQualityLow.
+const (
+	PairQualityRule = "face.match.quality"
+	PairQualityLow  = 0.5
+)
+
+// qualityRule reports the pair's quality: informational (it passes or asks for review; the
+// kiosk's policy decides what a low one means).
+func qualityRule(q float64) sdk.Rule {
+	r := sdk.Rule{Name: PairQualityRule, Outcome: sdk.Pass, Reason: "verdict.face.match.quality.ok", Value: q, Threshold: PairQualityLow, Unit: "ratio"}
+	if q < PairQualityLow {
+		r.Outcome, r.Reason = sdk.NeedsReview, "verdict.face.match.quality.low"
+	}
+	return r
+}
+
+// pictureQuality scores how much a picture's face can be trusted for matching, 0..1: the worst
+// of four measures, each 1 inside the selfie rules' limits and falling linearly to 0 at twice as
+// far out (face width in original pixels against MinFacePixels; sharpness against MinSharpness;
+// yaw against MaxYaw when 68 landmarks give it; mean face luma against the exposure range).
+// A registry photo is held to the same measures as a selfie.
+func pictureQuality(p *picture, f detected, th Thresholds) float64 {
+	box := f.Rectangle.Intersect(p.gray.Bounds())
+	if box.Empty() {
+		return 0
+	}
+	ramp := func(v, good float64) float64 { // 1 at v ≥ good, 0 at v ≤ good/2
+		return clamp((v-good/2)/(good/2), 0, 1)
+	}
+	q := ramp(float64(box.Dx())*p.scale, th.MinFacePixels)
+	crop := cropGray(p.gray, box, 128)
+	q = math.Min(q, ramp(laplacianVariance(crop), th.MinSharpness))
+	if len(f.pts) == 68 {
+		yaw := math.Abs(estimatePose(f.pts).Yaw)
+		q = math.Min(q, clamp(2-yaw/th.MaxYaw, 0, 1))
+	}
+	mean, _ := meanStd(crop)
+	switch {
+	case mean < th.MinBrightness:
+		q = math.Min(q, ramp(mean, th.MinBrightness))
+	case mean > th.MaxBrightness:
+		q = math.Min(q, clamp(1-(mean-th.MaxBrightness)/(255-th.MaxBrightness), 0, 1))
+	}
+	return q
 }

@@ -21,19 +21,26 @@ func (d *Detector) CheckSelfie(ctx context.Context, req sdk.SelfieRequest) (sdk.
 	if err != nil {
 		return single("face.image", sdk.Fail, imageReason(err), start), nil
 	}
-	// The small-face cascade (OpenCV) runs beside go-face's networks (dlib): on a kiosk's two or
-	// more cores the count costs no extra wall time.
-	cascade := make(chan []image.Rectangle, 1)
-	go func() { cascade <- d.cascadeFaces(pic.gray) }()
+	// BlazeFace (onnxruntime, one thread) counts the people behind the applicant beside go-face's
+	// networks (dlib); on a kiosk's two cores it costs no extra wall time, on one about 10 ms.
+	type bg struct {
+		boxes []image.Rectangle
+		err   error
+	}
+	background := make(chan bg, 1)
+	go func() {
+		boxes, err := d.backgroundFaces(pic)
+		background <- bg{boxes, err}
+	}()
 	fs, err := d.faces(pic)
-	boxes := <-cascade
+	back := <-background
 	if err != nil {
 		return single("face.detector", sdk.CouldNotVerify, "verdict.face.detector_error", start), nil
 	}
 	if err := ctx.Err(); err != nil {
 		return single("face.call", sdk.CouldNotVerify, "verdict.face.cancelled", start), nil
 	}
-	rules := d.selfieRules(pic, fs, boxes, req.Guide)
+	rules := d.selfieRules(pic, fs, back.boxes, back.err, req.Guide)
 	if req.DressCodeReview {
 		rules = append(rules, sdk.Rule{Name: "face.dress_code", Outcome: sdk.NeedsReview, Reason: "verdict.face.dress_code.review"})
 	}
@@ -48,24 +55,30 @@ func guideRect(g sdk.Rect, w, h int) (cx, cy, rx, ry float64) {
 	return (g.X + g.W/2) * float64(w), (g.Y + g.H/2) * float64(h), g.W / 2 * float64(w), g.H / 2 * float64(h)
 }
 
-func (d *Detector) selfieRules(pic *picture, fs []detected, cascade []image.Rectangle, guide sdk.Rect) []sdk.Rule {
+// selfieRules measures the picture; background are BlazeFace's faces (backErr when it could not
+// look, which makes the background rule could-not-verify).
+func (d *Detector) selfieRules(pic *picture, fs []detected, background []image.Rectangle, backErr error, guide sdk.Rect) []sdk.Rule {
 	th := d.th
 	known := make([]image.Rectangle, len(fs))
 	for i, f := range fs {
 		known[i] = f.Rectangle
 	}
-	n := len(fs) + len(extraOf(cascade, known))
+	n := len(fs) + len(extraOf(background, known))
 	switch {
 	case n == 0:
 		return []sdk.Rule{{Name: "face.count", Outcome: sdk.Fail, Reason: "verdict.face.count.none", Value: 0, Threshold: 1}}
 	case n > 1:
 		return []sdk.Rule{{Name: "face.count", Outcome: sdk.Fail, Reason: "verdict.face.count.several", Value: float64(n), Threshold: 1}}
 	case len(fs) == 0:
-		// Only the cascade saw a face: too small or turned for the landmark and descriptor models.
+		// Only BlazeFace saw a face: too small or turned for the landmark and descriptor models.
 		return []sdk.Rule{{Name: "face.count", Outcome: sdk.Fail, Reason: "verdict.face.count.unclear", Value: 0, Threshold: 1}}
 	}
 	f := fs[0]
 	rules := []sdk.Rule{{Name: "face.count", Outcome: sdk.Pass, Reason: "verdict.face.count.ok", Value: 1, Threshold: 1}}
+	if backErr != nil {
+		// One face found, but nobody looked for people behind: never a pass.
+		rules = append(rules, sdk.Rule{Name: "face.background", Outcome: sdk.CouldNotVerify, Reason: "verdict.face.background.unverified"})
+	}
 	box := f.Rectangle.Intersect(pic.gray.Bounds())
 	w, h := pic.gray.Bounds().Dx(), pic.gray.Bounds().Dy()
 

@@ -1,18 +1,16 @@
 // Package model finds the liveness plugin's converted ONNX models (models/liveness, prepared by
-// `make liveness-models`) and runs them with onnxruntime through onnxruntime_go and the
-// libonnxruntime.so shipped in npm onnxruntime-node. onnxruntime was chosen over OpenCV 4.6 DNN
+// `make liveness-models`) and runs them with onnxruntime through plugins/onnxrun (onnxruntime_go
+// and the libonnxruntime.so shipped in npm onnxruntime-node). onnxruntime was chosen over OpenCV 4.6 DNN
 // because it runs the plain opset-13 export and measured ~4× faster per hand crop (see
 // BenchmarkHandLandmarks in package hand), and a model OpenCV rejects aborts the process.
 package model
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
-	ort "github.com/yalue/onnxruntime_go"
+	"github.com/ehraz/ehraz/plugins/onnxrun"
 )
 
 // Files the plugin ships in models/liveness.
@@ -22,22 +20,22 @@ const (
 	AntiSpoof     = "antispoof.onnx"
 )
 
-// Spec describes one shipped model's single input and its outputs.
-type Spec struct {
-	File    string
-	Input   string
-	Shape   []int64
-	Outputs []string
-}
+// Spec, Runtime and Session are the shared ONNX runtime's (plugins/onnxrun), which the face
+// plugin uses too.
+type (
+	Spec    = onnxrun.Spec
+	Runtime = onnxrun.Runtime
+	Session = onnxrun.Session
+)
 
 // Shipped lists every model `make liveness-models` prepares.
 var Shipped = []Spec{
-	{HandLandmarks, "input_1", []int64{1, 3, 224, 224}, []string{"Identity", "Identity_1", "Identity_2", "Identity_3"}},
-	{AntiSpoof, "conv2d_input", []int64{1, 3, 128, 128}, []string{"Identity"}},
+	{File: HandLandmarks, Input: "input_1", Shape: []int64{1, 3, 224, 224}, Outputs: []string{"Identity", "Identity_1", "Identity_2", "Identity_3"}},
+	{File: AntiSpoof, Input: "conv2d_input", Shape: []int64{1, 3, 128, 128}, Outputs: []string{"Identity"}},
 }
 
 // ErrMissing means the models were not prepared (run `make setup`).
-var ErrMissing = errors.New("liveness models missing")
+var ErrMissing = onnxrun.ErrMissing
 
 // Dir is where the liveness models live: $EHRAZ_MODEL_DIR/liveness, else
 // <dir of the executable>/../../models/liveness (bin/plugins/liveness → models/liveness).
@@ -52,95 +50,11 @@ func Dir() string {
 	return filepath.Join(filepath.Dir(exe), "..", "..", "models", "liveness")
 }
 
-// Runtime is an initialised onnxruntime environment bound to one model directory.
-type Runtime struct {
-	dir     string
-	threads int
-}
-
-// Open initialises onnxruntime from dir (once per process; later calls reuse it).
+// Open initialises onnxruntime from dir's libonnxruntime (once per process; later calls reuse it).
 func Open(dir string, threads int) (*Runtime, error) {
-	lib := filepath.Join(dir, LibName)
-	if _, err := os.Stat(lib); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrMissing, lib, err)
-	}
-	if !ort.IsInitialized() {
-		ort.SetSharedLibraryPath(lib)
-		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil && !ort.IsInitialized() {
-			return nil, fmt.Errorf("init onnxruntime: %w", err)
-		}
-	}
-	return &Runtime{dir: dir, threads: threads}, nil
-}
-
-// Session is one loaded model with a single float input; Run is safe for concurrent use.
-type Session struct {
-	s       *ort.DynamicAdvancedSession
-	shape   ort.Shape
-	outputs int
-	mu      sync.Mutex
-}
-
-// LoadSpec opens a shipped model.
-func (r *Runtime) LoadSpec(s Spec) (*Session, error) {
-	return r.Load(s.File, s.Input, s.Shape, s.Outputs)
-}
-
-// Load opens the model file name from the runtime's directory (an absolute name is used as is).
-func (r *Runtime) Load(name, input string, shape []int64, outputs []string) (*Session, error) {
-	path := name
-	if !filepath.IsAbs(name) {
-		path = filepath.Join(r.dir, name)
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrMissing, path, err)
-	}
-	opts, err := ort.NewSessionOptions()
+	r, err := onnxrun.Open(dir, LibName, threads)
 	if err != nil {
-		return nil, fmt.Errorf("session options: %w", err)
+		return nil, fmt.Errorf("liveness: %w", err)
 	}
-	defer opts.Destroy()
-	if err := opts.SetIntraOpNumThreads(r.threads); err != nil {
-		return nil, fmt.Errorf("session threads: %w", err)
-	}
-	if err := opts.SetInterOpNumThreads(1); err != nil {
-		return nil, fmt.Errorf("session threads: %w", err)
-	}
-	s, err := ort.NewDynamicAdvancedSession(path, []string{input}, outputs, opts)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", name, err)
-	}
-	return &Session{s: s, shape: ort.NewShape(shape...), outputs: len(outputs)}, nil
+	return r, nil
 }
-
-// Run feeds one input tensor and returns every output as float32.
-func (s *Session) Run(input []float32) ([][]float32, error) {
-	if int64(len(input)) != s.shape.FlattenedSize() {
-		return nil, fmt.Errorf("model input: %d values, want %d", len(input), s.shape.FlattenedSize())
-	}
-	in, err := ort.NewTensor(s.shape, input)
-	if err != nil {
-		return nil, fmt.Errorf("model input: %w", err)
-	}
-	defer in.Destroy()
-	outs := make([]ort.Value, s.outputs)
-	s.mu.Lock()
-	err = s.s.Run([]ort.Value{in}, outs)
-	s.mu.Unlock()
-	if err != nil {
-		return nil, fmt.Errorf("run model: %w", err)
-	}
-	res := make([][]float32, len(outs))
-	for i, o := range outs {
-		t, ok := o.(*ort.Tensor[float32])
-		if !ok {
-			return nil, fmt.Errorf("model output %d is not float32", i)
-		}
-		res[i] = append([]float32(nil), t.GetData()...)
-		o.Destroy()
-	}
-	return res, nil
-}
-
-// Close releases the session.
-func (s *Session) Close() error { return s.s.Destroy() }

