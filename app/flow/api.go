@@ -57,6 +57,8 @@ type CheckResult struct {
 	At      time.Time
 	// Challenge is the finger challenge the video attempt answered (video step only).
 	Challenge []int
+	// Windows are when each number of Challenge was on screen (empty: no windows).
+	Windows []sdk.Window
 }
 
 // Snapshot is everything a screen needs to draw the current state. It is a copy.
@@ -70,7 +72,8 @@ type Snapshot struct {
 	Person      *kyc.Person // filled after the SEJAM OTP step
 	CardSerial  kyc.CardSerial
 	CardKind    kyc.CardKind
-	Challenge   []int // the finger numbers for the video step, left to right
+	Challenge   []int        // the finger numbers for the video step, left to right
+	Windows     []sdk.Window // when each number is on screen, ms from the recording's start (empty: even shares)
 	Checks      map[Step]CheckResult
 	CanGoBack   bool
 	StartedAt   time.Time

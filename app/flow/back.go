@@ -48,13 +48,13 @@ func (m *Machine) back(ctx context.Context) error {
 		r.NationalCode, r.Tracking, r.SejamOTP = "", "", OTPState{}
 		m.keepDemo(OTPSejam, OTPState{})
 	case StepVideo:
-		r.Challenge = nil
+		r.clearChallenge()
 	case StepReview:
 		c, err := m.newChallenge()
 		if err != nil {
 			return err
 		}
-		r.Challenge = c
+		r.setChallenge(c)
 	}
 	r.Step = to
 	return m.commit(ctx, from, r, "back", "")

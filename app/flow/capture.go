@@ -108,10 +108,10 @@ func (m *Machine) reference(ctx context.Context, r Record, name string) (sdk.Ima
 // recordCheck counts a capture attempt and moves on: pass, needs-review and could-not-verify
 // advance to next (the last two flagged for the operator by their stored verdict); a fail stays
 // for a retake until Config.CaptureAttempts fails lock the session.
-func (m *Machine) recordCheck(r Record, step, next Step, v sdk.Verdict, challenge []int) Record {
+func (m *Machine) recordCheck(r Record, step, next Step, v sdk.Verdict, challenge sdk.Challenge) Record {
 	r.Attempts[step]++
 	r.Checks[step] = CheckResult{Step: step, Verdict: withoutImages(v), Attempt: r.Attempts[step], At: m.now(),
-		Challenge: slices.Clone(challenge)}
+		Challenge: slices.Clone(challenge.Numbers), Windows: slices.Clone(challenge.Windows)}
 	if v.Outcome.Effective() == sdk.Fail {
 		r.Failures[step]++
 		if r.Failures[step] >= m.cfg.CaptureAttempts {
@@ -180,7 +180,7 @@ func (m *Machine) submitSelfie(ctx context.Context, img sdk.Image) error {
 	}
 	r.Media["selfie"] = sum
 	m.keepMedia("selfie", img)
-	r = m.recordCheck(r, StepSelfie, StepSignature, v, nil)
+	r = m.recordCheck(r, StepSelfie, StepSignature, v, sdk.Challenge{})
 	if err := m.commit(ctx, StepSelfie, r, "selfie.checked", v.Outcome.String()); err != nil {
 		return err
 	}
@@ -215,11 +215,13 @@ func (m *Machine) submitSignature(ctx context.Context, img sdk.Image) error {
 			break
 		}
 	}
-	r = m.recordCheck(r, StepSignature, StepVideo, v, nil)
+	r = m.recordCheck(r, StepSignature, StepVideo, v, sdk.Challenge{})
 	if r.Step == StepVideo {
-		if r.Challenge, err = m.newChallenge(); err != nil {
+		c, err := m.newChallenge()
+		if err != nil {
 			return err
 		}
+		r.setChallenge(c)
 	}
 	if err := m.commit(ctx, StepSignature, r, "signature.checked", v.Outcome.String()); err != nil {
 		return err
@@ -239,12 +241,12 @@ func (m *Machine) submitVideo(ctx context.Context, frames []sdk.Frame) error {
 	if len(frames) == 0 {
 		return &Error{Key: "flow.video.no_frames"}
 	}
-	challenge := slices.Clone(r.Challenge)
-	if len(challenge) == 0 {
+	challenge := r.challenge()
+	if len(challenge.Numbers) == 0 {
 		return fmt.Errorf("flow: video step without a challenge")
 	}
 	live := checked(m.deps.Detectors.CheckLiveness(ctx, sdk.LivenessRequest{Frames: frames,
-		Challenge: sdk.Challenge{Numbers: challenge}, Guide: m.cfg.VideoGuide}))
+		Challenge: challenge, Guide: m.cfg.VideoGuide}))
 	committed := false
 	defer func() {
 		if !committed {
@@ -261,13 +263,15 @@ func (m *Machine) submitVideo(ctx context.Context, frames []sdk.Frame) error {
 	}
 	r.Media["video"] = sum
 	r = m.recordCheck(r, StepVideo, StepReview, v, challenge)
-	r.Challenge = nil
+	r.setChallenge(sdk.Challenge{})
 	if r.Step == StepVideo {
-		if r.Challenge, err = m.newChallenge(); err != nil {
+		c, err := m.newChallenge()
+		if err != nil {
 			return err
 		}
+		r.setChallenge(c)
 	}
-	if err := m.commit(ctx, StepVideo, r, "video.checked", v.Outcome.String()+" challenge="+joinInts(challenge)); err != nil {
+	if err := m.commit(ctx, StepVideo, r, "video.checked", v.Outcome.String()+" challenge="+joinInts(challenge.Numbers)); err != nil {
 		return err
 	}
 	committed = true
@@ -285,9 +289,9 @@ func (m *Machine) burnChallenge() {
 		return
 	}
 	if err != nil {
-		c = nil // no challenge: the next attempt fails loudly instead of reusing this one
+		c = sdk.Challenge{} // no challenge: the next attempt fails loudly instead of reusing this one
 	}
-	m.rec.Challenge = c
+	m.rec.setChallenge(c)
 }
 
 // matchVideo matches the liveness plugin's keyframes (or, without them, frames sampled evenly

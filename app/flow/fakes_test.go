@@ -322,6 +322,8 @@ type fakeDetectors struct {
 	errAll     error
 	challenges [][]int
 	matchRefs  [][]byte
+
+	lastChallenge sdk.Challenge // the last liveness request's challenge, with its windows
 }
 
 func next(q *[]sdk.Verdict) sdk.Verdict {
@@ -370,6 +372,7 @@ func (d *fakeDetectors) CheckLiveness(_ context.Context, req sdk.LivenessRequest
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.challenges = append(d.challenges, slices.Clone(req.Challenge.Numbers))
+	d.lastChallenge = req.Challenge
 	return next(&d.liveness), d.errAll
 }
 

@@ -213,6 +213,7 @@ func (m *Machine) Snapshot() Snapshot {
 		CardSerial: r.CardSerial,
 		CardKind:   r.CardKind,
 		Challenge:  slices.Clone(r.Challenge),
+		Windows:    slices.Clone(r.ChallengeWindows),
 		Checks:     cloneChecks(r.Checks),
 		CanGoBack:  canGoBack(r.Step),
 		StartedAt:  r.StartedAt,
@@ -397,7 +398,7 @@ func (m *Machine) Resume(ctx context.Context) (Snapshot, bool, error) {
 		if err != nil {
 			return Snapshot{}, false, err
 		}
-		r.Challenge = c
+		r.setChallenge(c)
 	}
 	if err := m.commit(ctx, r.Step, r, "resumed", ""); err != nil {
 		return Snapshot{}, false, err
@@ -422,15 +423,4 @@ func serviceError(err error) *Error {
 		return fe
 	}
 	return &Error{Key: "service.unavailable", Err: err}
-}
-
-func (m *Machine) newChallenge() ([]int, error) {
-	c, err := m.deps.Challenges.NewChallenge()
-	if err != nil {
-		return nil, fmt.Errorf("flow: new challenge: %w", err)
-	}
-	if len(c) == 0 {
-		return nil, fmt.Errorf("flow: new challenge: empty")
-	}
-	return c, nil
 }

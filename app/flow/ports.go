@@ -110,6 +110,9 @@ type Record struct {
 	MobileOTP OTPState
 	SejamOTP  OTPState
 	Challenge []int // the current, unused finger challenge (left to right)
+	// ChallengeWindows are when each number of Challenge is on screen, in ms from the video
+	// recording's start (empty: a challenge without windows, shown one third each).
+	ChallengeWindows []sdk.Window
 	// Attempts and Failures count tries per step (captures, codes); lockouts read them.
 	Attempts map[Step]int
 	Failures map[Step]int

@@ -15,6 +15,7 @@ func cloneRecord(r Record) Record {
 		c.Person = &p
 	}
 	c.Challenge = slices.Clone(r.Challenge)
+	c.ChallengeWindows = slices.Clone(r.ChallengeWindows)
 	c.Attempts = maps.Clone(r.Attempts)
 	c.Failures = maps.Clone(r.Failures)
 	c.Checks = cloneChecks(r.Checks)
@@ -47,6 +48,7 @@ func cloneChecks(in map[Step]CheckResult) map[Step]CheckResult {
 	for k, v := range in {
 		v.Verdict = cloneVerdict(v.Verdict)
 		v.Challenge = slices.Clone(v.Challenge)
+		v.Windows = slices.Clone(v.Windows)
 		out[k] = v
 	}
 	return out
@@ -80,7 +82,7 @@ func wiped(r Record) Record {
 	w.Person = nil
 	w.CardKind = ""
 	w.MobileOTP, w.SejamOTP = OTPState{}, OTPState{}
-	w.Challenge = nil
+	w.Challenge, w.ChallengeWindows = nil, nil
 	w.Media = map[string]string{}
 	for k, c := range w.Checks {
 		c.Verdict = withoutImages(c.Verdict)

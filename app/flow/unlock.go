@@ -91,7 +91,7 @@ func (m *Machine) Unlock(ctx context.Context, id, operator, reason string) (Snap
 		if err != nil {
 			return m.Snapshot(), err
 		}
-		r.Challenge = c
+		r.setChallenge(c)
 	}
 	m.mu.Lock()
 	clear(m.demo)
