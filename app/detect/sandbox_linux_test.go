@@ -1,6 +1,10 @@
 package detect
 
 import (
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -88,5 +92,45 @@ func TestParseUIDs(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "unprivileged") {
 			t.Errorf("error %v", err)
 		}
+	}
+}
+
+// The launcher's own cost per plugin start under each file-system confinement: one probe is
+// the start of a confined process that applies everything and exits (namespaces, limits,
+// Landlock or the mount tree and pivot_root) without a plugin's own start-up.
+//
+//	go test ./app/detect -run '^$' -bench SandboxLaunch -benchtime 50x
+func BenchmarkSandboxLaunch(b *testing.B) {
+	for _, fs := range []string{"direct", FSLandlock, FSMount, FSBoth} {
+		b.Run(fs, func(b *testing.B) {
+			cfg := SandboxConfig{Launcher: filepath.Join(fixtureBin, launcherName), Filesystem: fs, UIDs: "64980-64989"}
+			if fs == "direct" {
+				cfg = SandboxConfig{Disable: true}
+			}
+			box, err := newSandbox(context.Background(), cfg, b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer box.close()
+			if fs != "direct" && (box.fs != fs || box.launcher == "") {
+				b.Fatalf("sandbox chose %q (launcher %q); want %s: %s", box.fs, box.launcher, fs, box.status)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if fs == "direct" {
+					// The same Go binary started and ended unconfined (it refuses an empty command
+					// line), for the difference.
+					err := exec.Command(filepath.Join(fixtureBin, launcherName)).Run()
+					var exit *exec.ExitError
+					if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+						b.Fatal(err)
+					}
+					continue
+				}
+				if _, err := box.probe(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
