@@ -45,7 +45,29 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	k, err := kiosk.Open(ctx, cfg, kiosk.Options{Warn: func(err error) { fmt.Fprintln(os.Stderr, "ehraz:", err) }})
+	// The camera first: the flow records its own check (device identity, frame statistics) with
+	// every selfie and video.
+	policy, err := capture.NewPolicy(cfg.Camera.Allow, cfg.Camera.Deny)
+	if err != nil {
+		return fmt.Errorf("config [camera]: %w", err)
+	}
+	src, err := cvcam.Open(ctx, capture.Config{Source: cfg.Camera.Source, Device: cfg.Camera.Device, File: cfg.Camera.File,
+		Width: cfg.Camera.Width, Height: cfg.Camera.Height, FPS: float64(cfg.Camera.FPS), FaceDir: cfg.Faces(), Policy: policy,
+		Refused: func(d capture.DeviceCheck) {
+			fmt.Fprintf(os.Stderr, "ehraz: camera refused: %s (%s)\n", d.Identity, d.Rule)
+		}})
+	if err != nil {
+		return fmt.Errorf("camera: %w", err)
+	}
+	cam := capture.Measure(src)
+	defer cam.Close()
+	fmt.Fprintf(os.Stderr, "ehraz: camera %s (%s) %dx%d\n", cam.Info().Kind, cam.Info().Name, cam.Info().Width, cam.Info().Height)
+	if d := cam.Info().Device; d != nil {
+		fmt.Fprintf(os.Stderr, "ehraz: camera %s allowed=%v %s\n", d.Identity, d.Allowed, d.Rule)
+	}
+
+	k, err := kiosk.Open(ctx, cfg, kiosk.Options{Warn: func(err error) { fmt.Fprintln(os.Stderr, "ehraz:", err) },
+		Camera: cam})
 	if err != nil {
 		return err
 	}
@@ -62,13 +84,6 @@ func run() error {
 		fmt.Fprintln(os.Stderr, "ehraz: operator lockout:", err)
 	}
 
-	cam, err := cvcam.Open(ctx, capture.Config{Source: cfg.Camera.Source, Device: cfg.Camera.Device, File: cfg.Camera.File,
-		Width: cfg.Camera.Width, Height: cfg.Camera.Height, FPS: float64(cfg.Camera.FPS), FaceDir: cfg.Faces()})
-	if err != nil {
-		return fmt.Errorf("camera: %w", err)
-	}
-	defer cam.Close()
-	fmt.Fprintf(os.Stderr, "ehraz: camera %s (%s) %dx%d\n", cam.Info().Kind, cam.Info().Name, cam.Info().Width, cam.Info().Height)
 	if cfg.Shared == "" {
 		fmt.Fprintln(os.Stderr, "ehraz: no shared data folder (set EHRAZ_SHARED): demo photos and registry photos are absent")
 	} else {

@@ -87,6 +87,13 @@ type Camera struct {
 	Width  int    `toml:"width"`
 	Height int    `toml:"height"`
 	FPS    int    `toml:"fps"`
+	// Allow and Deny decide which webcams the kiosk uses, from the identity the driver and sysfs
+	// report (package capture, Policy). A rule is "driver:…", "card:…" or "bus:…" (matched
+	// without regard to case as a part of the name) or "usb:vvvv:pppp" ("usb:vvvv:*", "usb:*").
+	// Deny adds to the built-in list of virtual cameras and HDMI capture dongles, which always
+	// applies; a non-empty Allow accepts only the cameras it names (e.g. the brokerage's model).
+	Allow []string `toml:"allow"`
+	Deny  []string `toml:"deny"`
 }
 
 // Operator holds the operator mode's PIN hash (never the PIN itself).

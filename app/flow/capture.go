@@ -142,6 +142,18 @@ func dressCodeReview(v sdk.Verdict) sdk.Verdict {
 	return out
 }
 
+// withCamera adds the camera's own check (Deps.Camera) to a capture's verdict: its rules are
+// recorded with the capture's, and a camera that is not clearly a sensor the kiosk allows makes
+// the verdict needs-review at least, never a silent pass.
+func (m *Machine) withCamera(ctx context.Context, v sdk.Verdict) sdk.Verdict {
+	if m.deps.Camera == nil {
+		return v
+	}
+	out := Combine(v, m.deps.Camera.CheckCamera(ctx))
+	out.Provenance, out.Match, out.Score = v.Provenance, v.Match, v.Score
+	return out
+}
+
 func emptyImage(img sdk.Image) error {
 	if len(img.Data) == 0 {
 		return &Error{Key: "flow.capture.empty"}
@@ -174,6 +186,7 @@ func (m *Machine) submitSelfie(ctx context.Context, img sdk.Image) error {
 	if m.cfg.DressCodeReview {
 		v = dressCodeReview(v)
 	}
+	v = m.withCamera(ctx, v)
 	sum, err := m.deps.Store.PutMedia(ctx, r.ID, "selfie", img.Format, img.Data)
 	if err != nil {
 		return fmt.Errorf("flow: store selfie: %w", err)
@@ -257,6 +270,7 @@ func (m *Machine) submitVideo(ctx context.Context, frames []sdk.Frame) error {
 	if live.Outcome != sdk.Fail {
 		v = Combine(append([]sdk.Verdict{live}, m.matchVideo(ctx, r, frames, live)...)...)
 	}
+	v = m.withCamera(ctx, v)
 	sum, err := m.deps.Store.PutMedia(ctx, r.ID, "video", VideoFormat, EncodeVideo(frames))
 	if err != nil {
 		return fmt.Errorf("flow: store video: %w", err)

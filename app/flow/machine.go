@@ -32,6 +32,8 @@ type Deps struct {
 	// Locks keeps lockouts beyond the session (nil: a lock ends with its session). When it also
 	// implements PersonUnlocker, an operator's Unlock lifts the person's lock too.
 	Locks PersonLocks
+	// Camera is the camera's own check, recorded with every selfie and video (nil: none).
+	Camera CameraCheck
 }
 
 // Config holds the flow's rules. Zero fields take the defaults in brackets.

@@ -88,6 +88,14 @@ type PersonLocks interface {
 // one with Now only is measured on Now.
 type Clock interface{ Now() time.Time }
 
+// CameraCheck is the camera's own check of the frames it delivered lately: whether the device
+// is one the kiosk allows and whether its frames look like a sensor's rather than synthetic or
+// re-encoded ones (capture.Measured). Its rules are recorded with the selfie's and the video's
+// verdicts; anything but a pass makes them needs-review at least (a fail stays a fail).
+type CameraCheck interface {
+	CheckCamera(ctx context.Context) sdk.Verdict
+}
+
 // ChallengeSource issues a fresh finger-number challenge (left to right).
 type ChallengeSource interface {
 	NewChallenge() ([]int, error)

@@ -35,6 +35,9 @@ type Options struct {
 	// Warn receives non-fatal start-up problems (a plugin refused or down); nil ignores them.
 	// The kiosk still starts: the affected checks answer "could not verify".
 	Warn func(error)
+	// Camera is the camera's own check (a capture.Measured), recorded with every selfie and
+	// video; nil records none (the embedded demo and the tests).
+	Camera flow.CameraCheck
 }
 
 // Open builds the back end. Plugins that fail to start do not stop the kiosk (their checks give
@@ -90,7 +93,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 
 	m, err := flow.New(flow.Deps{
 		Store: st, OTP: svc.OTP, Sejam: svc.Sejam, Registry: svc.Registry, Eligibility: svc.Eligibility,
-		Detectors: host, Dossier: svc.Outbox, Locks: st,
+		Detectors: host, Dossier: svc.Outbox, Locks: st, Camera: o.Camera,
 	}, flow.Config{
 		IdleTimeout:     cfg.Session.IdleTimeout.Duration,
 		PersonLockFor:   cfg.Session.PersonLock.Duration,

@@ -233,6 +233,9 @@ func (d *previewDisplay) Lost(err error) {
 	if !errors.Is(err, capture.ErrDisconnected) {
 		key = "ui.camera.error"
 	}
+	if errors.Is(err, capture.ErrRefused) {
+		key = capture.ReasonRefused
+	}
 	fyne.Do(func() {
 		if d.ctx.Err() == nil {
 			d.cam.setLive(false)

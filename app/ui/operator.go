@@ -390,6 +390,7 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 		default:
 			health.Add(u.para("operator.camera.demo", 40, "w", w, "h", h, "fps", fps))
 		}
+		u.cameraIdentity(health, u.opt.Camera)
 	}
 	if u.opt.Health == nil {
 		health.Add(u.label("operator.plugins.unavailable"))
