@@ -214,7 +214,12 @@ func (b *sandbox) setup(ctx context.Context, pluginDir string) error {
 	} else {
 		b.add("processes", false, fmt.Sprintf("no PID namespace (%v): children of a killed plugin may outlive it", nsErr))
 	}
-	const tree = "mount namespace: its root is a read-only tmpfs holding only its binary, models, system libraries, /dev/null, /dev/urandom, its own /proc and its temporary folder (read-write, no exec); the rest of the machine is not there"
+	proc := "its own /proc"
+	if !rep.Proc {
+		proc = "/proc/cpuinfo only (the kernel refused a new /proc)"
+	}
+	tree := "mount namespace: its root is a read-only tmpfs holding only its binary, models, system libraries, /dev/null, /dev/urandom, " +
+		proc + " and its temporary folder (read-write, no exec); the rest of the machine is not there"
 	switch {
 	case rep.Mount && landlock:
 		b.add("filesystem", true, fmt.Sprintf("%s; and Landlock ABI %d inside it", tree, rep.LandlockABI))

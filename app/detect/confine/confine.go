@@ -59,6 +59,9 @@ type Report struct {
 	UserNS      string `json:"userns"`
 	// Mount: the plugin's root is the minimal tree (the old root detached).
 	Mount bool `json:"mount"`
+	// Proc: the tree has a fresh /proc of the plugin's PID namespace (else only the /proc files
+	// listed read-only are bound: the kernel refuses a new proc where the host's is over-mounted).
+	Proc bool `json:"proc"`
 }
 
 // LandlockApplied reports whether Landlock rules are in force (not only offered by the kernel).

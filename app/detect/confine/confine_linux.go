@@ -47,10 +47,11 @@ func Run(s Spec, env []string, out io.Writer) error {
 	r.UserNS, _ = os.Readlink("/proc/self/ns/user")
 	// The tree first: Landlock forbids changing the mount topology once applied.
 	if s.FS == FSMount || s.FS == FSBoth {
-		if err := buildRoot(s); err != nil {
+		proc, err := buildRoot(s)
+		if err != nil {
 			return fmt.Errorf("mount namespace: %w", err)
 		}
-		r.Mount = true
+		r.Mount, r.Proc = true, proc
 	}
 	if err := dropCapabilities(); err != nil {
 		return err

@@ -26,27 +26,26 @@ const (
 // own paths, only the plugin binary and s.ReadOnly (read-only, bind mounts) and s.ReadWrite
 // (read-write, no exec), a fresh /proc of its PID namespace, and pivots into it. The old root is
 // detached, so the store key, the data folder and other sessions' media are simply not there.
-func buildRoot(s Spec) error {
+func buildRoot(s Spec) (freshProc bool, err error) {
 	if s.Root == "" || !filepath.IsAbs(s.Root) {
-		return fmt.Errorf("mount namespace: need an absolute empty folder for the new root, got %q", s.Root)
+		return false, fmt.Errorf("mount namespace: need an absolute empty folder for the new root, got %q", s.Root)
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
-		return fmt.Errorf("working folder: %w", err)
+		return false, fmt.Errorf("working folder: %w", err)
 	}
 	// Nothing mounted from here on propagates back to the host's namespace.
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make / private: %w", err)
+		return false, fmt.Errorf("make / private: %w", err)
 	}
 	root := s.Root
 	if err := unix.Mount("tmpfs", root, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755,size=1m,nr_inodes=4096"); err != nil {
-		return fmt.Errorf("tmpfs on %s: %w", root, err)
+		return false, fmt.Errorf("tmpfs on %s: %w", root, err)
 	}
 	// A fresh /proc shows only the plugin's own PID namespace. Some kernels refuse it in a user
 	// namespace (an over-mounted /proc on the host); then only the /proc files listed are bound.
-	freshProc := false
-	if err := os.Mkdir(filepath.Join(root, "proc"), 0o555); err != nil {
-		return fmt.Errorf("new root: %w", err)
+	if err := os.Mkdir(filepath.Join(root, "proc"), 0o755); err != nil { // writable: /proc files may be bound into it
+		return false, fmt.Errorf("new root: %w", err)
 	}
 	if err := unix.Mount("proc", filepath.Join(root, "proc"), "proc",
 		unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC|unix.MS_RDONLY, ""); err == nil {
@@ -57,42 +56,42 @@ func buildRoot(s Spec) error {
 			continue
 		}
 		if err := bindInto(root, p, true, false); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if err := bindInto(root, s.Exec, true, false); err != nil {
-		return err
+		return false, err
 	}
 	for _, p := range s.ReadWrite {
 		if err := bindInto(root, p, false, true); err != nil {
-			return err
+			return false, err
 		}
 	}
 	// The tree itself is read-only: the plugin cannot add files at / or beside its mounts.
 	if err := unix.Mount("", root, "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV, ""); err != nil {
-		return fmt.Errorf("new root read-only: %w", err)
+		return false, fmt.Errorf("new root read-only: %w", err)
 	}
 	if err := unix.Chdir(root); err != nil {
-		return fmt.Errorf("enter new root: %w", err)
+		return false, fmt.Errorf("enter new root: %w", err)
 	}
 	// pivot_root(".", "."): the old root is stacked on the new one and then detached whole.
 	if err := unix.PivotRoot(".", "."); err != nil {
-		return fmt.Errorf("pivot_root: %w", err)
+		return false, fmt.Errorf("pivot_root: %w", err)
 	}
 	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
-		return fmt.Errorf("detach old root: %w", err)
+		return false, fmt.Errorf("detach old root: %w", err)
 	}
 	if err := unix.Chdir("/"); err != nil {
-		return fmt.Errorf("chdir /: %w", err)
+		return false, fmt.Errorf("chdir /: %w", err)
 	}
 	// A check that would fail if the old root were still reachable.
 	if _, err := os.Stat("/etc/passwd"); !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("old root still visible after pivot_root (/etc/passwd: %v)", err)
+		return false, fmt.Errorf("old root still visible after pivot_root (/etc/passwd: %v)", err)
 	}
 	if err := unix.Chdir(cwd); err != nil {
-		return fmt.Errorf("working folder %s inside the new root: %w", cwd, err)
+		return false, fmt.Errorf("working folder %s inside the new root: %w", cwd, err)
 	}
-	return nil
+	return freshProc, nil
 }
 
 // bindInto makes path (file or folder) appear at the same path under root: a bind mount,
