@@ -29,12 +29,14 @@ import (
 // DIR/people.tsv and prints, per folder, FNMR at FMR 1%, 0.1% and 0, pair counts, the face count of
 // the group photo, the decision of the kiosk's face policy (`eval.face policy …`) and the whole
 // trade-off of the policy's pass limit (`eval.face.tradeoff …`), one key=value line each. With
+// --fuse K it also decides groups of K photos of one person against one reference photo by the
+// kiosk's fused rule (`eval.face.fuse …`, beside the single-pair figures). With
 // --calibrate it fits the distance → estimated false-match-rate table on all the folders
 // (plugins/face/calibration) and writes it where the plugin reads it.
 func evalFaceSubject() evalSubject {
 	return evalSubject{
 		name: "face",
-		args: "[--data DIR]... [--dump FILE] [--pass-fmr X] [--fail-fmr Y] [--calibrate [--out FILE]]",
+		args: "[--data DIR]... [--dump FILE] [--pass-fmr X] [--fail-fmr Y] [--fuse K] [--calibrate [--out FILE]]",
 		help: "face-matching error rates and the face policy on labelled photos; --calibrate fits the plugin's table",
 		flags: func(fs *flag.FlagSet) (func() error, func(context.Context, evalRun) error) {
 			var o faceEvalOptions
@@ -44,10 +46,14 @@ func evalFaceSubject() evalSubject {
 			fs.Float64Var(&o.policy.PassFMR, "pass-fmr", def.PassFMR, "policy: auto-pass at an estimated false-match rate at or under this")
 			fs.Float64Var(&o.policy.FailFMR, "fail-fmr", def.FailFMR, "policy: fail above this estimated false-match rate")
 			fs.BoolVar(&o.calibrate, "calibrate", false, "fit the calibration table on the --data folders and write it")
+			fs.IntVar(&o.fuse, "fuse", 0, "also decide groups of K photos of one person against one reference photo by the flow's fused rule (flow.FacePolicy.Fuse)")
 			fs.StringVar(&o.out, "out", "", "with --calibrate: the table file (default <models>/face/"+calibration.FileName+", where the plugin reads it)")
 			check := func() error {
 				if err := o.policy.Validate(); err != nil {
 					return evalUsageError("%v", err)
+				}
+				if o.fuse < 0 || o.fuse > 8 {
+					return evalUsageError("--fuse %d: K must be 2..8 (0 = off)", o.fuse)
 				}
 				if o.out != "" && !o.calibrate {
 					return evalUsageError("--out needs --calibrate")
@@ -69,6 +75,7 @@ type faceEvalOptions struct {
 	policy    flow.FacePolicy
 	calibrate bool
 	out       string
+	fuse      int
 }
 
 // faceDirs collects repeated --data flags.
@@ -235,6 +242,7 @@ type facePair struct {
 	a, b *faceLabelled
 	dist float64
 	est  float64
+	qual float64 // the plugin's pair-quality rule (flow.PairQualityRule), NaN when it gave none
 }
 
 func (p facePair) same() bool { return p.a.person == p.b.person }
@@ -306,7 +314,10 @@ func faceMeasure(ctx context.Context, run evalRun, dir string) (faceSet, error) 
 			if err != nil {
 				return set, fmt.Errorf("MatchFaces: %w", err)
 			}
-			p := facePair{a: &photos[i], b: &photos[j], est: math.NaN()}
+			p := facePair{a: &photos[i], b: &photos[j], est: math.NaN(), qual: math.NaN()}
+			if q, ok := ruleNamed(v, flow.PairQualityRule); ok {
+				p.qual = q.Value
+			}
 			if m := v.Match; m != nil {
 				p.dist, p.est, set.calibration = m.Distance, m.EstimatedFMR, m.Calibration
 			} else if d, ok := ruleNamed(v, "face.match.distance"); ok {
@@ -444,6 +455,13 @@ func evalFace(ctx context.Context, run evalRun, o faceEvalOptions) error {
 			line += fmt.Sprintf(" %s.auto_pass=%.3f %s.false_pass=%.4f", s.name, 1-r.FNMR, s.name, r.FMR)
 		}
 		out.line("tradeoff", "%s", line)
+	}
+	if o.fuse > 1 {
+		for _, s := range sets {
+			f := faceFuseRates(o.policy, s.pairs, o.fuse)
+			out.line("fuse", "set=%s k=%d rule=upper_median genuine_groups=%d impostor_groups=%d auto_pass=%.4f false_pass=%.4f genuine_fail=%.4f single.pairs=%d single.auto_pass=%.4f single.false_pass=%.4f",
+				s.name, o.fuse, f.genuine, f.impostor, f.fused.autoPass, f.fused.falsePass, f.fused.genuineFail, f.single.pairs, f.single.autoPass, f.single.falsePass)
+		}
 	}
 	return nil
 }

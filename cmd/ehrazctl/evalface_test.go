@@ -137,7 +137,7 @@ func TestFaceDump(t *testing.T) {
 	b := &faceLabelled{personPhoto: personPhoto{file: "2.jpg", person: "p"}}
 	c := &faceLabelled{personPhoto: personPhoto{file: "3.jpg", person: "q"}}
 	var buf bytes.Buffer
-	if err := faceDump(&buf, []facePair{{a, b, 0.4, 0.035}, {a, c, 0.81234567, math.NaN()}}); err != nil {
+	if err := faceDump(&buf, []facePair{{a, b, 0.4, 0.035, 0.9}, {a, c, 0.81234567, math.NaN(), math.NaN()}}); err != nil {
 		t.Fatal(err)
 	}
 	want := "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\test_fmr\n" +
@@ -152,14 +152,14 @@ func TestFaceApplyPolicy(t *testing.T) {
 	p := func(name string) *faceLabelled { return &faceLabelled{personPhoto: personPhoto{person: name}} }
 	a, a2, b := p("a"), p("a"), p("b")
 	pairs := []facePair{
-		{a, a2, 0.30, 0.01},       // genuine, passes
-		{a, a2, 0.45, 0.10},       // genuine, review
-		{a, a2, 0.70, 0.99},       // genuine, fails
-		{a, a2, 0.35, math.NaN()}, // genuine, no estimate: review
-		{a, b, 0.38, 0.02},        // impostor, passes: a false auto-pass
-		{a, b, 0.60, 0.80},        // impostor, review
-		{a, b, 0.90, 1},           // impostor, fails
-		{a, b, 0.95, 1},           // impostor, fails
+		{a, a2, 0.30, 0.01, math.NaN()},       // genuine, passes
+		{a, a2, 0.45, 0.10, math.NaN()},       // genuine, review
+		{a, a2, 0.70, 0.99, math.NaN()},       // genuine, fails
+		{a, a2, 0.35, math.NaN(), math.NaN()}, // genuine, no estimate: review
+		{a, b, 0.38, 0.02, math.NaN()},        // impostor, passes: a false auto-pass
+		{a, b, 0.60, 0.80, math.NaN()},        // impostor, review
+		{a, b, 0.90, 1, math.NaN()},           // impostor, fails
+		{a, b, 0.95, 1, math.NaN()},           // impostor, fails
 	}
 	got := faceApplyPolicy(flow.FacePolicy{PassFMR: 0.05, FailFMR: 0.95}, pairs)
 	want := facePolicyRates{FMR: 0.25, FNMR: 0.75, GenuineFail: 0.25, ImpostorFail: 0.5, Estimated: 7, Pairs: 8}
@@ -172,8 +172,8 @@ func TestFaceApplyPolicy(t *testing.T) {
 func TestFaceCalibrateWritesTheTable(t *testing.T) {
 	a, a2, b := &faceLabelled{personPhoto: personPhoto{person: "a"}}, &faceLabelled{personPhoto: personPhoto{person: "a"}}, &faceLabelled{personPhoto: personPhoto{person: "b"}}
 	sets := []faceSet{
-		{name: "hard", photos: 3, pairs: []facePair{{a, a2, 0.3, 0}, {a, b, 0.41, 0}, {a2, b, 0.6, 0}}},
-		{name: "easy", photos: 2, pairs: []facePair{{a, b, 0.9, 0}}},
+		{name: "hard", photos: 3, pairs: []facePair{{a, a2, 0.3, 0, math.NaN()}, {a, b, 0.41, 0, math.NaN()}, {a2, b, 0.6, 0, math.NaN()}}},
+		{name: "easy", photos: 2, pairs: []facePair{{a, b, 0.9, 0, math.NaN()}}},
 	}
 	out := filepath.Join(t.TempDir(), "cal.tsv")
 	tab, path, err := faceCalibrate(evalRun{}, faceEvalOptions{out: out}, sets)
