@@ -36,7 +36,7 @@ func (r *rig) deliverPhotos(t *testing.T, key, session, nc string) int64 {
 	}
 	body, _ := json.Marshal(dossier.Dossier{Version: dossier.Version, SessionID: session, KioskID: "k1", Mode: dossier.ModeKiosk,
 		Applicant: dossier.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc)}, Mobile: "09121234567"},
-		Checks: append(passing()[:2], check("video", "needs-review", 1)), Media: media})
+		Checks:    append(passing()[:2], check("video", "needs-review", 1)), Media: media})
 	req := httptest.NewRequest(http.MethodPost, "/v1/dossiers", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer kiosk")
 	req.Header.Set("Idempotency-Key", key)
