@@ -36,6 +36,15 @@ type ClipSpec struct {
 	W, H    int // default 640×480
 	FPS     int // default 15
 	MinMS   int // the clip lasts at least this long (the tail is extended)
+	// Windows, when set (one per Shown number), are when each number is on screen, in ms from
+	// the clip's start: the hand makes a fist until a window opens, shows its number from a
+	// reaction time after the window began (ReactMS, ±ReactJitterMS per number) until the same
+	// reaction after it closed, then a fist again — a person following the screen. Unset: the
+	// fixed timeline (lead-in, then per number a 400 ms fist and a 1.2–1.7 s hold).
+	Windows []sdk.Window
+	// ReactMS is the person's reaction time to a window (default 400–900 ms, drawn from Seed);
+	// ReactJitterMS varies it per number (default 150).
+	ReactMS, ReactJitterMS int
 }
 
 // Clip is the recorded frames plus the exact count drawn in each frame (-1: no hand).
@@ -65,20 +74,22 @@ func MakeClip(s ClipSpec) (Clip, error) {
 		return Clip{}, fmt.Errorf("synth: no face")
 	}
 	rng := rand.New(rand.NewPCG(s.Seed, 0x5eed))
-	// schedule: (count, start, end)
-	type seg struct {
-		count      int
-		start, end int
-	}
 	var segs []seg
 	t := leadMS
-	segs = append(segs, seg{0, 0, leadMS})
-	for _, n := range s.Shown {
-		segs = append(segs, seg{0, t, t + transitionMS})
-		t += transitionMS
-		hold := 1200 + rng.IntN(500)
-		segs = append(segs, seg{n, t, t + hold})
-		t += hold
+	if len(s.Windows) > 0 {
+		if len(s.Windows) != len(s.Shown) {
+			return Clip{}, fmt.Errorf("synth: %d windows for %d numbers", len(s.Windows), len(s.Shown))
+		}
+		segs, t = followWindows(s, rng)
+	} else {
+		segs = append(segs, seg{0, 0, leadMS})
+		for _, n := range s.Shown {
+			segs = append(segs, seg{0, t, t + transitionMS})
+			t += transitionMS
+			hold := 1200 + rng.IntN(500)
+			segs = append(segs, seg{n, t, t + hold})
+			t += hold
+		}
 	}
 	tail := max(tailMS, s.MinMS-t)
 	segs = append(segs, seg{0, t, t + tail})
@@ -171,6 +182,37 @@ func MakeClip(s ClipSpec) (Clip, error) {
 		clip.Labels = append(clip.Labels, count)
 	}
 	return clip, nil
+}
+
+// seg is one stretch of the clip's timeline: the count shown from start to end (ms).
+type seg struct {
+	count      int
+	start, end int
+}
+
+// followWindows is the timeline of a person following the windows on screen: a fist, and each
+// number from its reaction after its window opened to the same reaction after it closed. It
+// returns the segments and the end of the last one.
+func followWindows(s ClipSpec, rng *rand.Rand) ([]seg, int) {
+	react, jitter := s.ReactMS, s.ReactJitterMS
+	if react <= 0 {
+		react = 400 + rng.IntN(501)
+	}
+	if jitter <= 0 {
+		jitter = 150
+	}
+	segs := []seg{{0, 0, int(s.Windows[0].StartMS)}}
+	end := 0
+	for i, w := range s.Windows {
+		r := max(300, react+rng.IntN(2*jitter+1)-jitter)
+		from, to := int(w.StartMS)+r, int(w.EndMS)+r
+		if i+1 < len(s.Windows) {
+			to = min(to, int(s.Windows[i+1].StartMS)+r) // the next number replaces it
+		}
+		segs = append(segs, seg{0, end, from}, seg{s.Shown[i], from, to})
+		end = to
+	}
+	return segs, end
 }
 
 // whiteWall is a white wall: slight vertical gradient, vignette and sensor noise.

@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"image/jpeg"
 	"testing"
+
+	"github.com/ehraz/ehraz/plugins/sdk"
 )
 
 // A plain test "face" (a skin ellipse with eyes) is enough to check the clip's structure.
@@ -106,5 +108,34 @@ func TestHomographyMapsCorners(t *testing.T) {
 		if d := (x-dst[i][0])*(x-dst[i][0]) + (y-dst[i][1])*(y-dst[i][1]); d > 1e-9 {
 			t.Fatalf("corner %d → (%v,%v), want %v", i, x, y, dst[i])
 		}
+	}
+}
+
+// A clip following windows shows each number only from its reaction after its window opened
+// (never before the window), in order, and a fist between.
+func TestClipFollowsWindows(t *testing.T) {
+	ws := []sdk.Window{{StartMS: 600, EndMS: 2000}, {StartMS: 2400, EndMS: 4200}, {StartMS: 4500, EndMS: 6000}}
+	shown := []int{4, 2, 5}
+	cl, err := MakeClip(ClipSpec{Face: testFace(), FaceBox: image.Rect(30, 25, 170, 215), Shown: shown, Kind: Genuine, Seed: 2,
+		Windows: ws, ReactMS: 500, ReactJitterMS: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []int
+	for i, l := range cl.Labels {
+		ts := cl.Frames[i].TimestampMS
+		if l > 0 && (i == 0 || cl.Labels[i-1] != l) {
+			held = append(held, l)
+			w := ws[len(held)-1]
+			if ts < w.StartMS+400 || ts > w.StartMS+600+67 {
+				t.Fatalf("number %d first shown at %d ms, window %+v with a 400–600 ms reaction", l, ts, w)
+			}
+		}
+	}
+	if len(held) != 3 || held[0] != 4 || held[1] != 2 || held[2] != 5 {
+		t.Fatalf("held %v, want %v", held, shown)
+	}
+	if _, err := MakeClip(ClipSpec{Face: testFace(), FaceBox: image.Rect(30, 25, 170, 215), Shown: shown, Windows: ws[:2]}); err == nil {
+		t.Error("two windows for three numbers made a clip")
 	}
 }

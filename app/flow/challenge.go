@@ -88,34 +88,35 @@ func (c CryptoChallenges) NewTimedChallenge() (sdk.Challenge, error) {
 	if err != nil {
 		return sdk.Challenge{}, err
 	}
-	ws, err := c.Windows.orDefault().draw(len(nums))
+	ws, err := c.Windows.orDefault().Draw(len(nums), randIn)
 	if err != nil {
 		return sdk.Challenge{}, fmt.Errorf("challenge windows: %w", err)
 	}
 	return sdk.Challenge{Numbers: nums, Windows: ws}, nil
 }
 
-// draw draws n windows within the bounds.
-func (b WindowBounds) draw(n int) ([]sdk.Window, error) {
+// Draw draws n windows within the bounds, each choice uniform in lo..hi from in (randIn: from
+// crypto/rand; the synthetic evaluation passes a seeded source).
+func (b WindowBounds) Draw(n int, in func(lo, hi int) (int, error)) ([]sdk.Window, error) {
 	if n <= 0 || b.LeadMin < 0 || b.LeadMax < b.LeadMin || b.LenMin < 1 || b.LenMax < b.LenMin ||
 		b.GapMin < 0 || b.GapMax < b.GapMin || b.LeadMin+n*b.LenMin+(n-1)*b.GapMin > b.MaxEnd {
 		return nil, fmt.Errorf("bounds %+v cannot hold %d windows", b, n)
 	}
 	for {
-		at, err := randIn(b.LeadMin, b.LeadMax)
+		at, err := in(b.LeadMin, b.LeadMax)
 		if err != nil {
 			return nil, err
 		}
 		ws := make([]sdk.Window, 0, n)
 		for i := range n {
 			if i > 0 {
-				g, err := randIn(b.GapMin, b.GapMax)
+				g, err := in(b.GapMin, b.GapMax)
 				if err != nil {
 					return nil, err
 				}
 				at += g
 			}
-			l, err := randIn(b.LenMin, b.LenMax)
+			l, err := in(b.LenMin, b.LenMax)
 			if err != nil {
 				return nil, err
 			}

@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/plugins/sdk"
 	"github.com/ehraz/ehraz/synth"
 )
@@ -27,10 +29,12 @@ import (
 func evalLivenessSubject() evalSubject {
 	return evalSubject{
 		name: "liveness",
-		args: "[--n N] [--plugin PATH] [--data DIR]",
+		args: "[--n N] [--windows=false] [--kinds K,…] [--plugin PATH] [--data DIR]",
 		help: "finger-challenge accuracy, APCER and BPCER on synthetic videos",
 		flags: func(fs *flag.FlagSet) (func() error, func(context.Context, evalRun) error) {
-			n := fs.Int("n", 4, "face photos (5 clips each)")
+			n := fs.Int("n", 4, "face photos (6 clips each)")
+			timed := fs.Bool("windows", true, "challenges with display windows drawn as the kiosk draws them (flow.DefaultWindowBounds), genuine clips following them; false: the fixed timeline without windows")
+			kinds := fs.String("kinds", "", "only these clip kinds, comma-separated (genuine, genuine-wrong-order, genuine-other-timing, screen-replay, print, flat-warp); empty: all")
 			data := fs.String("data", filepath.Join(evalSharedDir(), "testdata", "faces"), "folder with people.tsv and face photos")
 			check := func() error {
 				if *n < 1 {
@@ -38,7 +42,9 @@ func evalLivenessSubject() evalSubject {
 				}
 				return nil
 			}
-			return check, func(ctx context.Context, r evalRun) error { return evalLiveness(ctx, r, *data, *n) }
+			return check, func(ctx context.Context, r evalRun) error {
+				return evalLiveness(ctx, r, *data, *n, *timed, splitKinds(*kinds))
+			}
 		},
 	}
 }
@@ -46,24 +52,41 @@ func evalLivenessSubject() evalSubject {
 type liveCase struct {
 	kind      synth.ClipKind
 	wrong     bool // genuine, numbers shown in the wrong order
+	other     bool // genuine, the right numbers recorded for another timing (a replayed recording)
 	challenge []int
+	windows   []sdk.Window
 	v         sdk.Verdict
 }
 
 func (c liveCase) label() string {
-	if c.wrong {
+	switch {
+	case c.wrong:
 		return "genuine-wrong-order"
+	case c.other:
+		return "genuine-other-timing"
 	}
 	return c.kind.String()
 }
 
-func evalLiveness(ctx context.Context, run evalRun, dir string, n int) error {
+func splitKinds(s string) []string {
+	var out []string
+	for _, k := range strings.Split(s, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func evalLiveness(ctx context.Context, run evalRun, dir string, n int, timed bool, kinds []string) error {
 	people, err := readPeople(dir)
 	if err != nil {
 		return err
 	}
 	r, logs := run.plugin, run.logs
 	rng := rand.New(rand.NewPCG(2026, 6))
+	wrng := rand.New(rand.NewPCG(2026, 19)) // windows: their own source, so the numbers match a --windows=false run
+	seeded := func(lo, hi int) (int, error) { return lo + wrng.IntN(hi-lo+1), nil }
 	var cases []liveCase
 	used := 0
 	for _, p := range people {
@@ -91,6 +114,15 @@ func evalLiveness(ctx context.Context, run evalRun, dir string, n int) error {
 			challenge = []int{1 + rng.IntN(5), 1 + rng.IntN(5), 1 + rng.IntN(5)}
 		}
 		wrong := []int{challenge[1], challenge[0], challenge[2]}
+		var windows, otherWindows []sdk.Window
+		if timed {
+			if windows, err = flow.DefaultWindowBounds.Draw(len(challenge), seeded); err != nil {
+				return err
+			}
+			if otherWindows, err = flow.DefaultWindowBounds.Draw(len(challenge), seeded); err != nil {
+				return err
+			}
+		}
 		specs := []liveCase{
 			{kind: synth.Genuine, challenge: challenge},
 			{kind: synth.Genuine, wrong: true, challenge: challenge},
@@ -98,16 +130,27 @@ func evalLiveness(ctx context.Context, run evalRun, dir string, n int) error {
 			{kind: synth.Print, challenge: challenge},
 			{kind: synth.FlatWarp, challenge: challenge},
 		}
+		if timed {
+			specs = append(specs, liveCase{kind: synth.Genuine, other: true, challenge: challenge})
+		}
 		for i, c := range specs {
-			shown := c.challenge
-			if c.wrong {
-				shown = wrong
+			if len(kinds) > 0 && !slices.Contains(kinds, c.label()) {
+				continue
 			}
-			cl, err := synth.MakeClip(synth.ClipSpec{Face: img, FaceBox: box, Shown: shown, Kind: c.kind, Seed: uint64(used*10 + i)})
+			shown, follow := c.challenge, windows
+			switch {
+			case c.wrong:
+				shown = wrong
+			case c.other:
+				follow = otherWindows
+			}
+			c.windows = windows
+			cl, err := synth.MakeClip(synth.ClipSpec{Face: img, FaceBox: box, Shown: shown, Kind: c.kind, Seed: uint64(used*10 + i),
+				Windows: follow})
 			if err != nil {
 				return err
 			}
-			v, err := r.CheckLiveness(ctx, sdk.LivenessRequest{Frames: cl.Frames, Challenge: sdk.Challenge{Numbers: c.challenge},
+			v, err := r.CheckLiveness(ctx, sdk.LivenessRequest{Frames: cl.Frames, Challenge: sdk.Challenge{Numbers: c.challenge, Windows: windows},
 				Guide: sdk.Rect{X: 0.2, Y: 0.05, W: 0.6, H: 0.8}})
 			if err != nil {
 				return fmt.Errorf("check liveness: %w", err)
@@ -120,19 +163,30 @@ func evalLiveness(ctx context.Context, run evalRun, dir string, n int) error {
 	if used == 0 {
 		return fmt.Errorf("no usable face photo in %s", dir)
 	}
-	printLivenessEval(run.out, run.pluginPath, used, cases)
+	printLivenessEval(run.out, run.pluginPath, used, cases, timed)
 	return nil
 }
 
-func printLivenessEval(out evalOut, plugin string, photos int, cases []liveCase) {
-	out.line("setup", "plugin=%s photos=%d clips=%d frames=640x480@15fps", plugin, photos, len(cases))
+func printLivenessEval(out evalOut, plugin string, photos int, cases []liveCase, timed bool) {
+	timing := "fixed-thirds"
+	if timed {
+		timing = "windows"
+	}
+	out.line("setup", "plugin=%s photos=%d clips=%d frames=640x480@15fps challenge=%s", plugin, photos, len(cases), timing)
 	// per number: every challenge position of the genuine, in-order clips
 	var perDigit [6][2]int
-	var seqOK, seqN, wrongOK, wrongN, bona, bonaRejected int
+	var seqOK, seqN, wrongOK, wrongN, bona, bonaRejected, otherN, otherAccepted int
 	var dur time.Duration
 	for _, c := range cases {
 		dur += c.v.Duration
 		if c.kind != synth.Genuine {
+			continue
+		}
+		if c.other {
+			otherN++
+			if c.v.Outcome == sdk.Pass || c.v.Outcome == sdk.NeedsReview {
+				otherAccepted++
+			}
 			continue
 		}
 		if c.wrong {
@@ -168,6 +222,9 @@ func printLivenessEval(out evalOut, plugin string, photos int, cases []liveCase)
 	out.line("sequence", "kind=in-order clips=%d matched=%d accuracy=%.3f", seqN, seqOK, ratio(seqOK, seqN))
 	out.line("sequence", "kind=wrong-order clips=%d caught_as_wrong_order=%d accuracy=%.3f", wrongN, wrongOK, ratio(wrongOK, wrongN))
 	out.line("bpcer", "bona_fide=%d rejected=%d bpcer=%.3f", bona, bonaRejected, ratio(bonaRejected, bona))
+	if otherN > 0 {
+		out.line("apcer", "kind=genuine-other-timing attacks=%d accepted=%d apcer=%.3f", otherN, otherAccepted, ratio(otherAccepted, otherN))
+	}
 	worst := 0.0
 	for _, k := range []synth.ClipKind{synth.ScreenReplay, synth.Print, synth.FlatWarp} {
 		var n, accepted, bySpoof int

@@ -184,9 +184,11 @@ func Check(ctx context.Context, d Detector) Report {
 			return v, err
 		}
 	}
+	counts := &countWatch{}
 	analyze := func(c context.Context, r sdk.FrameRequest) (sdk.FrameAnalysis, error) {
 		a, err := d.AnalyzeFrame(c, r)
 		seen.frame(a)
+		counts.see(a)
 		return a, err
 	}
 	for _, m := range methods {
@@ -250,6 +252,12 @@ func Check(ctx context.Context, d Detector) Report {
 		rep.Latency["AnalyzeFrame"] = latency(50, func() {
 			_, _ = d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: frame, Purpose: sdk.PurposeSelfie})
 		})
+		if slices.Contains(info.Kinds, sdk.KindLiveness) {
+			checkFingerCount(ctx, wrapCounts{d, counts}, handPhotos(), add) // fingers.go
+		}
+		counts.mu.Lock()
+		add("AnalyzeFrame.finger_count.range", len(counts.bad) == 0, "counts outside 0..%d: %v", sdk.MaxFingers, counts.bad)
+		counts.mu.Unlock()
 	} else {
 		_, err := d.AnalyzeFrame(ctx, sdk.FrameRequest{Image: SyntheticJPEG(64, 48), Purpose: sdk.PurposeSelfie})
 		add("AnalyzeFrame.undeclared_is_error", err != nil, "undeclared AnalyzeFrame answered without error")
