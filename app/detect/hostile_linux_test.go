@@ -148,6 +148,20 @@ func hostileEscapes(t *testing.T, fs, uids, wantGuard string) {
 			t.Errorf("this machine does not enforce: %s (%s)", g.Name, g.Detail)
 		}
 	}
+	// The plugin process holds no capability (the mount namespace's launcher had CAP_SYS_ADMIN
+	// there and dropped it), cannot gain one and, under a root kiosk, has no supplementary group.
+	st := statusOf(healthOf(h, "hostile").PID)
+	for _, k := range []string{"CapInh", "CapPrm", "CapEff", "CapAmb"} {
+		if st[k] != "0000000000000000" {
+			t.Errorf("plugin %s = %q; want no capability", k, st[k])
+		}
+	}
+	if st["NoNewPrivs"] != "1" {
+		t.Errorf("plugin NoNewPrivs = %q; want 1", st["NoNewPrivs"])
+	}
+	if os.Geteuid() == 0 && st["Groups"] != "" {
+		t.Errorf("plugin supplementary groups %q; want none", st["Groups"])
+	}
 	goodStillWorks := func(when string) {
 		t.Helper()
 		v, err := h.CheckSelfie(context.Background(), sdk.SelfieRequest{Image: conformance.SyntheticJPEG(64, 48)})
@@ -328,18 +342,26 @@ func TestPluginsCannotReadEachOthersFolders(t *testing.T) {
 
 // uidOf is the real uid of process pid, -1 when it cannot be read.
 func uidOf(pid int) int {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
-			if n, err := strconv.Atoi(f[1]); err == nil {
-				return n
-			}
-		}
+	uid, _, _ := strings.Cut(statusOf(pid)["Uid"], "\t")
+	if n, err := strconv.Atoi(uid); err == nil {
+		return n
 	}
 	return -1
+}
+
+// statusOf is /proc/pid/status as key → value (empty when it cannot be read).
+func statusOf(pid int) map[string]string {
+	m := map[string]string{}
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return m
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			m[k] = strings.TrimSpace(v)
+		}
+	}
+	return m
 }
 
 // processesOf counts the live processes whose real uid is uid.
