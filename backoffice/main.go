@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/ehraz/ehraz/backoffice/office"
@@ -29,6 +30,11 @@ func main() {
 }
 
 func run() int {
+	if len(os.Args) > 1 && slices.Contains(office.FaceCommands, os.Args[1]) {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return office.FaceCommand(ctx, "ehraz-backoffice", os.Args[1], os.Args[2:], os.Stdout, os.Stderr)
+	}
 	cfg, err := office.Load("ehraz-backoffice", os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
