@@ -121,6 +121,7 @@ func TestHostilePluginEscapesFail(t *testing.T) {
 	}{
 		{FSAuto, "64900-64929", ""},
 		{FSMount, "64930-64959", "mount namespace"},
+		{FSBoth, "64990-64999", "and Landlock ABI"},
 	} {
 		t.Run(tc.fs, func(t *testing.T) { hostileEscapes(t, tc.fs, tc.uids, tc.guard) })
 	}
