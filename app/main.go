@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -19,10 +20,15 @@ import (
 	"github.com/ehraz/ehraz/app/kiosk"
 	"github.com/ehraz/ehraz/app/pin"
 	"github.com/ehraz/ehraz/app/ui"
+	"github.com/ehraz/ehraz/app/voice"
+	"github.com/ehraz/ehraz/app/voice/otoplay"
 	"github.com/ehraz/ehraz/capture"
 	"github.com/ehraz/ehraz/capture/cvcam"
 	"github.com/ehraz/ehraz/locales"
 )
+
+// processStart is when main began: the start-up figures in the log are measured from it.
+var processStart = time.Now()
 
 func main() {
 	if err := run(); err != nil {
@@ -66,7 +72,8 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "ehraz: camera %s allowed=%v %s\n", d.Identity, d.Allowed, d.Rule)
 	}
 
-	k, err := kiosk.Open(ctx, cfg, kiosk.Options{Warn: func(err error) { fmt.Fprintln(os.Stderr, "ehraz:", err) },
+	k, err := kiosk.Open(ctx, cfg, kiosk.Options{PluginsInBackground: true, PluginsReady: pluginsReady,
+		Warn:   func(err error) { fmt.Fprintln(os.Stderr, "ehraz:", err) },
 		Camera: cam})
 	if err != nil {
 		return err
@@ -90,6 +97,13 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "ehraz: shared data %s\n", cfg.Shared)
 	}
 
+	// Voice guidance: prompts from bin/voice (`make voice`) or EHRAZ_VOICE (a brokerage's
+	// recordings); without a sound card it stays silent and says so here and in operator mode.
+	speaker := otoplay.Open(voice.NewLibrary(voiceDir()), "")
+	if ok, detail := speaker.Health(cfg.Language); !ok {
+		fmt.Fprintln(os.Stderr, "ehraz: voice guide silent:", detail)
+	}
+
 	a := app.NewWithID("ir.ehraz.kiosk")
 	superviseUI(ctx, a, func(err error) { fmt.Fprintln(os.Stderr, "ehraz: systemd notify:", err) })
 	u := ui.New(a, ui.Options{
@@ -97,11 +111,13 @@ func run() error {
 		Catalog:     cat,
 		Flow:        k.Flow,
 		Camera:      cam,
-		Analyzer:    k.Plugins,
-		Sessions:    operatorSessions{st: k.Store, ob: k.Services.Outbox, now: time.Now},
+		Analyzer:    k.Detectors,
+		Sessions:    operatorSessions{st: k.Store, ob: k.Services.Outbox, flow: k.Flow, now: time.Now},
+		Outbox:      outboxQueue{k.Services.Outbox},
+		Voice:       speaker,
 		Tracker:     tracker{k.Services.Tracker},
-		PluginText:  k.Plugins.Text,
-		Health:      pluginHealth{host: k.Plugins},
+		PluginText:  k.Detectors.Text,
+		Health:      pluginHealth{p: k.Detectors},
 		PINHash:     pinHash,
 		Operators:   func() (pin.Operators, error) { return pin.LoadOperators(cfg.Path("keys")) },
 		Lockout:     lockout,
@@ -129,6 +145,38 @@ func run() error {
 	if err := u.Start(ctx); err != nil {
 		return fmt.Errorf("start session: %w", err)
 	}
+	logFirstScreen(k.StartPlugins)
 	u.ShowAndRun()
 	return nil
+}
+
+// logFirstScreen logs how long after the process started the first screen was up (the first
+// call the window's event loop runs comes right after it showed the window with its content),
+// then runs then (the plugins' start, which would otherwise compete with the window's).
+func logFirstScreen(then func()) {
+	go fyne.Do(func() {
+		fmt.Fprintf(os.Stderr, "ehraz: first screen %d ms after start\n", time.Since(processStart).Milliseconds())
+		then()
+	})
+}
+
+// pluginsReady logs when the plugins, started beside the window, are up.
+func pluginsReady(err error) {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ehraz: plugins did not start (%d ms after start): %v\n", time.Since(processStart).Milliseconds(), err)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "ehraz: plugins ready %d ms after start\n", time.Since(processStart).Milliseconds())
+}
+
+// voiceDir is the prompt folder: EHRAZ_VOICE, else bin/voice beside the executable (where
+// `make voice` renders it).
+func voiceDir() string {
+	if d := os.Getenv("EHRAZ_VOICE"); d != "" {
+		return d
+	}
+	if exe, err := os.Executable(); err == nil {
+		return filepath.Join(filepath.Dir(exe), "voice")
+	}
+	return filepath.Join("bin", "voice")
 }

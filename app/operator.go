@@ -10,6 +10,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/detect"
 	"github.com/ehraz/ehraz/app/flow"
+	"github.com/ehraz/ehraz/app/kiosk"
 	"github.com/ehraz/ehraz/app/outbox"
 	"github.com/ehraz/ehraz/app/store"
 	"github.com/ehraz/ehraz/app/ui"
@@ -166,14 +167,23 @@ func (q outboxQueue) Status(ctx context.Context) (ui.OutboxStatus, error) {
 
 func (q outboxQueue) RetryNow(ctx context.Context) (int, error) { return q.ob.RetryNow(ctx) }
 
-// pluginHealth adapts the plugin host's health to operator mode.
-type pluginHealth struct{ host *detect.Host }
+// pluginHealth adapts the plugin host's health to operator mode (while the host starts beside
+// the window it says so).
+type pluginHealth struct{ p *kiosk.Plugins }
 
 var _ ui.Health = pluginHealth{}
 
 func (p pluginHealth) Plugins(context.Context) []ui.PluginHealth {
+	host, ok := p.p.Host()
+	if !ok {
+		detail := "starting"
+		if done, err := p.p.Started(); done {
+			detail = fmt.Sprintf("did not start: %v", err)
+		}
+		return []ui.PluginHealth{{Name: "plugins", OK: false, Detail: detail}}
+	}
 	var out []ui.PluginHealth
-	for _, h := range p.host.Health() {
+	for _, h := range host.Health() {
 		detail := string(h.State)
 		if h.Info.Version != "" {
 			detail = fmt.Sprintf("%s %s (%s), restarts %d", h.Info.Name, h.Info.Version, h.State, h.Restarts)
@@ -185,7 +195,7 @@ func (p pluginHealth) Plugins(context.Context) []ui.PluginHealth {
 	}
 	// The sandbox's guards: what this machine could not enforce is shown to the operator, not
 	// only logged.
-	sb := p.host.Sandbox()
+	sb := host.Sandbox()
 	missing := sb.Unenforced()
 	detail := fmt.Sprintf("all %d guards enforced", len(sb.Guards))
 	if len(missing) > 0 {

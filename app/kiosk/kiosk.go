@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/ehraz/ehraz/app/config"
@@ -24,10 +25,24 @@ type Kiosk struct {
 	Config   config.Config
 	Store    *store.Store
 	Services *Services
-	Plugins  *detect.Host
-	Flow     *flow.Machine
+	// Plugins is the started plugin host (nil with Options.PluginsInBackground: use Detectors).
+	Plugins *detect.Host
+	// Detectors is the plugin host as the flow and the screens use it, also while it starts.
+	Detectors *Plugins
+	Flow      *flow.Machine
 
-	closers []func() error
+	closers      []func() error
+	startPlugins func() // with Options.PluginsInBackground
+}
+
+// StartPlugins starts the plugin host in the background when Open was asked to leave it for
+// later (Options.PluginsInBackground: the kiosk calls it once its first screen is up, so the
+// plugins' start-up does not compete with the window's). Calling it again, or without that
+// option, does nothing.
+func (k *Kiosk) StartPlugins() {
+	if k.startPlugins != nil {
+		k.startPlugins()
+	}
 }
 
 // Options carries what does not belong in the configuration file.
@@ -35,6 +50,11 @@ type Options struct {
 	// Warn receives non-fatal start-up problems (a plugin refused or down); nil ignores them.
 	// The kiosk still starts: the affected checks answer "could not verify".
 	Warn func(error)
+	// PluginsInBackground makes Open leave the plugin host for Kiosk.StartPlugins (the kiosk
+	// shows its window first); Kiosk.Plugins then stays nil and Kiosk.Detectors waits for the
+	// host. PluginsReady, when set, hears when it has started (nil) or failed.
+	PluginsInBackground bool
+	PluginsReady        func(error)
 	// Camera is the camera's own check (a capture.Measured), recorded with every selfie and
 	// video; nil records none (the embedded demo and the tests).
 	Camera flow.CameraCheck
@@ -69,37 +89,52 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 	k.Services = svc
 	k.closers = append(k.closers, svc.Close)
 
-	keys, keyErr := trustedPluginKeys(cfg)
-	host, err := detect.Open(ctx, detect.Config{Dir: pluginDir(cfg.Plugins.Dir), CallTimeout: cfg.Plugins.CallTimeout.Duration,
-		TrustedKeys: keys, RequireSignature: len(cfg.Plugins.TrustedKeys) > 0,
-		Sandbox: detect.SandboxConfig{Lang: cfg.Language, User: cfg.Plugins.SandboxUser,
-			UIDs: cfg.Plugins.SandboxUIDs, Filesystem: cfg.Plugins.SandboxFilesystem}})
-	if host == nil {
-		return nil, fmt.Errorf("kiosk: plugins: %w", err)
-	}
-	if o.Warn != nil {
-		if keyErr != nil {
-			o.Warn(fmt.Errorf("kiosk: plugins: %w", keyErr))
-		}
+	k.Detectors = newPlugins()
+	if o.PluginsInBackground {
+		// The window comes first: StartPlugins starts them once it is up, and a check asked for
+		// meanwhile waits for them (Plugins).
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		k.startPlugins = sync.OnceFunc(func() {
+			go func() {
+				defer close(done)
+				host, err := openPlugins(pctx, cfg, o)
+				k.Detectors.set(host, err)
+				if o.PluginsReady != nil {
+					o.PluginsReady(err)
+				}
+			}()
+		})
+		k.closers = append(k.closers, func() error {
+			cancel()
+			k.startPlugins() // a kiosk closed before it started them: nothing left to wait for
+			<-done
+			if h, ok := k.Detectors.Host(); ok {
+				return h.Close()
+			}
+			return nil
+		})
+	} else {
+		host, err := openPlugins(ctx, cfg, o)
 		if err != nil {
-			o.Warn(fmt.Errorf("kiosk: some plugins did not start: %w", err))
+			return nil, err
 		}
-		for _, g := range host.Sandbox().Unenforced() {
-			o.Warn(fmt.Errorf("kiosk: plugin sandbox: %s NOT ENFORCED: %s", g.Name, g.Detail))
-		}
+		k.Plugins = host
+		k.Detectors.set(host, nil)
+		k.closers = append(k.closers, host.Close)
 	}
-	k.Plugins = host
-	k.closers = append(k.closers, host.Close)
 
 	m, err := flow.New(flow.Deps{
 		Store: st, OTP: svc.OTP, Sejam: svc.Sejam, Registry: svc.Registry, Eligibility: svc.Eligibility,
-		Detectors: host, Dossier: svc.Outbox, Locks: st, Camera: o.Camera,
+		Detectors: k.Detectors, Dossier: svc.Outbox, Locks: st, Camera: o.Camera,
 	}, flow.Config{
 		IdleTimeout:     cfg.Session.IdleTimeout.Duration,
 		PersonLockFor:   cfg.Session.PersonLock.Duration,
 		Mode:            cfg.Mode,
 		DressCodeReview: cfg.Session.DressCodeReview,
 		FacePolicy:      flow.FacePolicy{PassFMR: cfg.Face.PassFMR, FailFMR: cfg.Face.FailFMR},
+		// A locked session can be resumed by an operator while its data is kept.
+		UnlockWithin: cfg.Session.RetainFinished.Duration,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: flow: %w", err)
@@ -232,4 +267,29 @@ func pluginDir(dir string) string {
 		}
 	}
 	return dir
+}
+
+// openPlugins starts the plugin host. Plugins that fail to start do not stop it (Warn hears of
+// them); only a host that cannot run at all is an error.
+func openPlugins(ctx context.Context, cfg config.Config, o Options) (*detect.Host, error) {
+	keys, keyErr := trustedPluginKeys(cfg)
+	host, err := detect.Open(ctx, detect.Config{Dir: pluginDir(cfg.Plugins.Dir), CallTimeout: cfg.Plugins.CallTimeout.Duration,
+		TrustedKeys: keys, RequireSignature: len(cfg.Plugins.TrustedKeys) > 0,
+		Sandbox: detect.SandboxConfig{Lang: cfg.Language, User: cfg.Plugins.SandboxUser,
+			UIDs: cfg.Plugins.SandboxUIDs, Filesystem: cfg.Plugins.SandboxFilesystem}})
+	if host == nil {
+		return nil, fmt.Errorf("kiosk: plugins: %w", err)
+	}
+	if o.Warn != nil {
+		if keyErr != nil {
+			o.Warn(fmt.Errorf("kiosk: plugins: %w", keyErr))
+		}
+		if err != nil {
+			o.Warn(fmt.Errorf("kiosk: some plugins did not start: %w", err))
+		}
+		for _, g := range host.Sandbox().Unenforced() {
+			o.Warn(fmt.Errorf("kiosk: plugin sandbox: %s NOT ENFORCED: %s", g.Name, g.Detail))
+		}
+	}
+	return host, nil
 }
