@@ -246,6 +246,23 @@ func (s Schedule) At(el time.Duration) int {
 	return int(min(el/hold, time.Duration(s.N-1)))
 }
 
+// SceneReaction is how long after a number's window opens the demo camera's person shows it: a
+// person's reaction time.
+const SceneReaction = 500 * time.Millisecond
+
+func windowEnd(w sdk.Window) time.Duration { return time.Duration(w.EndMS) * time.Millisecond }
+
+// WindowAt is the index of the window el into the recording falls in, -1 outside them all.
+func WindowAt(ws []sdk.Window, el time.Duration) int {
+	ms := el.Milliseconds()
+	for i, w := range ws {
+		if ms >= w.StartMS && ms < w.EndMS {
+			return i
+		}
+	}
+	return -1
+}
+
 // Recorder receives a video take's frames (capture/cvcam.Recorder writes an AVI).
 type Recorder interface {
 	Write(f capture.Frame) error
@@ -259,7 +276,11 @@ type Recording struct {
 	// Challenge are the numbers the applicant shows; a Scener (the demo camera) is told them
 	// with the recording's start and the time per number.
 	Challenge []int
-	Scener    capture.Scener
+	// Windows, when set (one per number), are when each number is due, from the recording's
+	// start (flow.Snapshot.Windows): the Scener is told number i at its window's start, acting it
+	// out after a person's reaction time (SceneReaction), instead of an even share each.
+	Windows []sdk.Window
+	Scener  capture.Scener
 	// Open, when set, opens a file for the take; the frames sent to the flow go to it too. A
 	// recorder that fails to open or to write is dropped: the check goes on without a file.
 	Open func() (Recorder, error)
@@ -279,14 +300,24 @@ func (r Recording) Run(ctx context.Context, p *Preview) ([]sdk.Frame, error) {
 	}()
 	var frames []sdk.Frame
 	start := time.Now()
-	if r.Scener != nil && len(r.Challenge) > 0 {
+	timed := len(r.Windows) > 0 && len(r.Windows) == len(r.Challenge)
+	if r.Scener != nil && len(r.Challenge) > 0 && !timed {
 		r.Scener.SetScene(capture.Scene{Kind: capture.SceneChallenge, Numbers: r.Challenge, Start: start,
 			Hold: Schedule{N: len(r.Challenge), Length: r.Length}.Hold()})
 	}
+	told := -1 // the last window the Scener was told
 	t := time.NewTicker(time.Second / time.Duration(max(r.FPS, 1)))
 	defer t.Stop()
 	var lastAt time.Time
 	for el := time.Duration(0); el < r.Length; el = time.Since(start) {
+		if timed && r.Scener != nil && told+1 < len(r.Windows) && (told < 0 || el >= windowEnd(r.Windows[told])+SceneReaction) {
+			// number told+1 from a reaction after its window opens, for as long as it is due
+			told++
+			w := r.Windows[told]
+			r.Scener.SetScene(capture.Scene{Kind: capture.SceneChallenge, Numbers: []int{r.Challenge[told]},
+				Start: start.Add(time.Duration(w.StartMS)*time.Millisecond + SceneReaction),
+				Hold:  time.Duration(w.EndMS-w.StartMS) * time.Millisecond})
+		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()

@@ -34,6 +34,9 @@ const (
 	firstFrameWait     = 3 * time.Second // a shot right after the camera started waits this long for a frame
 )
 
+// recordingTail is recorded after the last challenge window closes.
+const recordingTail = 300 * time.Millisecond
+
 // PreviewFrames reports how many camera frames the current capture screen has read and drawn
 // (the preview benchmark divides them by the elapsed time).
 func (u *UI) PreviewFrames() (read, shown int) {
@@ -95,7 +98,7 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	top := container.NewVBox(status.view)
 	if step == flow.StepVideo {
 		var view fyne.CanvasObject
-		challenge, view = u.challengeView(snap.Challenge)
+		challenge, view = u.challengeView(snap.Challenge, snap.Windows)
 		top.Add(view)
 	}
 	u.mu.Lock()
@@ -129,7 +132,7 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 		u.busy.Add(1) // released once the flow call is under way (tests wait on it)
 		u.countdown(ctx, status, func() {
 			if step == flow.StepVideo {
-				u.record(ctx, pv, status, challenge, snap.Challenge)
+				u.record(ctx, pv, status, challenge, snap.Challenge, snap.Windows)
 				return
 			}
 			u.still(ctx, pv, step, status)
@@ -152,7 +155,12 @@ func (u *UI) captureScreen(snap flow.Snapshot, st *screenState) fyne.CanvasObjec
 	} else {
 		go pv.Read(ctx, u.opt.Camera, &previewDisplay{u: u, ctx: ctx, pv: pv, img: img, status: trouble, cam: cam})
 		go camera.Hints(ctx, pv, u.opt.Analyzer, step, hintInterval, func(res sdk.FrameAnalysis, err error) {
-			fyne.Do(func() { u.showHints(ctx, hints, res, err) })
+			fyne.Do(func() {
+				u.showHints(ctx, hints, res, err)
+				if ctx.Err() == nil {
+					challenge.seen(res.Fingers, err) // the live count beside the number due
+				}
+			})
 		})
 	}
 	side := container.NewBorder(top, nil, nil, nil, container.NewVScroll(intro))
@@ -359,12 +367,23 @@ func (u *UI) submitCapture(a flow.Answer, made error) {
 }
 
 // record runs the video take (camera.Recording) and sends its frames with the challenge. The
-// status shows the seconds left and the challenge row lights the number due now. With
-// Options.RecordVideo set, the same frames also go to a video file. nums are the challenge's
-// numbers, for a camera that acts them out.
-func (u *UI) record(ctx context.Context, pv *camera.Preview, status *statusView, ch *challengeRow, nums []int) {
+// status shows the seconds left and the challenge row lights the number due now: during its
+// window when the challenge has windows (the recording then lasts at least until the last one
+// closes, plus recordingTail), else an even share each. With Options.RecordVideo set, the same
+// frames also go to a video file. nums and windows are the challenge, for a camera that acts it
+// out.
+func (u *UI) record(ctx context.Context, pv *camera.Preview, status *statusView, ch *challengeRow, nums []int, windows []sdk.Window) {
 	length := u.opt.Timing.VideoLength
+	if n := len(windows); n > 0 {
+		length = max(length, time.Duration(windows[n-1].EndMS)*time.Millisecond+recordingTail)
+	}
 	sched := camera.Schedule{N: ch.count(), Length: length}
+	due := func(el time.Duration) int {
+		if len(windows) > 0 {
+			return camera.WindowAt(windows, el)
+		}
+		return sched.At(el)
+	}
 	showLeft := func(left time.Duration) {
 		secs := int((left + time.Second - 1) / time.Second)
 		status.SetText(u.T("ui.capture.recording_left", "s", u.layer.Digits(itoa(secs))))
@@ -379,13 +398,13 @@ func (u *UI) record(ctx context.Context, pv *camera.Preview, status *statusView,
 		}
 		lit = i
 	}
-	light(0)
+	light(due(0))
 	scener, _ := u.opt.Camera.(capture.Scener) // read on the UI goroutine
-	take := camera.Recording{Length: length, FPS: videoFPS, Challenge: nums, Scener: scener, Open: u.opt.RecordVideo,
+	take := camera.Recording{Length: length, FPS: videoFPS, Challenge: nums, Windows: windows, Scener: scener, Open: u.opt.RecordVideo,
 		Progress: func(el time.Duration) {
 			fyne.Do(func() {
 				showLeft(length - el)
-				light(sched.At(el))
+				light(due(el))
 			})
 		}}
 	go func() {
@@ -422,16 +441,58 @@ func (c *shotState) setLive(live bool) {
 	}
 }
 
-// challengeRow is the video step's numbers on screen; light marks the one to show now.
+// challengeRow is the video step's numbers on screen; light marks the one to show now, and the
+// live line under them tells how many fingers the liveness plugin sees now beside the number
+// due (from the preview's frame hints).
 type challengeRow struct {
 	digits []*canvas.Text
+	nums   []int
 	fg, hi color.Color
+	live   *canvas.Text
+	lit    int // the number due now (-1: none)
+	// last is the latest live count; ok is false until one arrived, and after an error.
+	last   sdk.FingerCount
+	ok     bool
+	text   func(seen sdk.FingerCount, want int) string
+	colour func(match bool) color.Color
+}
+
+// seen shows the latest live count (UI goroutine). Safe on a nil row.
+func (c *challengeRow) seen(n sdk.FingerCount, err error) {
+	if c == nil {
+		return
+	}
+	c.last, c.ok = n, err == nil
+	c.showLive()
+}
+
+func (c *challengeRow) showLive() {
+	if c.live == nil {
+		return
+	}
+	want := -1
+	if c.lit >= 0 && c.lit < len(c.nums) {
+		want = c.nums[c.lit]
+	}
+	text := ""
+	if c.ok {
+		text = c.text(c.last, want)
+	}
+	col := c.colour(c.last.Known && c.last.N == want)
+	if c.live.Text != text || c.live.Color != col {
+		c.live.Text, c.live.Color = text, col
+		c.live.Refresh()
+	}
 }
 
 // light marks number i (-1: none). Safe on a nil row (no challenge).
 func (c *challengeRow) light(i int) {
 	if c == nil {
 		return
+	}
+	if c.lit != i {
+		c.lit = i
+		c.showLive()
 	}
 	for j, d := range c.digits {
 		col := c.fg
@@ -455,12 +516,35 @@ func (c *challengeRow) count() int {
 
 // challengeView shows the finger numbers always left to right (the plugin checks that order),
 // with arrows and «first» under the leftmost number: a Persian reader would otherwise start on
-// the right.
-func (u *UI) challengeView(nums []int) (*challengeRow, fyne.CanvasObject) {
+// the right. Under them, the live count: «انگشت‌های دیده‌شده: ۳ از ۲» while number 2 is due.
+// With windows the applicant is told to show each number while it is lit.
+func (u *UI) challengeView(nums []int, windows []sdk.Window) (*challengeRow, fyne.CanvasObject) {
 	if len(nums) == 0 {
 		return nil, u.label("ui.video.no_challenge")
 	}
-	ch := &challengeRow{fg: theme.Color(theme.ColorNameForeground), hi: theme.Color(theme.ColorNamePrimary)}
+	ch := &challengeRow{fg: theme.Color(theme.ColorNameForeground), hi: theme.Color(theme.ColorNamePrimary),
+		nums: nums, lit: -1}
+	ch.text = func(seen sdk.FingerCount, want int) string {
+		n := "—"
+		if seen.Known {
+			n = u.layer.Digits(itoa(seen.N))
+		}
+		if want < 0 {
+			return u.T("ui.video.fingers_seen_now", "n", n)
+		}
+		return u.T("ui.video.fingers_seen", "n", n, "want", u.layer.Digits(itoa(want)))
+	}
+	warn := color.NRGBA{R: 0xb3, G: 0x6b, B: 0x00, A: 0xff}
+	ch.colour = func(match bool) color.Color {
+		if match {
+			return theme.Color(theme.ColorNameSuccess)
+		}
+		return warn
+	}
+	ch.live = canvas.NewText("", warn)
+	ch.live.TextSize = u.px(textSize)
+	ch.live.TextStyle.Bold = true
+	ch.live.Alignment = fyne.TextAlignCenter
 	row := container.NewHBox()
 	for i, n := range nums {
 		if i > 0 {
@@ -483,7 +567,11 @@ func (u *UI) challengeView(nums []int) (*challengeRow, fyne.CanvasObject) {
 		}
 		row.Add(cell)
 	}
-	return ch, container.NewVBox(u.para("ui.video.order", sideChars), container.NewCenter(row))
+	order := "ui.video.order"
+	if len(windows) > 0 {
+		order = "ui.video.order_windows"
+	}
+	return ch, container.NewVBox(u.para(order, sideChars), container.NewCenter(row), ch.live)
 }
 
 // demoBadge labels the synthetic camera's picture so nobody takes it for a real one.

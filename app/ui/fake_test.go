@@ -303,7 +303,11 @@ func (a *fakeAnalyzer) AnalyzeFrame(_ context.Context, req sdk.FrameRequest) (sd
 	a.mu.Lock()
 	a.calls++
 	a.mu.Unlock()
-	return sdk.FrameAnalysis{Hints: []sdk.Hint{{Key: "ui.hints.ready", Severity: 0}}}, nil
+	fa := sdk.FrameAnalysis{Hints: []sdk.Hint{{Key: "ui.hints.ready", Severity: 0}}}
+	if req.Purpose == sdk.PurposeVideo {
+		fa.Fingers = sdk.KnownFingers(3) // the live count the video screen shows
+	}
+	return fa, nil
 }
 
 // fakeRecorder counts the frames a video take writes.

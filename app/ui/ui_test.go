@@ -199,6 +199,9 @@ func TestWalkThrough(t *testing.T) {
 			if !h.hasText(h.u.layer.Digits("3")) || !h.hasText(T("ui.video.first")) {
 				t.Error("the challenge numbers and the «first» marker are not shown")
 			}
+			h.waitFor(func() bool {
+				return h.hasText(T("ui.video.fingers_seen_now", "n", h.u.layer.Digits("3")))
+			}, "the live finger count")
 			rec := &fakeRecorder{}
 			h.u.opt.RecordVideo = func() (camera.Recorder, error) { return rec, nil }
 			h.tapWhenEnabled(T("ui.capture.record"))
