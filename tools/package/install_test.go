@@ -191,7 +191,8 @@ type root struct{ dir string }
 func newRoot(t *testing.T) root {
 	r := root{dir: t.TempDir()}
 	// t.TempDir's folders are 0700; the installed tree must be readable by the plugins' sandbox
-	// user (nobody when the kiosk runs as root), as /usr/lib/ehraz is on a machine.
+	// users (a uid of its own per plugin when the kiosk runs as root), as /usr/lib/ehraz is on a
+	// machine.
 	for d := r.dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
 		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)
