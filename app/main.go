@@ -136,6 +136,7 @@ func run() error {
 	// ShowAndRun returns and the deferred closes run (store, plugins, services).
 	go func() { <-ctx.Done(); u.Close(); fyne.Do(a.Quit) }()
 	if dir := os.Getenv("EHRAZ_SCREENSHOTS"); dir != "" {
+		k.StartPlugins() // the health column shows them
 		if err := u.RunTour(dir); err != nil {
 			return err
 		}

@@ -176,11 +176,10 @@ var _ ui.Health = pluginHealth{}
 func (p pluginHealth) Plugins(context.Context) []ui.PluginHealth {
 	host, ok := p.p.Host()
 	if !ok {
-		detail := "starting"
 		if done, err := p.p.Started(); done {
-			detail = fmt.Sprintf("did not start: %v", err)
+			return []ui.PluginHealth{{Name: "plugins", OK: false, Detail: fmt.Sprintf("did not start: %v", err)}}
 		}
-		return []ui.PluginHealth{{Name: "plugins", OK: false, Detail: detail}}
+		return []ui.PluginHealth{{Name: "plugins", Starting: true}}
 	}
 	var out []ui.PluginHealth
 	for _, h := range host.Health() {

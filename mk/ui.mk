@@ -36,7 +36,7 @@ screenshots: ui-fonts ## start the kiosk under Xvfb and write a PNG of every scr
 		rm -rf $$d; \
 		EHRAZ_LANG=$$l EHRAZ_SCREENSHOTS=$$d EHRAZ_DATA_DIR=$$(mktemp -d) \
 			xvfb-run -a -s "-screen 0 $${s}x24" ./$(BIN)/ehraz || exit 1; \
-		test $$(ls $$d/*.png | wc -l) -ge 29 || { echo "screenshots: $$d incomplete"; exit 1; }; \
+		test $$(ls $$d/*.png | wc -l) -ge 35 || { echo "screenshots: $$d incomplete"; exit 1; }; \
 	done; done
 	@ls $(SCREENSHOT_DIR)/*
 

@@ -56,7 +56,7 @@ func (u *UI) outboxPanel(o *operatorState, box *fyne.Container) {
 	}
 	box.Add(u.label("operator.outbox.counts", "pending", itoa(st.Pending), "refused", itoa(st.Refused)))
 	if !st.Oldest.IsZero() {
-		box.Add(u.label("operator.outbox.oldest", "time", clock(u.opt.Now().Sub(st.Oldest))))
+		box.Add(u.label("operator.outbox.oldest", "minutes", itoa(int(u.opt.Now().Sub(st.Oldest).Minutes()))))
 	}
 	for i, r := range st.Rows {
 		if i == 5 {

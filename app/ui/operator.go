@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	_ "image/png" // stored signatures may be PNG
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,6 +114,8 @@ type PluginHealth struct {
 	Name   string
 	OK     bool
 	Detail string // version, state, restarts and the last error, as the host reports them
+	// Starting is set on the one row said while the plugin host is still starting.
+	Starting bool
 }
 
 // Health reports the detector plugins' state (the plugin host).
@@ -400,6 +403,10 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 			if !p.OK {
 				key = "operator.plugin.down"
 			}
+			if p.Starting {
+				health.Add(u.label("operator.plugins.starting"))
+				continue
+			}
 			health.Add(u.label(key, "name", p.Name))
 			if p.Detail != "" {
 				// The host's own words (version, restarts, last error): technical, for the operator.
@@ -446,17 +453,17 @@ func (u *UI) searchScreen(o *operatorState) fyne.CanvasObject {
 	u.mu.Lock()
 	u.screen.field = f
 	u.mu.Unlock()
-	keys := []fyne.CanvasObject{}
-	for _, r := range keysOf {
-		r := r
-		keys = append(keys, widget.NewButton(u.layer.Digits(string(r)), func() { f.add(r); u.operatorActive() }))
-	}
-	cols := 4
+	var pad fyne.CanvasObject
 	if kind == "tracking" {
-		cols = 3
+		pad = u.keypad(func() *field { return f }) // the digits as on every other pad
+	} else {
+		keys := []fyne.CanvasObject{}
+		for _, r := range keysOf {
+			r := r
+			keys = append(keys, widget.NewButton(u.layer.Digits(string(r)), func() { f.add(r); u.operatorActive() }))
+		}
+		pad = container.NewGridWrap(u.sz(4*90, 4*(touchHeight+6)), container.NewGridWithColumns(4, keys...))
 	}
-	rows := (len(keys) + cols - 1) / cols
-	pad := container.NewGridWrap(u.sz(float32(cols)*90, float32(rows)*(touchHeight+6)), container.NewGridWithColumns(cols, keys...))
 	back := u.iconButton("", theme.ContentUndoIcon(), func() { f.backspace(); u.operatorActive() })
 	show := widget.NewButton(u.T("operator.search.show"), func() {
 		v := f.String()
@@ -547,7 +554,7 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 	}
 	for _, m := range d.Matches {
 		box.Add(u.label("operator.match.line", "step", u.raw("ui.step."+string(m.Step)+".title"),
-			"distance", fmt.Sprintf("%.3f", m.Distance), "fmr", fmt.Sprintf("%.1f", 100*m.EstimatedFMR),
+			"distance", u.decimal(m.Distance, 3), "fmr", u.decimal(100*m.EstimatedFMR, 1),
 			"band", u.raw("operator.match.band."+m.Band.String())))
 	}
 	if len(d.Video) > 0 {
@@ -646,4 +653,13 @@ func decodeImage(im sdk.Image) image.Image {
 		return nil
 	}
 	return img
+}
+
+// decimal formats v with prec decimals, with the Persian decimal separator «٫» in Persian.
+func (u *UI) decimal(v float64, prec int) string {
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if u.layer.RTL {
+		s = strings.Replace(s, ".", "٫", 1)
+	}
+	return s
 }

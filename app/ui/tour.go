@@ -229,6 +229,38 @@ func (u *UI) tour(dir string) error {
 			return err
 		}
 	}
+	// Operator mode with sample data (a locked session, a waiting dossier): the day's list with
+	// the delivery queue, the search by tracking code and its result, the locked session's detail
+	// and the resume screen.
+	sessions, outbox, voice := u.opt.Sessions, u.opt.Outbox, u.opt.Voice
+	fyne.DoAndWait(func() { u.opt.Sessions, u.opt.Outbox = tourSessions{now: now}, tourOutbox{now: now} })
+	for _, p := range []struct {
+		name string
+		o    *operatorState
+	}{
+		{"operator-queue", &operatorState{view: "home", operator: who}},
+		{"operator-search-tracking", &operatorState{view: "search", operator: who, draft: "77319550"}},
+		{"operator-tracking-found", &operatorState{view: "home", operator: who, tracking: "7731955024"}},
+		{"operator-session-locked", &operatorState{view: "detail", operator: who, session: tourLockedID}},
+		{"operator-unlock", &operatorState{view: "unlock", operator: who, session: tourLockedID}},
+	} {
+		o := p.o
+		if err := shot(p.name, welcome, func() { o.lastActive = u.opt.Now(); u.oper = o }, 700*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	fyne.DoAndWait(func() { u.opt.Sessions, u.opt.Outbox = sessions, outbox })
+	// The voice guide's key turned off (muted) on a step.
+	if err := shot("voice-muted", step(flow.StepCardSerial), func() {
+		u.oper = nil
+		if u.opt.Voice == nil {
+			u.opt.Voice = silentVoice{}
+		}
+		u.muted = true
+	}, 700*time.Millisecond); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.muted, u.opt.Voice = false, voice })
 	// The applicant's own keys: the cancel question, the contact screen, the other language.
 	if err := shot("cancel-question", step(flow.StepIdentity), func() { u.oper = nil; u.confirmCancel() }, 700*time.Millisecond); err != nil {
 		return err
