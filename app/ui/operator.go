@@ -524,12 +524,12 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 		box.Add(u.label(o.done, o.doneArgs...))
 	}
 	if d.Name != "" || d.NationalCodeMasked != "" {
-		box.Add(u.label("operator.session.person", "name", d.Name, "code", d.NationalCodeMasked))
+		box.Add(u.para("operator.session.person", 50, "name", d.Name, "code", d.NationalCodeMasked))
 	} else {
-		box.Add(u.label("operator.session.no_person"))
+		box.Add(u.para("operator.session.no_person", 50))
 	}
 	if d.Summary.Step == flow.StepLocked {
-		box.Add(u.para("operator.unlock.intro", 60, "step", u.raw("ui.step."+string(d.LockedFrom)+".title")))
+		box.Add(u.para("operator.unlock.intro", 50, "step", u.raw("ui.step."+string(d.LockedFrom)+".title")))
 		resume := u.iconButton(u.T("operator.unlock.button"), theme.MediaPlayIcon(), func() {
 			o.view, o.err = "unlock", ""
 			u.setOperator(o)
@@ -553,7 +553,7 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 		box.Add(u.layer.Row(thumbs...))
 	}
 	for _, m := range d.Matches {
-		box.Add(u.label("operator.match.line", "step", u.raw("ui.step."+string(m.Step)+".title"),
+		box.Add(u.para("operator.match.line", 50, "step", u.raw("ui.step."+string(m.Step)+".title"),
 			"distance", u.decimal(m.Distance, 3), "fmr", u.decimal(100*m.EstimatedFMR, 1),
 			"band", u.raw("operator.match.band."+m.Band.String())))
 	}
@@ -564,7 +564,7 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 		c := c
 		box.Add(u.heading(u.raw("ui.step."+string(c.Step)+".title") + " — " + u.raw("ui.verdict."+c.Verdict.Outcome.Effective().String())))
 		for _, r := range c.Verdict.Reasons {
-			box.Add(u.bullet(r, 64))
+			box.Add(u.bullet(r, 50))
 		}
 		decide := func(out sdk.Outcome) func() {
 			return func() {

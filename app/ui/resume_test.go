@@ -48,10 +48,11 @@ func TestResumeAfterLock(t *testing.T) {
 			}
 			h.login("Maryam", "2468")
 			h.tapRow(lockedID)
+			first := func(key string, args ...string) string { return h.u.wrapped(h.u.raw(key, args...), 50)[0] }
 			for _, want := range []string{
-				T("operator.session.person", "name", "شهرزاد کیانپور", "code", "049******9"),
+				first("operator.session.person", "name", "شهرزاد کیانپور", "code", "049******9"),
 				T("operator.photo.selfie"), T("operator.photo.registry.photo"),
-				T("operator.match.line", "step", h.u.raw("ui.step.selfie.title"), "distance", h.u.decimal(0.512, 3), "fmr", h.u.decimal(20, 1),
+				first("operator.match.line", "step", h.u.raw("ui.step.selfie.title"), "distance", h.u.decimal(0.512, 3), "fmr", h.u.decimal(20, 1),
 					"band", h.u.raw("operator.match.band.needs-review")),
 				T("operator.unlock.button"),
 			} {
@@ -59,7 +60,7 @@ func TestResumeAfterLock(t *testing.T) {
 					t.Errorf("session detail lacks %q", want)
 				}
 			}
-			if !h.hasText(h.u.wrapped(h.u.raw("operator.unlock.intro", "step", h.u.raw("ui.step.signature.title")), 60)[0]) {
+			if !h.hasText(h.u.wrapped(h.u.raw("operator.unlock.intro", "step", h.u.raw("ui.step.signature.title")), 50)[0]) {
 				t.Error("the detail does not say where the session resumes")
 			}
 			h.tap(T("operator.unlock.button"))
