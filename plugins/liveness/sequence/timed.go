@@ -23,9 +23,11 @@ type Timing struct {
 	MaxSpreadMS int64
 }
 
-// DefaultTiming: a hold begins 200 ms to 1.5 s after its number appears, the reaction times of
-// one recording within 500 ms of each other.
-var DefaultTiming = Timing{MinReactionMS: 200, MaxReactionMS: 1500, MaxSpreadMS: 500}
+// DefaultTiming: a hold begins 200 ms to 1.5 s after its number appears (even when the number
+// was lit for less: a person may react just as it goes out), the reaction times of one
+// recording within 700 ms of each other (a person's own spread plus the plugin's: one count
+// every 2 frames, smoothed, ±130 ms per hold).
+var DefaultTiming = Timing{MinReactionMS: 200, MaxReactionMS: 1500, MaxSpreadMS: 700}
 
 // answer is how a window was answered.
 type answer int
@@ -48,7 +50,7 @@ func judge(n int, w Window, held []Held, t Timing) (answer, int64) {
 		switch {
 		case h.StartMS < w.StartMS+t.MinReactionMS && h.EndMS > w.StartMS:
 			return early, 0 // held as the number appeared: anticipated, whatever follows
-		case got != onTime && h.StartMS >= w.StartMS+t.MinReactionMS && h.StartMS <= min(w.StartMS+t.MaxReactionMS, w.EndMS):
+		case got != onTime && h.StartMS >= w.StartMS+t.MinReactionMS && h.StartMS <= w.StartMS+t.MaxReactionMS:
 			got, react = onTime, h.StartMS-w.StartMS
 		case got == missing && h.StartMS > w.StartMS && h.StartMS < w.EndMS+t.MaxReactionMS:
 			got = late
