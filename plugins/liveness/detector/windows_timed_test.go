@@ -74,3 +74,37 @@ func TestInvalidWindowsRefused(t *testing.T) {
 		}
 	}
 }
+
+// The video step's frame hints carry the live finger count: the number a hand shows, "not
+// known" without a hand, and nothing for the other steps.
+func TestAnalyzeFrameFingerCount(t *testing.T) {
+	d := ready(t)
+	img, box := face(t, d, "bona.jpg")
+	cl, err := synth.MakeClip(synth.ClipSpec{Face: img, FaceBox: box, Shown: []int{3, 5}, Kind: synth.Genuine, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noHand, err := synth.MakeClip(synth.ClipSpec{Face: img, FaceBox: box, Kind: synth.Genuine, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(c synth.Clip, label int) sdk.Image { return c.Frames[slices.Index(c.Labels, label)+6].Image }
+	for _, c := range []struct {
+		name    string
+		img     sdk.Image
+		purpose sdk.Purpose
+		want    sdk.FingerCount
+	}{
+		{"three fingers", at(cl, 3), sdk.PurposeVideo, sdk.KnownFingers(3)},
+		{"five fingers", at(cl, 5), sdk.PurposeVideo, sdk.KnownFingers(5)},
+		{"no hand", noHand.Frames[10].Image, sdk.PurposeVideo, sdk.FingerCount{}},
+		{"selfie step: not counted", at(cl, 3), sdk.PurposeSelfie, sdk.FingerCount{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := d.AnalyzeFrame(context.Background(), sdk.FrameRequest{Image: c.img, Purpose: c.purpose})
+			if err != nil || a.Fingers != c.want {
+				t.Fatalf("count %+v (err %v), want %+v", a.Fingers, err, c.want)
+			}
+		})
+	}
+}
