@@ -61,6 +61,30 @@ func TestFuse(t *testing.T) {
 	}
 }
 
+// TestFuseFusedLimit: three or more good pairs are held to FusedPassFMR, fewer to PassFMR.
+func TestFuseFusedLimit(t *testing.T) {
+	p := FacePolicy{PassFMR: 0.05, FailFMR: 0.95, FusedPassFMR: 0.2}
+	tests := []struct {
+		name string
+		vs   []sdk.Verdict
+		want sdk.Outcome
+	}{
+		{"three good pairs at 0.1", []sdk.Verdict{pair(0.08, 0.9), pair(0.1, 0.9), pair(0.5, 0.9)}, sdk.Pass},
+		{"three good pairs at 0.3", []sdk.Verdict{pair(0.01, 0.9), pair(0.3, 0.9), pair(0.5, 0.9)}, sdk.NeedsReview},
+		{"two good pairs at 0.1", []sdk.Verdict{pair(0.08, 0.9), pair(0.1, 0.9)}, sdk.NeedsReview},
+		{"three pairs, one low quality", []sdk.Verdict{pair(0.08, 0.9), pair(0.1, 0.9), pair(0.01, 0.1)}, sdk.NeedsReview},
+		{"one pair at 0.1", []sdk.Verdict{pair(0.1, 0.9)}, sdk.NeedsReview},
+	}
+	for _, tc := range tests {
+		if v := p.Fuse(tc.vs...); v.Outcome != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, v.Outcome, tc.want)
+		}
+	}
+	if err := (FacePolicy{PassFMR: 0.05, FailFMR: 0.5, FusedPassFMR: 0.6}).Validate(); err == nil {
+		t.Error("fused pass limit above the fail limit accepted")
+	}
+}
+
 func TestFuseWithoutEstimates(t *testing.T) {
 	p := DefaultFacePolicy()
 	if v := p.Fuse(); v.Outcome != sdk.CouldNotVerify {

@@ -67,12 +67,12 @@ func TestFacePolicyValidate(t *testing.T) {
 		ok bool
 	}{
 		{DefaultFacePolicy(), true},
-		{FacePolicy{0, 0}, true},
-		{FacePolicy{0.001, 0.05}, true},
-		{FacePolicy{0.2, 0.1}, false},
-		{FacePolicy{-0.1, 0.5}, false},
-		{FacePolicy{0.1, 1.5}, false},
-		{FacePolicy{math.NaN(), 0.5}, false},
+		{FacePolicy{PassFMR: 0, FailFMR: 0}, true},
+		{FacePolicy{PassFMR: 0.001, FailFMR: 0.05}, true},
+		{FacePolicy{PassFMR: 0.2, FailFMR: 0.1}, false},
+		{FacePolicy{PassFMR: -0.1, FailFMR: 0.5}, false},
+		{FacePolicy{PassFMR: 0.1, FailFMR: 1.5}, false},
+		{FacePolicy{PassFMR: math.NaN(), FailFMR: 0.5}, false},
 	}
 	for _, tc := range tests {
 		if err := tc.p.Validate(); (err == nil) != tc.ok {

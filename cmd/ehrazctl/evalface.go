@@ -45,6 +45,7 @@ func evalFaceSubject() evalSubject {
 			def := flow.DefaultFacePolicy()
 			fs.Float64Var(&o.policy.PassFMR, "pass-fmr", def.PassFMR, "policy: auto-pass at an estimated false-match rate at or under this")
 			fs.Float64Var(&o.policy.FailFMR, "fail-fmr", def.FailFMR, "policy: fail above this estimated false-match rate")
+			fs.Float64Var(&o.policy.FusedPassFMR, "fused-pass-fmr", def.FusedPassFMR, "policy: with --fuse, the pass limit of a median of three or more good pairs (0 = --pass-fmr)")
 			fs.BoolVar(&o.calibrate, "calibrate", false, "fit the calibration table on the --data folders and write it")
 			fs.IntVar(&o.fuse, "fuse", 0, "also decide groups of K photos of one person against one reference photo by the flow's fused rule (flow.FacePolicy.Fuse)")
 			fs.StringVar(&o.out, "out", "", "with --calibrate: the table file (default <models>/face/"+calibration.FileName+", where the plugin reads it)")
@@ -459,8 +460,8 @@ func evalFace(ctx context.Context, run evalRun, o faceEvalOptions) error {
 	if o.fuse > 1 {
 		for _, s := range sets {
 			f := faceFuseRates(o.policy, s.pairs, o.fuse)
-			out.line("fuse", "set=%s k=%d rule=upper_median genuine_groups=%d impostor_groups=%d auto_pass=%.4f false_pass=%.4f genuine_fail=%.4f single.pairs=%d single.auto_pass=%.4f single.false_pass=%.4f",
-				s.name, o.fuse, f.genuine, f.impostor, f.fused.autoPass, f.fused.falsePass, f.fused.genuineFail, f.single.pairs, f.single.autoPass, f.single.falsePass)
+			out.line("fuse", "set=%s k=%d rule=upper_median fused_pass_fmr=%g genuine_groups=%d impostor_groups=%d auto_pass=%.4f false_pass=%.4f genuine_fail=%.4f single.pairs=%d single.auto_pass=%.4f single.false_pass=%.4f",
+				s.name, o.fuse, o.policy.FusedPassFMR, f.genuine, f.impostor, f.fused.autoPass, f.fused.falsePass, f.fused.genuineFail, f.single.pairs, f.single.autoPass, f.single.falsePass)
 		}
 	}
 	return nil
