@@ -31,7 +31,9 @@ const FusedMinPairs = 3
 // most 5% of look-alike impostor pairs pass (3.2%), no impostor pair of the diverse set passes,
 // and 58% of the diverse set's genuine pairs pass — short of the 85% the issue asks; the rest go
 // to an operator, not to a fail (README "Face matching").
-func DefaultFacePolicy() FacePolicy { return FacePolicy{PassFMR: 0.05, FailFMR: 0.95, FusedPassFMR: 0.2} }
+func DefaultFacePolicy() FacePolicy {
+	return FacePolicy{PassFMR: 0.05, FailFMR: 0.95, FusedPassFMR: 0.2}
+}
 
 // Validate refuses limits outside 0..1 or a pass limit above the fail limit.
 func (p FacePolicy) Validate() error {
