@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"math"
 	"sort"
 	"strconv"
@@ -113,4 +114,26 @@ func (p FacePolicy) Fuse(vs ...sdk.Verdict) sdk.Verdict {
 // fusedUnit records how many pairs counted of how many were compared, e.g. "median_of_3/4".
 func fusedUnit(used, all int) string {
 	return "median_of_" + strconv.Itoa(used) + "/" + strconv.Itoa(all)
+}
+
+// matcher is the part of the face plugin MatchRegistry needs.
+type matcher interface {
+	MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Verdict, error)
+}
+
+// MatchRegistry is the fused registry-photo decision: the selfie's verdict against the registry
+// photo (already measured at the selfie step) and each video keyframe matched against the same
+// registry photo now, decided together by Fuse. A keyframe the plugin cannot compare (no face,
+// plugin error) does not count; a cancelled context stops matching and decides on what was
+// measured. The machine's video step is where it belongs (after CheckLiveness returns the
+// keyframes); that hook is not wired yet (README "More evidence per decision").
+func (p FacePolicy) MatchRegistry(ctx context.Context, d matcher, selfie sdk.Verdict, registry sdk.Image, keyframes []sdk.Image) sdk.Verdict {
+	vs := []sdk.Verdict{selfie}
+	for _, k := range keyframes {
+		if ctx.Err() != nil {
+			break
+		}
+		vs = append(vs, checked(d.MatchFaces(ctx, sdk.MatchRequest{Probe: k, Reference: registry})))
+	}
+	return p.Fuse(vs...)
 }

@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"context"
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -111,5 +113,56 @@ func TestApplyWidensForLowQuality(t *testing.T) {
 	v := p.Apply(pair(0.02, 0.3))
 	if v.Outcome != sdk.NeedsReview || !slices.Contains(v.Reasons, reasonLowQuality) {
 		t.Errorf("low-quality pair: %v %v", v.Outcome, v.Reasons)
+	}
+}
+
+// fakeMatcher answers MatchFaces with the next verdict of its list (an error past its end).
+type fakeMatcher struct {
+	vs    []sdk.Verdict
+	calls int
+}
+
+func (f *fakeMatcher) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Verdict, error) {
+	if f.calls >= len(f.vs) {
+		f.calls++
+		return sdk.Verdict{}, errors.New("plugin gone")
+	}
+	f.calls++
+	return f.vs[f.calls-1], nil
+}
+
+func TestMatchRegistry(t *testing.T) {
+	p := DefaultFacePolicy()
+	img := sdk.Image{Data: []byte{1}}
+	tests := []struct {
+		name   string
+		selfie sdk.Verdict
+		frames []sdk.Verdict
+		n      int // keyframes given
+		want   sdk.Outcome
+	}{
+		{"selfie alone reviews, three keyframes agree: pass", pair(0.1, 0.9), []sdk.Verdict{pair(0.12, 0.9), pair(0.15, 0.9)}, 2, sdk.Pass},
+		{"keyframes of someone else outvote the selfie", pair(0.01, 0.9), []sdk.Verdict{pair(0.6, 0.9), pair(0.7, 0.9)}, 2, sdk.NeedsReview},
+		{"a plugin error does not count", pair(0.01, 0.9), nil, 1, sdk.Pass},
+		{"no keyframes: the selfie decides", pair(0.1, 0.9), nil, 0, sdk.NeedsReview},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeMatcher{vs: tc.frames}
+			frames := make([]sdk.Image, tc.n)
+			for i := range frames {
+				frames[i] = img
+			}
+			v := p.MatchRegistry(context.Background(), f, tc.selfie, img, frames)
+			if v.Outcome != tc.want || f.calls != tc.n {
+				t.Fatalf("outcome %v (want %v), %d calls (want %d), reasons %v", v.Outcome, tc.want, f.calls, tc.n, v.Reasons)
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f := &fakeMatcher{vs: []sdk.Verdict{pair(0.9, 0.9)}}
+	if v := p.MatchRegistry(ctx, f, pair(0.01, 0.9), img, []sdk.Image{img}); f.calls != 0 || v.Outcome != sdk.Pass {
+		t.Errorf("cancelled: %d calls, %v", f.calls, v.Outcome)
 	}
 }
