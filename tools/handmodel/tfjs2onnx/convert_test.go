@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -181,5 +182,38 @@ func TestConvertedGraphComputesTheSame(t *testing.T) {
 		if math.Abs(float64(out[0][o])-want) > 1e-5 {
 			t.Fatalf("output %d = %v, want %v", o, out[0][o], want)
 		}
+	}
+}
+
+// TestPadLayout: TF's NHWC [rank,2] paddings become ONNX's NCHW begins-then-ends (BlazeFace pads
+// channels after a pooling).
+func TestPadLayout(t *testing.T) {
+	nodes := []tfNode{
+		{Name: "x", Op: "Placeholder", Attr: map[string]tfAttrV{"shape": shapeAttr(1, 4, 4, 2)}},
+		{Name: "p", Op: "Const"},
+		{Name: "y", Op: "Pad", Input: []string{"x", "p"}},
+	}
+	// N (0,0), H (1,2), W (3,4), C (0,5)
+	consts := map[string]constTensor{"p": {Shape: []int64{4, 2}, F32: []float32{0, 0, 1, 2, 3, 4, 0, 5}, Int: true}}
+	m, err := build(nodes, consts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pads []int64
+	for _, n := range m.Nodes {
+		if n.Op == "Pad" {
+			for _, in := range m.Initializers {
+				if in.Name == n.Inputs[1] {
+					pads = in.I64
+				}
+			}
+		}
+	}
+	if want := []int64{0, 0, 1, 3, 0, 5, 2, 4}; !slices.Equal(pads, want) {
+		t.Fatalf("pads %v, want %v", pads, want)
+	}
+	consts["p"] = constTensor{Shape: []int64{2, 2}, F32: []float32{0, 0, 1, 1}, Int: true}
+	if _, err := build(nodes, consts); err == nil {
+		t.Error("a 2-D padding of a 4-D tensor accepted")
 	}
 }
