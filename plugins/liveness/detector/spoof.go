@@ -22,6 +22,12 @@ var cues = []struct {
 	{"spoof.flat", "verdict.liveness.spoof.flat", 0.85, 0.95, 0.6, "ratio"},
 	// the learned net's "real" score, inverted so that higher means more spoof-like; weak.
 	{"spoof.net", "verdict.liveness.spoof.net", 0.6, 0.85, 0.3, "1-score"},
+	// Not a cue: human-models' other small net, "liveness" (32×32 face, trained on replays), was
+	// evaluated as a sixth cue (issue 19) and left out. On `ehrazctl eval liveness --n 10` it
+	// ranks the attacks above genuine clips no better than chance where it matters (flat warp,
+	// AUC 0.52; screen 0.69, print 0.66, both already all rejected), and the one attack that
+	// passes looks the most live of all 50 clips to it: no threshold lowers APCER, and one low
+	// enough to matter raises BPCER (README, "Passive anti-spoofing").
 }
 
 // minLiveScore is the fused score below which the video is treated as a presentation attack.
