@@ -127,6 +127,15 @@ func sensorClip(photo image.Image, n int, seed uint64) []*image.RGBA {
 			person.Set(x, y, photo.At(pb.Min.X+x*pb.Dx()/sw, pb.Min.Y+y*pb.Dy()/sh))
 		}
 	}
+	// standard normal samples and σ per level, drawn once (the clip has millions of pixels)
+	normal := make([]float64, 1<<16)
+	for i := range normal {
+		normal[i] = rng.NormFloat64()
+	}
+	var sigma [256]float64
+	for v := range sigma {
+		sigma[v] = math.Sqrt(0.25 + 0.008*float64(v))
+	}
 	var out []*image.RGBA
 	for i := range n {
 		sec := float64(i) / 15
@@ -137,9 +146,9 @@ func sensorClip(photo image.Image, n int, seed uint64) []*image.RGBA {
 		draw.Draw(f, image.Rect(w/2-sw/2+dx, h-sh+dy+4, w/2-sw/2+dx+sw, h+dy+4), person, image.Point{}, draw.Src)
 		for p := 0; p < len(f.Pix); p += 4 {
 			for c := range 3 {
-				v := float64(f.Pix[p+c])
-				v += rng.NormFloat64() * math.Sqrt(0.25+0.008*v)
-				f.Pix[p+c] = uint8(max(0, min(255, math.Round(v))))
+				v := f.Pix[p+c]
+				n := float64(v) + normal[rng.IntN(len(normal))]*sigma[v]
+				f.Pix[p+c] = uint8(max(0, min(255, math.Round(n))))
 			}
 		}
 		out = append(out, jpegRoundTrip(f, 85))
