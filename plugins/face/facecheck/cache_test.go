@@ -51,3 +51,26 @@ func TestMatchFacesCachesDescriptors(t *testing.T) {
 		t.Error("cache kept more than cacheSize pictures")
 	}
 }
+
+// CheckSelfie leaves the selfie's descriptor in the cache, so the match that follows it at the
+// kiosk gives the same distance without a second network pass.
+func TestCheckSelfieFeedsTheMatchCache(t *testing.T) {
+	d := openTest(t)
+	dir := facesDir(t)
+	selfie := encode(t, loadImage(t, dir, goodSelfie, 640))
+	ref := encode(t, loadImage(t, dir, "bona.jpg", 640))
+	ctx := context.Background()
+	want, _ := d.MatchFaces(ctx, sdk.MatchRequest{Probe: selfie, Reference: ref})
+	d.cache = descCache{}
+	if _, err := d.CheckSelfie(ctx, sdk.SelfieRequest{Image: selfie}); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := d.cache.get(sha256.Sum256(selfie.Data))
+	if !ok || c.faces != 1 || c.qual <= 0 {
+		t.Fatalf("selfie not cached by CheckSelfie: %+v %v", c, ok)
+	}
+	got, _ := d.MatchFaces(ctx, sdk.MatchRequest{Probe: selfie, Reference: ref})
+	if got.Match == nil || want.Match == nil || got.Match.Distance != want.Match.Distance {
+		t.Fatalf("distance from the cache %+v, computed %+v", got.Match, want.Match)
+	}
+}

@@ -2,6 +2,7 @@ package facecheck
 
 import (
 	"context"
+	"crypto/sha256"
 	"image"
 	"math"
 	"time"
@@ -37,6 +38,13 @@ func (d *Detector) CheckSelfie(ctx context.Context, req sdk.SelfieRequest) (sdk.
 	if err != nil {
 		return single("face.detector", sdk.CouldNotVerify, "verdict.face.detector_error", start), nil
 	}
+	// go-face computed the descriptor anyway: the kiosk matches this selfie right after, and
+	// MatchFaces then takes it from the cache instead of a second pass through the networks.
+	c := cached{key: sha256.Sum256(req.Image.Data), faces: len(fs)}
+	if best := largest(fs); best >= 0 {
+		c.desc, c.qual = fs[best].Descriptor, pictureQuality(pic, fs[best], d.th)
+	}
+	d.cache.put(c)
 	if err := ctx.Err(); err != nil {
 		return single("face.call", sdk.CouldNotVerify, "verdict.face.cancelled", start), nil
 	}
