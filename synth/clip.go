@@ -80,7 +80,9 @@ func MakeClip(s ClipSpec) (Clip, error) {
 		if len(s.Windows) != len(s.Shown) {
 			return Clip{}, fmt.Errorf("synth: %d windows for %d numbers", len(s.Windows), len(s.Shown))
 		}
-		segs, t = followWindows(s, rng)
+		// the reactions from their own source: the same Seed draws the same person and hand as
+		// the fixed timeline does
+		segs, t = followWindows(s, rand.New(rand.NewPCG(s.Seed, 0x4eac7)))
 	} else {
 		segs = append(segs, seg{0, 0, leadMS})
 		for _, n := range s.Shown {

@@ -158,6 +158,16 @@ func evalLiveness(ctx context.Context, run evalRun, dir string, n int, timed boo
 			c.v = v
 			cases = append(cases, c)
 			fmt.Fprintf(logs, "eval liveness: photo %d/%d %s → %v %v\n", used, n, c.label(), v.Outcome, v.Reasons)
+			if c.kind == synth.Genuine && !c.wrong && !c.other && v.Outcome != sdk.Pass {
+				// why a genuine clip failed: what the plugin read per number, against what was shown when
+				var read []string
+				for _, r := range v.Rules {
+					if strings.HasPrefix(r.Name, "sequence.") || r.Name == "hand.count" || r.Name == "hand.frames" {
+						read = append(read, fmt.Sprintf("%s=%g", r.Name, r.Value))
+					}
+				}
+				fmt.Fprintf(logs, "eval liveness:   challenge %v windows %v read %s\n", c.challenge, windows, strings.Join(read, " "))
+			}
 		}
 	}
 	if used == 0 {

@@ -24,11 +24,16 @@ func cpuTime() time.Duration {
 func BenchmarkCheckLiveness(b *testing.B) {
 	d := ready(b)
 	img, box := face(b, d, "bona.jpg")
-	cl, err := synth.MakeClip(synth.ClipSpec{Face: img, FaceBox: box, Shown: []int{2, 5, 3}, Kind: synth.Genuine, Seed: 3, MinMS: 8000})
+	// the kiosk's challenge: each number in its own window (the longest timing it draws ends at
+	// 7.67 s), the person following them
+	ws := []sdk.Window{{StartMS: 1000, EndMS: 3200}, {StartMS: 3700, EndMS: 5400}, {StartMS: 5900, EndMS: 7600}}
+	cl, err := synth.MakeClip(synth.ClipSpec{Face: img, FaceBox: box, Shown: []int{2, 5, 3}, Kind: synth.Genuine, Seed: 3, MinMS: 8000,
+		Windows: ws, ReactMS: 600})
 	if err != nil {
 		b.Fatal(err)
 	}
 	req := request(cl, []int{2, 5, 3})
+	req.Challenge.Windows = ws
 	b.ResetTimer()
 	c0, t0 := cpuTime(), time.Now()
 	for range b.N {
