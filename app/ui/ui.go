@@ -114,11 +114,12 @@ type UI struct {
 	pv         *camera.Preview
 	pvStep     flow.Step
 	lastTouch  time.Time
-	shown      flow.Snapshot // the snapshot on display (a rescale draws it again)
-	theme      *kioskTheme   // nil with Fyne's default theme (no fonts)
-	scale      float32       // the theme's scale for the window's size (UI goroutine)
-	muted      bool          // the applicant silenced the voice (UI goroutine; reset per person)
-	spoken     string        // session/step/language whose prompt was last spoken (UI goroutine)
+	shown      flow.Snapshot  // the snapshot on display (a rescale draws it again)
+	theme      *kioskTheme    // nil with Fyne's default theme (no fonts)
+	scale      float32        // the theme's scale for the window's size (UI goroutine)
+	muted      bool           // the applicant silenced the voice (UI goroutine; reset per person)
+	muteKey    *widget.Button // the speaker key on display (tests tap it)
+	spoken     string         // session/step/language whose prompt was last spoken (UI goroutine)
 }
 
 // screenState is what belongs to the screen on display and ends with it.

@@ -66,11 +66,13 @@ func (u *UI) muteButton() fyne.CanvasObject {
 	if u.opt.Voice == nil {
 		return nil
 	}
-	icon, label := theme.VolumeUpIcon(), u.T("ui.voice.mute")
+	// The speaker alone, no word: the toolbar is full (a wider one pushed the English portrait
+	// screen past its width), and a speaker reads the same in every language.
+	icon := theme.VolumeUpIcon()
 	if u.muted {
-		icon, label = theme.VolumeMuteIcon(), u.T("ui.voice.unmute")
+		icon = theme.VolumeMuteIcon()
 	}
-	b := u.iconButton(label, icon, func() {
+	b := widget.NewButtonWithIcon("", icon, func() {
 		u.muted = !u.muted
 		if u.muted {
 			u.opt.Voice.Stop()
@@ -79,6 +81,11 @@ func (u *UI) muteButton() fyne.CanvasObject {
 		}
 		u.render(u.shown)
 	})
+	b.Importance = widget.LowImportance
+	if u.muted {
+		b.Importance = widget.MediumImportance
+	}
+	u.muteKey = b
 	return b
 }
 
