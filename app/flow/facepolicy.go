@@ -18,7 +18,7 @@ type FacePolicy struct {
 	// FusedPassFMR is the pass limit for a decision on the median of at least FusedMinPairs good
 	// pairs (Fuse); 0 means PassFMR. The median is read through the single-pair table, which
 	// over-states its false-match rate, so its limit may be higher for the same security (README
-	// "More evidence per decision": 0.2 keeps look-alike impostor groups at 3.9 %).
+	// "More evidence per decision": 0.2 keeps look-alike impostor groups at 3.6 %).
 	FusedPassFMR float64
 }
 

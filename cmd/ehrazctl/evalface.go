@@ -25,7 +25,7 @@ import (
 
 // evalFaceSubject measures face matching on labelled photo folders: `ehrazctl eval face
 // [--data DIR]... [--dump FILE] [--pass-fmr X --fail-fmr Y] [--calibrate [--out FILE]]
-// [--plugin PATH]`. It calls the face plugin's MatchFaces on every pair of photos listed in each
+// [--fuse K [--fused-pass-fmr X]] [--plugin PATH]`. It calls the face plugin's MatchFaces on every pair of photos listed in each
 // DIR/people.tsv and prints, per folder, FNMR at FMR 1%, 0.1% and 0, pair counts, the face count of
 // the group photo, the decision of the kiosk's face policy (`eval.face policy …`) and the whole
 // trade-off of the policy's pass limit (`eval.face.tradeoff …`), one key=value line each. With
@@ -36,7 +36,7 @@ import (
 func evalFaceSubject() evalSubject {
 	return evalSubject{
 		name: "face",
-		args: "[--data DIR]... [--dump FILE] [--pass-fmr X] [--fail-fmr Y] [--fuse K] [--calibrate [--out FILE]]",
+		args: "[--data DIR]... [--dump FILE] [--pass-fmr X] [--fail-fmr Y] [--fuse K [--fused-pass-fmr X]] [--calibrate [--out FILE]]",
 		help: "face-matching error rates and the face policy on labelled photos; --calibrate fits the plugin's table",
 		flags: func(fs *flag.FlagSet) (func() error, func(context.Context, evalRun) error) {
 			var o faceEvalOptions
