@@ -20,12 +20,15 @@ import (
 )
 
 // evalLivenessSubject measures the liveness plugin on synthetic challenge videos:
-// `ehrazctl eval liveness [--n N] [--plugin PATH] [--data DIR]`. For each of N real face photos
+// `ehrazctl eval liveness [--n N] [--windows=false] [--kinds K,…] [--plugin PATH] [--data DIR]`. For each of N real face photos
 // (the single-person rows of people.tsv in DIR) it renders, with package synth (pure Go,
 // seeded), a genuine clip showing the challenge, a genuine clip showing it in the wrong order,
 // and three presentation attacks showing the right numbers (phone screen, halftone print, flat
-// photo), and sends each to the plugin. It prints per-number and per-sequence accuracy, BPCER
-// and APCER per attack kind, one `eval.liveness… key=value` line each.
+// photo) — and, with --windows (the default: challenges timed as the kiosk draws them, clips
+// following the windows), a genuine clip of the right numbers recorded for another timing (a
+// replayed recording) — and sends each to the plugin. It prints per-number and per-sequence
+// accuracy, BPCER and APCER per attack kind, one `eval.liveness… key=value` line each; --kinds
+// runs only the clip kinds named.
 func evalLivenessSubject() evalSubject {
 	return evalSubject{
 		name: "liveness",
@@ -230,7 +233,9 @@ func printLivenessEval(out evalOut, plugin string, photos int, cases []liveCase,
 	}
 	out.line("number", "digit=all shown=%d read=%d accuracy=%.3f", all[1], all[0], ratio(all[0], all[1]))
 	out.line("sequence", "kind=in-order clips=%d matched=%d accuracy=%.3f", seqN, seqOK, ratio(seqOK, seqN))
-	out.line("sequence", "kind=wrong-order clips=%d caught_as_wrong_order=%d accuracy=%.3f", wrongN, wrongOK, ratio(wrongOK, wrongN))
+	if wrongN > 0 {
+		out.line("sequence", "kind=wrong-order clips=%d caught_as_wrong_order=%d accuracy=%.3f", wrongN, wrongOK, ratio(wrongOK, wrongN))
+	}
 	out.line("bpcer", "bona_fide=%d rejected=%d bpcer=%.3f", bona, bonaRejected, ratio(bonaRejected, bona))
 	if otherN > 0 {
 		out.line("apcer", "kind=genuine-other-timing attacks=%d accepted=%d apcer=%.3f", otherN, otherAccepted, ratio(otherAccepted, otherN))
@@ -249,6 +254,9 @@ func printLivenessEval(out evalOut, plugin string, photos int, cases []liveCase,
 			if r, ok := ruleNamed(c.v, "spoof.score"); ok && r.Outcome == sdk.Fail {
 				bySpoof++
 			}
+		}
+		if n == 0 { // not run (--kinds)
+			continue
 		}
 		apcer := ratio(accepted, n)
 		worst = max(worst, apcer)
