@@ -194,7 +194,12 @@ func (u *UI) sz(w, h float32) fyne.Size { return fyne.NewSize(w*u.scale, h*u.sca
 // drawn again (queued by fyne.Do, after the layout pass that noticed it), and render applies the
 // scale.
 func (u *UI) fit(size fyne.Size) {
-	if u.theme == nil || scaleFor(size) == u.scale {
+	// A window being closed lays out at 0×0, and a layout pass may see a size the canvas does
+	// not have: drawing again would not change the scale render applies (from the canvas), and
+	// each new draw would lay out again — an endless loop of redraws. Only a change the canvas
+	// confirms is drawn.
+	if u.theme == nil || size.Width < 1 || size.Height < 1 || scaleFor(size) == u.scale ||
+		scaleFor(u.win.Canvas().Size()) == u.scale {
 		return
 	}
 	fyne.Do(func() { u.render(u.shown) })
