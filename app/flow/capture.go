@@ -285,7 +285,7 @@ func (m *Machine) submitVideo(ctx context.Context, frames []sdk.Frame) error {
 		}
 		r.setChallenge(c)
 	}
-	if err := m.commit(ctx, StepVideo, r, "video.checked", v.Outcome.String()+" challenge="+joinInts(challenge.Numbers)); err != nil {
+	if err := m.commit(ctx, StepVideo, r, "video.checked", v.Outcome.String()+" challenge="+joinInts(challenge.Numbers)+windowsDetail(challenge.Windows)); err != nil {
 		return err
 	}
 	committed = true

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -223,4 +225,17 @@ func (r *Record) clearChallenge() { r.Challenge, r.ChallengeWindows = nil, nil }
 // challenge is the record's current challenge with its windows.
 func (r Record) challenge() sdk.Challenge {
 	return sdk.Challenge{Numbers: slices.Clone(r.Challenge), Windows: slices.Clone(r.ChallengeWindows)}
+}
+
+// windowsDetail is the windows for an event's detail: " windows=600-2066,2733-3933,…" (ms from the
+// recording's start), empty without windows.
+func windowsDetail(ws []sdk.Window) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = strconv.FormatInt(w.StartMS, 10) + "-" + strconv.FormatInt(w.EndMS, 10)
+	}
+	return " windows=" + strings.Join(parts, ",")
 }

@@ -2,6 +2,8 @@ package flow
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
@@ -119,6 +121,9 @@ func TestVideoChallengeWindowsReachPlugin(t *testing.T) {
 	}
 	if got := r.stored().Checks[StepVideo].Windows; !slices.Equal(got, snap.Windows) {
 		t.Fatalf("check recorded windows %v, want %v", got, snap.Windows)
+	}
+	if got, want := windowsDetail(snap.Windows), " windows="+strconv.FormatInt(snap.Windows[0].StartMS, 10)+"-"; !strings.HasPrefix(got, want) || strings.Count(got, ",") != 2 {
+		t.Errorf("event detail %q", got)
 	}
 	retake := r.m.Snapshot()
 	if len(retake.Windows) != 3 || slices.Equal(retake.Windows, snap.Windows) {
