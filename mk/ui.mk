@@ -28,13 +28,14 @@ ui-test: ui-fonts ## run the UI tests (headless Fyne driver; walks a whole sessi
 # walks every screen in the real window, captures it and exits. 1024×768 goes to
 # screenshots/<lang>/, the 1080×1920 portrait kiosk to screenshots/<lang>-1080x1920/.
 SCREENSHOT_SIZES := 1024x768 1080x1920
-screenshots: ui-fonts ## start the kiosk under Xvfb and write a PNG of every screen (fa and en, 1024×768 and 1080×1920) to screenshots/
+screenshots: ui-fonts plugins ## start the kiosk under Xvfb and write a PNG of every screen (fa and en, 1024×768 and 1080×1920) to screenshots/
 	@mkdir -p $(BIN) $(SCREENSHOT_DIR)
 	$(GO) build -o $(BIN)/ehraz ./app
 	for l in fa en; do for s in $(SCREENSHOT_SIZES); do \
 		d=$(SCREENSHOT_DIR)/$$l; [ $$s = 1024x768 ] || d=$$d-$$s; \
 		rm -rf $$d; \
-		EHRAZ_LANG=$$l EHRAZ_SCREENSHOTS=$$d EHRAZ_DATA_DIR=$$(mktemp -d) \
+		dd=$$(mktemp -d); install -d -m 700 $$dd/keys; install -m 644 $(PLUGIN_KEY).pub $$dd/keys/; \
+		EHRAZ_LANG=$$l EHRAZ_SCREENSHOTS=$$d EHRAZ_DATA_DIR=$$dd \
 			xvfb-run -a -s "-screen 0 $${s}x24" ./$(BIN)/ehraz || exit 1; \
 		test $$(ls $$d/*.png | wc -l) -ge 35 || { echo "screenshots: $$d incomplete"; exit 1; }; \
 	done; done
