@@ -78,3 +78,31 @@ func TestSourceKeysAndMissing(t *testing.T) {
 		t.Errorf("Missing = %v, want %v", got, want)
 	}
 }
+
+// TestPersianWording keeps the kiosk's Persian to the choices made once (issue 15): one word for
+// the video, one ezafe spelling, «متصدی» for the person who reviews at the kiosk's side. The
+// review console's role names (console.*) are the back office's own words.
+func TestPersianWording(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		avoid, use string
+	}{
+		{"ویدیو", "ویدئو"},
+		{"فیلم", "ویدئو"},
+		{"ه‌ی ", "هٔ "},
+		{"کارشناس", "متصدی"},
+		{"جور نیست", "مطابقت ندارد"},
+	} {
+		for _, k := range c.Keys("fa") {
+			if len(k) > 8 && k[:8] == "console." {
+				continue
+			}
+			if text := c.T("fa", k); regexp.MustCompile(regexp.QuoteMeta(tc.avoid)).MatchString(text) {
+				t.Errorf("%s: %q uses «%s»; the catalog writes «%s»", k, text, tc.avoid, tc.use)
+			}
+		}
+	}
+}
