@@ -138,18 +138,7 @@ func ValidateRule(s string) error {
 }
 
 func usbPart(s string, star bool) bool {
-	if star && s == "*" {
-		return true
-	}
-	if len(s) != 4 {
-		return false
-	}
-	for _, r := range strings.ToLower(s) {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
-			return false
-		}
-	}
-	return true
+	return star && s == "*" || v4l2.HexID(s)
 }
 
 // matches reports whether rule (already valid) matches id.

@@ -118,7 +118,7 @@ func SysfsUSB(root, node string) (u USB, ok bool) {
 			continue
 		}
 		p, err := readAttr(filepath.Join(d, "idProduct"))
-		if err != nil || !hexID(v) || !hexID(p) {
+		if err != nil || !HexID(v) || !HexID(p) {
 			return USB{}, false
 		}
 		m, _ := readAttr(filepath.Join(d, "manufacturer")) // optional strings
@@ -143,7 +143,9 @@ func readAttr(path string) (string, error) {
 	return printable(string(buf[:n])), nil
 }
 
-func hexID(s string) bool {
+// HexID reports whether s is a USB vendor or product id as sysfs and lsusb write it: four hex
+// digits.
+func HexID(s string) bool {
 	if len(s) != 4 {
 		return false
 	}
