@@ -52,7 +52,7 @@ func newHarnessWith(t *testing.T, lang string, change func(*Options)) *harness {
 	}
 	// The tracker makes the welcome screen the kiosk's own (with its "track my request" key).
 	opt := Options{Lang: lang, Catalog: cat, Flow: fl, Camera: cam, Analyzer: an, PINHash: pinHash, Tracker: &fakeTracker{},
-		Timing: Timing{Countdown: time.Millisecond, VideoLength: 400 * time.Millisecond}}
+		Timing: Timing{Countdown: time.Millisecond, VideoLength: 800 * time.Millisecond}}
 	if change != nil {
 		change(&opt)
 	}
