@@ -118,9 +118,14 @@ type Brokerage struct {
 // of the false-match rate (the share of different people who would match this closely). At or
 // under pass_fmr the match passes, above fail_fmr it fails, in between an operator reviews. The
 // defaults (0.05, 0.95) and where they fall short are explained in the README, "Face matching".
+//
+// fused_pass_fmr is the pass limit when the registry match is decided on the median of three or
+// more good pictures (the selfie and the video's keyframes, README "More evidence per decision");
+// 0 turns that off: every selfie's registry match is then decided on the selfie alone.
 type Face struct {
-	PassFMR float64 `toml:"pass_fmr"`
-	FailFMR float64 `toml:"fail_fmr"`
+	PassFMR      float64 `toml:"pass_fmr"`
+	FailFMR      float64 `toml:"fail_fmr"`
+	FusedPassFMR float64 `toml:"fused_pass_fmr"`
 }
 
 // Duration is a time.Duration written as "90s", "15m" in TOML.
@@ -165,7 +170,7 @@ func Default() Config {
 			Hours: "شنبه تا چهارشنبه، ساعت ۸ تا ۱۶", HoursEn: "Saturday to Wednesday, 8:00 to 16:00",
 		},
 		Services: DemoServices(),
-		Face:     Face{PassFMR: 0.05, FailFMR: 0.95},
+		Face:     Face{PassFMR: 0.05, FailFMR: 0.95, FusedPassFMR: 0.2},
 	}
 }
 
@@ -210,6 +215,9 @@ func (c Config) Validate() error {
 	}
 	if f := c.Face; !(f.PassFMR >= 0 && f.FailFMR > 0 && f.FailFMR <= 1 && f.PassFMR <= f.FailFMR) {
 		return fmt.Errorf("config: [face] pass_fmr %v and fail_fmr %v: want 0 ≤ pass_fmr ≤ fail_fmr ≤ 1 and fail_fmr > 0", f.PassFMR, f.FailFMR)
+	}
+	if f := c.Face; !(f.FusedPassFMR >= 0 && f.FusedPassFMR <= f.FailFMR) {
+		return fmt.Errorf("config: [face] fused_pass_fmr %v: want 0 ≤ fused_pass_fmr ≤ fail_fmr (%v)", f.FusedPassFMR, f.FailFMR)
 	}
 	return nil
 }

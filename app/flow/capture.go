@@ -179,7 +179,7 @@ func (m *Machine) submitSelfie(ctx context.Context, img sdk.Image) error {
 	if quality.Outcome != sdk.Fail {
 		match := sdk.CouldNotVerifyVerdict(reasonNoReference)
 		if ref, ok := m.reference(ctx, r, "registry.photo"); ok {
-			match = m.cfg.FacePolicy.Apply(checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: img, Reference: ref})))
+			match = m.deferRegistryMatch(m.cfg.FacePolicy.Apply(checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: img, Reference: ref}))))
 		}
 		v = Combine(quality, match)
 	}
@@ -268,7 +268,11 @@ func (m *Machine) submitVideo(ctx context.Context, frames []sdk.Frame) error {
 	}()
 	v := live
 	if live.Outcome != sdk.Fail {
-		v = Combine(append([]sdk.Verdict{live}, m.matchVideo(ctx, r, frames, live)...)...)
+		parts := append([]sdk.Verdict{live}, m.matchVideo(ctx, r, frames, live)...)
+		if reg, ok := m.registryAtVideo(ctx, r, frames, live); ok {
+			parts = append(parts, reg)
+		}
+		v = Combine(parts...)
 	}
 	v = m.withCamera(ctx, v)
 	sum, err := m.deps.Store.PutMedia(ctx, r.ID, "video", VideoFormat, EncodeVideo(frames))
@@ -315,6 +319,21 @@ func (m *Machine) matchVideo(ctx context.Context, r Record, frames []sdk.Frame, 
 	if !ok {
 		return []sdk.Verdict{sdk.CouldNotVerifyVerdict(reasonNoReference)}
 	}
+	probes := m.videoProbes(frames, live)
+	if len(probes) == 0 {
+		return []sdk.Verdict{sdk.CouldNotVerifyVerdict(reasonNoProbe)}
+	}
+	out := make([]sdk.Verdict, 0, len(probes))
+	for _, p := range probes {
+		out = append(out, m.cfg.FacePolicy.Apply(checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: p, Reference: ref}))))
+	}
+	return out
+}
+
+// videoProbes are the video's pictures of the applicant to match: the liveness plugin's
+// keyframes, or, without them, frames sampled evenly across the recording; at most
+// Config.MatchFrames.
+func (m *Machine) videoProbes(frames []sdk.Frame, live sdk.Verdict) []sdk.Image {
 	var probes []sdk.Image
 	for _, a := range live.Artifacts {
 		if a.Name == "liveness.keyframe" && len(a.Image.Data) > 0 && len(probes) < m.cfg.MatchFrames {
@@ -326,14 +345,7 @@ func (m *Machine) matchVideo(ctx context.Context, r Record, frames []sdk.Frame, 
 			probes = append(probes, f.Image)
 		}
 	}
-	if len(probes) == 0 {
-		return []sdk.Verdict{sdk.CouldNotVerifyVerdict(reasonNoProbe)}
-	}
-	out := make([]sdk.Verdict, 0, len(probes))
-	for _, p := range probes {
-		out = append(out, m.cfg.FacePolicy.Apply(checked(m.deps.Detectors.MatchFaces(ctx, sdk.MatchRequest{Probe: p, Reference: ref}))))
-	}
-	return out
+	return probes
 }
 
 // sampleFrames picks n frames with images, spread evenly from the first to the last.

@@ -86,7 +86,7 @@ func (p FacePolicy) Fuse(vs ...sdk.Verdict) sdk.Verdict {
 	case len(good) == 0:
 		used, pol = low, pol.widened()
 	case len(good) >= FusedMinPairs && p.FusedPassFMR > 0:
-		pol.PassFMR = p.FusedPassFMR
+		pol.PassFMR = math.Max(p.PassFMR, p.FusedPassFMR) // never stricter than one pair
 	}
 	if len(used) == 0 {
 		if len(vs) == 0 {

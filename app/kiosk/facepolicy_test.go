@@ -11,7 +11,7 @@ import (
 // flow's default policy, and a kiosk without [face] must run exactly that.
 func TestFacePolicyDefaultsAgree(t *testing.T) {
 	f := config.Default().Face
-	if got := (flow.FacePolicy{PassFMR: f.PassFMR, FailFMR: f.FailFMR}); got != flow.DefaultFacePolicy() {
+	if got := (flow.FacePolicy{PassFMR: f.PassFMR, FailFMR: f.FailFMR, FusedPassFMR: f.FusedPassFMR}); got != flow.DefaultFacePolicy() {
 		t.Errorf("config [face] default %+v, flow default %+v", got, flow.DefaultFacePolicy())
 	}
 }

@@ -132,7 +132,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (_ *Kiosk, err erro
 		PersonLockFor:   cfg.Session.PersonLock.Duration,
 		Mode:            cfg.Mode,
 		DressCodeReview: cfg.Session.DressCodeReview,
-		FacePolicy:      flow.FacePolicy{PassFMR: cfg.Face.PassFMR, FailFMR: cfg.Face.FailFMR},
+		FacePolicy:      flow.FacePolicy{PassFMR: cfg.Face.PassFMR, FailFMR: cfg.Face.FailFMR, FusedPassFMR: cfg.Face.FusedPassFMR},
 		// A locked session can be resumed by an operator while its data is kept.
 		UnlockWithin: cfg.Session.RetainFinished.Duration,
 	})
