@@ -62,6 +62,34 @@ func machine(t *testing.T, s *store.Store) *flow.Machine {
 	return m
 }
 
+// openStore opens a store in a new temporary folder with its key file there (the environment's
+// key unset), closed when the test ends.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	t.Setenv(store.KeyEnv, "")
+	dir := t.TempDir()
+	s, err := store.Open(context.Background(), store.Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// lockingMachine is a kiosk Machine on s whose SEJAM refuses a wrong code and which locks the
+// person (in s) after two wrong codes, for an hour.
+func lockingMachine(t *testing.T, s *store.Store, clock flow.Clock, idle time.Duration) *flow.Machine {
+	t.Helper()
+	u := unused{}
+	m, err := flow.New(flow.Deps{Store: s, OTP: otpFake{}, Sejam: strictSejam{sejamFake{person}}, Registry: u, Eligibility: u,
+		Detectors: u, Dossier: u, Clock: clock, Locks: s},
+		flow.Config{Mode: "kiosk", IdleTimeout: idle, CodeAttempts: 2, PersonLockFor: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // A kiosk killed at the card-serial step resumes there from the SQLite store, with the SEJAM
 // profile intact, while nothing about the applicant is readable on disk; abandoning wipes it.
 func TestKioskResumesFromStore(t *testing.T) {
@@ -159,13 +187,7 @@ func assertNotOnDisk(t *testing.T, dir string, secrets ...string) {
 // still work.
 func TestWelcomeScreenOutlivesThePurge(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv(store.KeyEnv, "")
-	dir := t.TempDir()
-	s, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	m := machine(t, s)
 	// An older welcome session left by a restart is purged; the one on screen is not.
 	if _, err := m.Start(ctx); err != nil {
@@ -239,24 +261,9 @@ func (c *fixedClock) Now() time.Time { return c.t }
 // drops the lock once it is over.
 func TestPersonLockOutlivesTheSession(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv(store.KeyEnv, "")
-	dir := t.TempDir()
-	s, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	clock := &fixedClock{t: time.Now()}
-	newMachine := func() *flow.Machine {
-		u := unused{}
-		m, err := flow.New(flow.Deps{Store: s, OTP: otpFake{}, Sejam: strictSejam{sejamFake{person}}, Registry: u, Eligibility: u,
-			Detectors: u, Dossier: u, Clock: clock, Locks: s},
-			flow.Config{Mode: "kiosk", IdleTimeout: 24 * time.Hour, CodeAttempts: 2, PersonLockFor: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	newMachine := func() *flow.Machine { return lockingMachine(t, s, clock, 24*time.Hour) }
 	m := newMachine()
 	submit := func(m *flow.Machine, a flow.Answer) error { _, err := m.Submit(ctx, a); return err }
 	if _, err := m.Start(ctx); err != nil {
@@ -287,7 +294,7 @@ func TestPersonLockOutlivesTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	submit(m2, flow.Begin{})
-	err = submit(m2, flow.MobileNumber{Raw: string(person.Mobile)})
+	err := submit(m2, flow.MobileNumber{Raw: string(person.Mobile)})
 	var fe *flow.Error
 	if !errors.As(err, &fe) || fe.Key != "flow.person_locked" || len(fe.Args) != 2 || fe.Args[1] != "50" {
 		t.Fatalf("locked mobile in a new session: %v, want flow.person_locked with 50 minutes", err)

@@ -2,12 +2,10 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/store"
 	"github.com/ehraz/ehraz/domain/kyc"
 )
 
@@ -15,13 +13,7 @@ import (
 // code is nowhere in clear, another code finds nothing, and a wiped session is not found.
 func TestFindByTrackingCode(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv(store.KeyEnv, "")
-	dir := t.TempDir()
-	s, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	clock := &fixedClock{t: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
 	var m *flow.Machine
 	// Each session on its own Machine (as on two kiosks' days): a Start on the same one would

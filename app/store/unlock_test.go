@@ -2,13 +2,11 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ehraz/ehraz/app/flow"
-	"github.com/ehraz/ehraz/app/store"
 )
 
 // An operator resumes a session locked for wrong SEJAM codes: it goes back to that step with
@@ -16,24 +14,9 @@ import (
 // operator and the reason, and a restarted kiosk resumes the session from the store.
 func TestUnlockResumesALockedSession(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv(store.KeyEnv, "")
-	dir := t.TempDir()
-	s, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, "ehraz.db"), KeyFile: filepath.Join(dir, "keys", "store.key")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	clock := &fixedClock{t: time.Now()}
-	newMachine := func() *flow.Machine {
-		u := unused{}
-		m, err := flow.New(flow.Deps{Store: s, OTP: otpFake{}, Sejam: strictSejam{sejamFake{person}}, Registry: u, Eligibility: u,
-			Detectors: u, Dossier: u, Clock: clock, Locks: s},
-			flow.Config{Mode: "kiosk", IdleTimeout: time.Hour, CodeAttempts: 2, PersonLockFor: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	newMachine := func() *flow.Machine { return lockingMachine(t, s, clock, time.Hour) }
 	m := newMachine()
 	if _, err := m.Start(ctx); err != nil {
 		t.Fatal(err)
