@@ -5,10 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/ehraz/ehraz/backoffice/review"
 	"github.com/ehraz/ehraz/domain/dossier"
-	"github.com/ehraz/ehraz/domain/kyc"
 )
 
 // deliverPhotos delivers a dossier that needs review, with a registry photo and a selfie sealed
@@ -34,18 +31,12 @@ func (r *rig) deliverPhotos(t *testing.T, key, session, nc string) int64 {
 		sum := sha256.Sum256(plain)
 		media = append(media, dossier.Media{Name: name, Format: "jpeg", SHA256: hex.EncodeToString(sum[:]), Size: len(plain), Sealed: sealed})
 	}
-	body, _ := json.Marshal(dossier.Dossier{Version: dossier.Version, SessionID: session, KioskID: "k1", Mode: dossier.ModeKiosk,
-		Applicant: dossier.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc)}, Mobile: "09121234567"},
-		Checks:    append(passing()[:2], check("video", "needs-review", 1)), Media: media})
-	req := httptest.NewRequest(http.MethodPost, "/v1/dossiers", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer kiosk")
-	req.Header.Set("Idempotency-Key", key)
-	rec := httptest.NewRecorder()
-	r.srv.ServeHTTP(rec, req)
-	if rec.Code != http.StatusCreated {
-		t.Fatalf("deliver %s: %d %s", key, rec.Code, rec.Body)
+	d := kioskDossier(session, nc, append(passing()[:2], check("video", "needs-review", 1)))
+	d.Media = media
+	code, id := r.deliverDossier(t, key, d)
+	if code != http.StatusCreated {
+		t.Fatalf("deliver %s: %d", key, code)
 	}
-	id, _ := r.rv.IDByKey(context.Background(), key, "")
 	return id
 }
 

@@ -98,8 +98,20 @@ func newRig(t *testing.T, engine string, fourEyes bool) *rig {
 
 func (r *rig) deliver(t *testing.T, key, session, nc string, checks []dossier.Check) (int, int64) {
 	t.Helper()
-	body, _ := json.Marshal(dossier.Dossier{Version: dossier.Version, SessionID: session, KioskID: "k1", Mode: dossier.ModeKiosk,
-		Applicant: dossier.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc)}, Mobile: "09121234567"}, Checks: checks})
+	return r.deliverDossier(t, key, kioskDossier(session, nc, checks))
+}
+
+// kioskDossier is a dossier of kiosk k1 for the applicant with national code nc.
+func kioskDossier(session, nc string, checks []dossier.Check) dossier.Dossier {
+	return dossier.Dossier{Version: dossier.Version, SessionID: session, KioskID: "k1", Mode: dossier.ModeKiosk,
+		Applicant: dossier.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc)}, Mobile: "09121234567"}, Checks: checks}
+}
+
+// deliverDossier posts d to the intake as kiosk k1 under the idempotency key and returns the
+// status and the case id it got.
+func (r *rig) deliverDossier(t *testing.T, key string, d dossier.Dossier) (int, int64) {
+	t.Helper()
+	body, _ := json.Marshal(d)
 	req := httptest.NewRequest(http.MethodPost, "/v1/dossiers", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer kiosk")
 	req.Header.Set("Idempotency-Key", key)
@@ -460,18 +472,12 @@ func TestAuditHeadGoesForward(t *testing.T) {
 		ctx := context.Background()
 		r := newRig(t, engine, false)
 		send := func(key, session, nc string, seq int64) int64 {
-			body, _ := json.Marshal(dossier.Dossier{Version: dossier.Version, SessionID: session, KioskID: "k1", Mode: dossier.ModeKiosk,
-				Applicant: dossier.Applicant{Person: kyc.Person{NationalCode: kyc.NationalCode(nc)}, Mobile: "09121234567"}, Checks: passing(),
-				Audit: &dossier.AuditHead{Seq: seq, MAC: "ab", KeyID: "k"}})
-			req := httptest.NewRequest(http.MethodPost, "/v1/dossiers", bytes.NewReader(body))
-			req.Header.Set("Authorization", "Bearer kiosk")
-			req.Header.Set("Idempotency-Key", key)
-			rec := httptest.NewRecorder()
-			r.srv.ServeHTTP(rec, req)
-			if rec.Code != http.StatusCreated {
-				t.Fatalf("%s: %d", key, rec.Code)
+			d := kioskDossier(session, nc, passing())
+			d.Audit = &dossier.AuditHead{Seq: seq, MAC: "ab", KeyID: "k"}
+			code, id := r.deliverDossier(t, key, d)
+			if code != http.StatusCreated {
+				t.Fatalf("%s: %d", key, code)
 			}
-			id, _ := r.rv.IDByKey(ctx, key, "")
 			return id
 		}
 		a := send("key-audit-001", "s-a1", "0015260186", 10)
