@@ -17,7 +17,7 @@ func TestCheckSelfieMask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := d.faces(pic)
+	fs, err := d.faces(pic, image.Rectangle{})
 	if err != nil || len(fs) != 1 || len(fs[0].pts) != 68 {
 		t.Fatalf("faces %d err %v", len(fs), err)
 	}

@@ -3,6 +3,8 @@ package facecheck
 import (
 	"context"
 	"fmt"
+	"image"
+	"math"
 	"os"
 	"sync"
 
@@ -98,15 +100,57 @@ type detected struct {
 	pts []pt
 }
 
-// faces runs go-face's HOG detector, landmarks and descriptors on a decoded picture.
-func (d *Detector) faces(p *picture) ([]detected, error) {
-	fs, err := d.rec.Recognize(p.jpeg)
+// faces runs go-face's HOG detector, landmarks and descriptors on a decoded picture. With a hint
+// (the applicant's face as BlazeFace found it) go-face looks only at a square around it, reduced
+// so the face is about hintFaceSide pixels wide: HOG's cost grows with the pixels it scans, and
+// dlib's 150-px face chip (the face itself ~100 px of it) takes no detail from a larger face. If
+// go-face finds nothing there it looks at the whole picture, as it does without a hint. Boxes and
+// landmarks are returned in working-picture pixels either way.
+func (d *Detector) faces(p *picture, hint image.Rectangle) ([]detected, error) {
+	if !hint.Empty() {
+		side := float64(max(hint.Dx(), hint.Dy())) * hintMargin
+		c := image.Pt((hint.Min.X+hint.Max.X)/2, (hint.Min.Y+hint.Max.Y)/2)
+		r := image.Rect(c.X-int(side/2), c.Y-int(side/2), c.X+int(side/2), c.Y+int(side/2)).Intersect(p.rgba.Bounds())
+		s := math.Min(1, hintFaceSide/float64(max(hint.Dx(), 1)))
+		fs, err := d.recognize(p, r, s)
+		if err != nil || len(fs) > 0 {
+			return fs, err
+		}
+	}
+	return d.recognize(p, p.rgba.Bounds(), 1)
+}
+
+// Hinted detection: the square go-face scans is hintMargin times BlazeFace's box, and the face in
+// it is reduced to about hintFaceSide pixels (never enlarged). HOG finds faces from ~80 px.
+const (
+	hintMargin   = 2.2
+	hintFaceSide = 160.0
+)
+
+// recognize runs go-face on region r of the picture reduced by s and maps what it finds back.
+func (d *Detector) recognize(p *picture, r image.Rectangle, s float64) ([]detected, error) {
+	in, err := goFaceInput(p, r, s)
 	if err != nil {
 		return nil, fmt.Errorf("recognize: %w", err)
 	}
+	fs, err := d.rec.Recognize(in)
+	if err != nil {
+		return nil, fmt.Errorf("recognize: %w", err)
+	}
+	back := func(x, y int) (float64, float64) {
+		return float64(x)/s + float64(r.Min.X), float64(y)/s + float64(r.Min.Y)
+	}
 	out := make([]detected, len(fs))
 	for i, f := range fs {
-		out[i] = detected{Face: f, pts: toPts(f.Shapes)}
+		x0, y0 := back(f.Rectangle.Min.X, f.Rectangle.Min.Y)
+		x1, y1 := back(f.Rectangle.Max.X, f.Rectangle.Max.Y)
+		f.Rectangle = image.Rect(int(math.Round(x0)), int(math.Round(y0)), int(math.Round(x1)), int(math.Round(y1)))
+		pts := make([]pt, len(f.Shapes))
+		for j, q := range f.Shapes {
+			pts[j].X, pts[j].Y = back(q.X, q.Y)
+			f.Shapes[j] = image.Pt(int(math.Round(pts[j].X)), int(math.Round(pts[j].Y)))
+		}
+		out[i] = detected{Face: f, pts: pts}
 	}
 	return out, nil
 }

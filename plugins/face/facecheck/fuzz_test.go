@@ -172,8 +172,12 @@ func FuzzDecodeImage(f *testing.F) {
 		if b.Dx() < 1 || b.Dy() < 1 || max(b.Dx(), b.Dy()) > workSide || pic.gray.Bounds() != b || pic.scale < 1 {
 			t.Fatalf("working image %v gray %v scale %v from %dx%d", b, pic.gray.Bounds(), pic.scale, w, h)
 		}
-		if _, err := jpeg.DecodeConfig(bytes.NewReader(pic.jpeg)); err != nil {
-			t.Fatalf("detector JPEG does not parse: %v", err)
+		in, err := goFaceInput(pic, pic.rgba.Bounds(), 1)
+		if err != nil {
+			t.Fatalf("detector input: %v", err)
+		}
+		if c, err := jpeg.DecodeConfig(bytes.NewReader(in)); err != nil || c.Width != b.Dx() || c.Height != b.Dy() {
+			t.Fatalf("detector JPEG %dx%d (%v) for a %v picture", c.Width, c.Height, err, b)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package facecheck
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -102,4 +103,57 @@ func findRule(v sdk.Verdict, name string) (sdk.Rule, bool) {
 		}
 	}
 	return sdk.Rule{}, false
+}
+
+// resizeRGBA reduces src to w×h by area averaging in one pass over the source; JPEG's YCbCr
+// and RGBA images are read directly, other types through At.
+func resizeRGBA(src image.Image, w, h int) *image.RGBA {
+	b := src.Bounds()
+	sw, sh := b.Dx(), b.Dy()
+	sums := make([]uint32, w*h*4)
+	xmap := make([]int, sw)
+	for x := range xmap {
+		xmap[x] = x * w / sw
+	}
+	add := func(dx, dy int, r, g, bl uint8) {
+		i := (dy*w + dx) * 4
+		sums[i] += uint32(r)
+		sums[i+1] += uint32(g)
+		sums[i+2] += uint32(bl)
+		sums[i+3]++
+	}
+	switch s := src.(type) {
+	case *image.YCbCr:
+		for y := 0; y < sh; y++ {
+			dy := y * h / sh
+			for x := 0; x < sw; x++ {
+				yi := s.YOffset(b.Min.X+x, b.Min.Y+y)
+				ci := s.COffset(b.Min.X+x, b.Min.Y+y)
+				r, g, bl := color.YCbCrToRGB(s.Y[yi], s.Cb[ci], s.Cr[ci])
+				add(xmap[x], dy, r, g, bl)
+			}
+		}
+	case *image.RGBA:
+		for y := 0; y < sh; y++ {
+			dy := y * h / sh
+			for x := 0; x < sw; x++ {
+				i := s.PixOffset(b.Min.X+x, b.Min.Y+y)
+				add(xmap[x], dy, s.Pix[i], s.Pix[i+1], s.Pix[i+2])
+			}
+		}
+	default:
+		for y := 0; y < sh; y++ {
+			dy := y * h / sh
+			for x := 0; x < sw; x++ {
+				c := color.RGBAModel.Convert(src.At(b.Min.X+x, b.Min.Y+y)).(color.RGBA)
+				add(xmap[x], dy, c.R, c.G, c.B)
+			}
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := 0; i < len(sums); i += 4 {
+		n := max(sums[i+3], 1)
+		dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = uint8(sums[i]/n), uint8(sums[i+1]/n), uint8(sums[i+2]/n), 255
+	}
+	return dst
 }

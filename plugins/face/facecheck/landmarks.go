@@ -1,20 +1,11 @@
 package facecheck
 
 import (
-	"image"
 	"math"
 )
 
 // pt is a landmark in working-image pixels.
 type pt struct{ X, Y float64 }
-
-func toPts(ps []image.Point) []pt {
-	out := make([]pt, len(ps))
-	for i, p := range ps {
-		out[i] = pt{float64(p.X), float64(p.Y)}
-	}
-	return out
-}
 
 func dist(a, b pt) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
 

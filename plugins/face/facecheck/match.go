@@ -3,6 +3,7 @@ package facecheck
 import (
 	"context"
 	"crypto/sha256"
+	"image"
 	"math"
 	"time"
 
@@ -35,7 +36,8 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 			if err != nil {
 				return single("face.match."+side.name, sdk.Fail, "verdict.face.match."+side.name+"."+imageReasonSuffix(err), start), nil
 			}
-			fs, err := d.faces(pic)
+			hint, _ := d.backgroundFaces(pic) // without BlazeFace go-face scans the whole picture
+			fs, err := d.faces(pic, largestBox(hint))
 			if err != nil {
 				return single("face.detector", sdk.CouldNotVerify, "verdict.face.detector_error", start), nil
 			}
@@ -77,6 +79,17 @@ func largest(fs []detected) int {
 	for j, f := range fs {
 		if best < 0 || f.Rectangle.Dx()*f.Rectangle.Dy() > fs[best].Rectangle.Dx()*fs[best].Rectangle.Dy() {
 			best = j
+		}
+	}
+	return best
+}
+
+// largestBox is the largest of boxes, or the empty rectangle when there is none.
+func largestBox(boxes []image.Rectangle) image.Rectangle {
+	var best image.Rectangle
+	for _, b := range boxes {
+		if b.Dx()*b.Dy() > best.Dx()*best.Dy() {
+			best = b
 		}
 	}
 	return best

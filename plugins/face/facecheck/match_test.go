@@ -55,7 +55,8 @@ func TestMatchFacesPairs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fs, err := d.faces(pic)
+			hint, _ := d.backgroundFaces(pic)
+			fs, err := d.faces(pic, largestBox(hint)) // as MatchFaces does
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -22,19 +22,10 @@ func (d *Detector) CheckSelfie(ctx context.Context, req sdk.SelfieRequest) (sdk.
 	if err != nil {
 		return single("face.image", sdk.Fail, imageReason(err), start), nil
 	}
-	// BlazeFace (onnxruntime, one thread) counts the people behind the applicant beside go-face's
-	// networks (dlib); on a kiosk's two cores it costs no extra wall time, on one about 10 ms.
-	type bg struct {
-		boxes []image.Rectangle
-		err   error
-	}
-	background := make(chan bg, 1)
-	go func() {
-		boxes, err := d.backgroundFaces(pic)
-		background <- bg{boxes, err}
-	}()
-	fs, err := d.faces(pic)
-	back := <-background
+	// BlazeFace (onnxruntime, one thread) finds every face, the people behind the applicant
+	// included; go-face (dlib) then looks only around the largest of them (see Detector.faces).
+	back, backErr := d.backgroundFaces(pic)
+	fs, err := d.faces(pic, largestBox(back))
 	if err != nil {
 		return single("face.detector", sdk.CouldNotVerify, "verdict.face.detector_error", start), nil
 	}
@@ -48,7 +39,7 @@ func (d *Detector) CheckSelfie(ctx context.Context, req sdk.SelfieRequest) (sdk.
 	if err := ctx.Err(); err != nil {
 		return single("face.call", sdk.CouldNotVerify, "verdict.face.cancelled", start), nil
 	}
-	rules := d.selfieRules(pic, fs, back.boxes, back.err, req.Guide)
+	rules := d.selfieRules(pic, fs, back, backErr, req.Guide)
 	if req.DressCodeReview {
 		rules = append(rules, sdk.Rule{Name: "face.dress_code", Outcome: sdk.NeedsReview, Reason: "verdict.face.dress_code.review"})
 	}
