@@ -48,6 +48,7 @@ func Open(modelDir string, th Thresholds) (*Detector, error) {
 	if err := CheckModelDir(modelDir); err != nil {
 		return nil, err
 	}
+	oneBLASThread()
 	rec, err := face.NewRecognizer(modelDir)
 	if err != nil {
 		return nil, fmt.Errorf("load face models from %s: %w", modelDir, err)

@@ -137,3 +137,15 @@ func absDiff(a, b uint8) int {
 	}
 	return int(b - a)
 }
+
+// TestOneBLASThread: dlib here is linked against OpenBLAS (Debian's libopenblas0), whose thread
+// count opening the detector sets to one; with another BLAS there is nothing to limit.
+func TestOneBLASThread(t *testing.T) {
+	if blasThreads() == 0 {
+		t.Skip("the BLAS dlib was linked against is not OpenBLAS: nothing to limit")
+	}
+	openTest(t)
+	if n := blasThreads(); n != 1 {
+		t.Fatalf("OpenBLAS runs %d threads after Open, want 1", n)
+	}
+}
