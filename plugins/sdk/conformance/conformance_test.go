@@ -28,6 +28,14 @@ func TestGoodPluginConformsOverGRPC(t *testing.T) {
 }
 
 func TestGoodPluginConformsInProcess(t *testing.T) {
+	if raceDetector {
+		// Under the race detector the fixture's image decoding runs instrumented too: over a
+		// hundred decodes of the shared photos (up to 1920×1080) took minutes of CI and check
+		// nothing of the kit. The kit's own code still runs under the detector on every path:
+		// here on the synthetic images, and on the shared photos in
+		// TestGoodPluginConformsOverGRPC, whose plugin decodes in its own, uninstrumented process.
+		t.Setenv("SHARED", t.TempDir())
+	}
 	RunImpl(t, testplugins.Good{Name: "good"})
 }
 
@@ -86,9 +94,17 @@ func BenchmarkAnalyzeFrame(b *testing.B) {
 }
 
 // The report lists every locale key the plugin emitted, so `ehrazctl plugin check` can ask for
-// their texts.
+// their texts. The keys come over gRPC from the plugin binary, as that command gets them (and the
+// binary is not instrumented under -race: the in-process suite above already ran the kit's own
+// code under the detector).
 func TestReportListsEmittedKeys(t *testing.T) {
-	rep := Check(context.Background(), Wrap(testplugins.Good{Name: "good"}))
+	t.Setenv("SHARED", t.TempDir()) // the synthetic images will do: the keys do not depend on the photos
+	r, stop, err := Start(buildFixture(t, "good"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	rep := Check(context.Background(), r)
 	for _, k := range []string{"verdict.plugin.fixture_ok", "verdict.plugin.image_invalid", "plugin.hint.image_invalid"} {
 		if !slices.Contains(rep.Keys, k) {
 			t.Errorf("key %s missing from %v", k, rep.Keys)
