@@ -25,18 +25,20 @@ import (
 
 // evalFaceSubject measures face matching on labelled photo folders: `ehrazctl eval face
 // [--data DIR]... [--dump FILE] [--pass-fmr X --fail-fmr Y] [--calibrate [--out FILE]]
-// [--fuse K [--fused-pass-fmr X]] [--plugin PATH]`. It calls the face plugin's MatchFaces on every pair of photos listed in each
+// [--fuse K [--fused-pass-fmr X]] [--loo] [--plugin PATH]`. It calls the face plugin's MatchFaces on every pair of photos listed in each
 // DIR/people.tsv and prints, per folder, FNMR at FMR 1%, 0.1% and 0, pair counts, the face count of
 // the group photo, the decision of the kiosk's face policy (`eval.face policy …`) and the whole
 // trade-off of the policy's pass limit (`eval.face.tradeoff …`), one key=value line each. With
 // --fuse K it also decides groups of K photos of one person against one reference photo by the
-// kiosk's fused rule (`eval.face.fuse …`, beside the single-pair figures). With
+// kiosk's fused rule (`eval.face.fuse …`, beside the single-pair figures). With --loo it repeats
+// the policy and trade-off figures leaving each person out of the table's fit
+// (`eval.face.loo …`, faceLeaveOneOut). With
 // --calibrate it fits the distance → estimated false-match-rate table on all the folders
 // (plugins/face/calibration) and writes it where the plugin reads it.
 func evalFaceSubject() evalSubject {
 	return evalSubject{
 		name: "face",
-		args: "[--data DIR]... [--dump FILE] [--pass-fmr X] [--fail-fmr Y] [--fuse K [--fused-pass-fmr X]] [--calibrate [--out FILE]]",
+		args: "[--data DIR]... [--dump FILE] [--pass-fmr X] [--fail-fmr Y] [--fuse K [--fused-pass-fmr X]] [--loo] [--calibrate [--out FILE]]",
 		help: "face-matching error rates and the face policy on labelled photos; --calibrate fits the plugin's table",
 		flags: func(fs *flag.FlagSet) (func() error, func(context.Context, evalRun) error) {
 			var o faceEvalOptions
@@ -48,6 +50,7 @@ func evalFaceSubject() evalSubject {
 			fs.Float64Var(&o.policy.FusedPassFMR, "fused-pass-fmr", def.FusedPassFMR, "policy: with --fuse, the pass limit of a median of three or more good pairs (0 = --pass-fmr)")
 			fs.BoolVar(&o.calibrate, "calibrate", false, "fit the calibration table on the --data folders and write it")
 			fs.IntVar(&o.fuse, "fuse", 0, "also decide groups of K photos of one person against one reference photo by the flow's fused rule (flow.FacePolicy.Fuse)")
+			fs.BoolVar(&o.loo, "loo", false, "also judge each person by a table fitted without that person (leave one person out; the --calibrate method)")
 			fs.StringVar(&o.out, "out", "", "with --calibrate: the table file (default <models>/face/"+calibration.FileName+", where the plugin reads it)")
 			check := func() error {
 				if err := o.policy.Validate(); err != nil {
@@ -77,6 +80,7 @@ type faceEvalOptions struct {
 	calibrate bool
 	out       string
 	fuse      int
+	loo       bool
 }
 
 // faceDirs collects repeated --data flags.
@@ -248,9 +252,10 @@ type facePair struct {
 
 func (p facePair) same() bool { return p.a.person == p.b.person }
 
-// faceDump writes every pair's distance and estimate, one tab-separated line each, sorted as measured.
+// faceDump writes every pair's distance, estimate and pair quality (NaN when the plugin gave
+// none), one tab-separated line each, sorted as measured.
 func faceDump(w io.Writer, pairs []facePair) error {
-	if _, err := fmt.Fprintln(w, "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\test_fmr"); err != nil {
+	if _, err := fmt.Fprintln(w, "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\test_fmr\tquality"); err != nil {
 		return err
 	}
 	for _, p := range pairs {
@@ -258,7 +263,7 @@ func faceDump(w io.Writer, pairs []facePair) error {
 		if p.same() {
 			same = 1
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%.6f\t%.6g\n", p.a.file, p.a.person, p.b.file, p.b.person, same, p.dist, p.est); err != nil {
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%.6f\t%.6g\t%.3f\n", p.a.file, p.a.person, p.b.file, p.b.person, same, p.dist, p.est, p.qual); err != nil {
 			return err
 		}
 	}
@@ -463,6 +468,43 @@ func evalFace(ctx context.Context, run evalRun, o faceEvalOptions) error {
 			out.line("fuse", "set=%s k=%d rule=upper_median fused_pass_fmr=%g genuine_groups=%d impostor_groups=%d auto_pass=%.4f false_pass=%.4f genuine_fail=%.4f single.pairs=%d single.auto_pass=%.4f single.false_pass=%.4f",
 				s.name, o.fuse, o.policy.FusedPassFMR, f.genuine, f.impostor, f.fused.autoPass, f.fused.falsePass, f.fused.genuineFail, f.single.pairs, f.single.autoPass, f.single.falsePass)
 		}
+	}
+	if o.loo {
+		return faceLOOLines(out, o, sets)
+	}
+	return nil
+}
+
+// faceLOOLines prints --loo's figures: per set the policy's decision and, over the trade-off
+// limits, auto-pass against false auto-pass, every pair judged by a table fitted without the
+// person it concerns; with --fuse the fused groups too.
+func faceLOOLines(out evalOut, o faceEvalOptions, sets []faceSet) error {
+	loo, err := faceLeaveOneOut(o.policy, sets, o.fuse)
+	if err != nil {
+		return err
+	}
+	for i, s := range sets {
+		r := faceApplyPolicy(o.policy, loo[i].pairs)
+		gen, imp := 0, 0
+		for _, p := range loo[i].pairs {
+			gen += b2i(p.same())
+			imp += b2i(!p.same())
+		}
+		out.line("loo", "set=%s pass_fmr=%g fail_fmr=%g genuine_pairs=%d impostor_pairs=%d auto_pass=%.4f genuine_fail=%.4f false_pass=%.4f",
+			s.name, o.policy.PassFMR, o.policy.FailFMR, gen, imp, 1-r.FNMR, r.GenuineFail, r.FMR)
+		if o.fuse > 1 {
+			f := loo[i].fused
+			out.line("loo.fuse", "set=%s k=%d fused_pass_fmr=%g genuine_groups=%d impostor_groups=%d auto_pass=%.4f false_pass=%.4f genuine_fail=%.4f",
+				s.name, o.fuse, o.policy.FusedPassFMR, f.genuine, f.impostor, ratio(f.genuinePass, f.genuine), ratio(f.falsePass, f.impostor), ratio(f.genuineFail, f.genuine))
+		}
+	}
+	for _, limit := range faceTradeoffLimits {
+		line := fmt.Sprintf("pass_fmr=%g", limit)
+		for i, s := range sets {
+			r := faceApplyPolicy(flow.FacePolicy{PassFMR: limit, FailFMR: 1}, loo[i].pairs)
+			line += fmt.Sprintf(" %s.auto_pass=%.3f %s.false_pass=%.4f", s.name, 1-r.FNMR, s.name, r.FMR)
+		}
+		out.line("loo.tradeoff", "%s", line)
 	}
 	return nil
 }

@@ -140,9 +140,9 @@ func TestFaceDump(t *testing.T) {
 	if err := faceDump(&buf, []facePair{{a, b, 0.4, 0.035, 0.9}, {a, c, 0.81234567, math.NaN(), math.NaN()}}); err != nil {
 		t.Fatal(err)
 	}
-	want := "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\test_fmr\n" +
-		"1.jpg\tp\t2.jpg\tp\t1\t0.400000\t0.035\n" +
-		"1.jpg\tp\t3.jpg\tq\t0\t0.812346\tNaN\n"
+	want := "file_a\tperson_a\tfile_b\tperson_b\tsame\tdistance\test_fmr\tquality\n" +
+		"1.jpg\tp\t2.jpg\tp\t1\t0.400000\t0.035\t0.900\n" +
+		"1.jpg\tp\t3.jpg\tq\t0\t0.812346\tNaN\tNaN\n"
 	if buf.String() != want {
 		t.Errorf("dump:\n%s\nwant:\n%s", buf.String(), want)
 	}

@@ -13,10 +13,11 @@ import (
 )
 
 // MatchFaces compares the largest face of the probe with the largest face of the reference by
-// the Euclidean distance of their dlib ResNet descriptors, and estimates the false-match rate at
-// that distance from the calibration table (Verdict.Match, and the rule face.match.fmr). Its own
-// outcome applies Thresholds.MatchPassFMR/MatchFailFMR to the estimate; the kiosk decides with
-// its configured policy. A picture without a face fails with its key.
+// the distance between their dlib ResNet descriptors scaled to unit length (descriptorDistance),
+// and estimates the false-match rate at that distance from the calibration table (Verdict.Match,
+// and the rule face.match.fmr). Its own outcome applies Thresholds.MatchPassFMR/MatchFailFMR to
+// the estimate; the kiosk decides with its configured policy. A picture without a face fails with
+// its key.
 func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Verdict, error) {
 	start := time.Now()
 	if err := ctx.Err(); err != nil {
@@ -62,7 +63,7 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 	if descs[0] == nil || descs[1] == nil {
 		return combine(rules, start), nil
 	}
-	dist := math.Sqrt(face.SquaredEuclideanDistance(*descs[0], *descs[1]))
+	dist := descriptorDistance(*descs[0], *descs[1])
 	est := d.cal.FMR(dist)
 	rules = append(rules, d.matchRule(dist, est),
 		sdk.Rule{Name: "face.match.fmr", Outcome: sdk.Pass, Reason: "verdict.face.match.fmr", Value: est, Threshold: d.th.MatchPassFMR, Unit: "ratio"},

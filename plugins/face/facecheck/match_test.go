@@ -84,7 +84,7 @@ func TestMatchFacesPairs(t *testing.T) {
 	sameMatched, same, diffMatched := 0, 0, 0
 	for i := range photos {
 		for j := i + 1; j < len(photos); j++ {
-			p := pair{i, j, math.Sqrt(face.SquaredEuclideanDistance(photos[i].desc, photos[j].desc))}
+			p := pair{i, j, descriptorDistance(photos[i].desc, photos[j].desc)}
 			r := d.matchRule(p.dist, d.cal.FMR(p.dist))
 			if photos[i].person == photos[j].person {
 				same++
