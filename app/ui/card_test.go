@@ -33,3 +33,52 @@ func TestReceiptSerialTakesTwentyDigits(t *testing.T) {
 		t.Errorf("flow got serial %q, want %q", got, receipt)
 	}
 }
+
+// On a 1080×1920 portrait kiosk the digit keypad sits right under the letters (it was centred in
+// a column of the whole height, a hand's span below them), and both lie inside the window.
+func TestCardSerialKeysTogetherInPortrait(t *testing.T) {
+	for _, lang := range []string{"fa", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarnessWith(t, lang, func(o *Options) { o.Camera, o.Analyzer = nil, nil })
+			win := fyne.NewSize(1080, 1920)
+			fyne.DoAndWait(func() { h.u.win.Resize(win) })
+			fyne.DoAndWait(func() {
+				h.flow.mu.Lock()
+				h.flow.set(flow.StepCardSerial)
+				h.flow.mu.Unlock()
+				h.u.render(h.flow.Snapshot())
+			})
+			d := fyne.CurrentApp().Driver()
+			z, one, zero := h.button("Z"), h.button(h.u.layer.Digits("1")), h.button(h.u.layer.Digits("0"))
+			gap := d.AbsolutePositionForObject(one).Y - (d.AbsolutePositionForObject(z).Y + z.Size().Height)
+			bottom := d.AbsolutePositionForObject(zero).Y + zero.Size().Height
+			if gap < 0 || gap > h.u.px(touchHeight) {
+				t.Errorf("the keypad starts %.0f px below the letters; want it right under them (at most %.0f)", gap, h.u.px(touchHeight))
+			}
+			if bottom > win.Height {
+				t.Errorf("the keypad ends at y=%.0f, below the %.0f px window", bottom, win.Height)
+			}
+		})
+	}
+}
+
+// A smart card serial has a Latin letter: the field shows it as printed on the card, digits as
+// typed («1G23456789», never «۱G۲۳…»); a receipt number of digits alone is shown in Persian.
+func TestCardSerialFieldShowsLatinCode(t *testing.T) {
+	h := newHarness(t, "fa")
+	fyne.DoAndWait(func() {
+		h.flow.mu.Lock()
+		h.flow.set(flow.StepCardSerial)
+		h.flow.mu.Unlock()
+		h.u.render(h.flow.Snapshot())
+	})
+	h.typeDigits("1G23")
+	if !h.hasText("1G23") {
+		t.Errorf("the serial is not shown as typed")
+	}
+	h.tap(h.u.T("ui.keypad.clear"))
+	h.typeDigits("123")
+	if !h.hasText("۱۲۳") {
+		t.Errorf("a receipt number is not shown in Persian digits")
+	}
+}

@@ -25,6 +25,7 @@ type field struct {
 	layer   rtl.Layer
 	active  bool
 	mask    bool // a PIN: shown as dots, never as digits
+	latin   bool // a code in Latin characters (hexadecimal): its digits shown as typed
 	onTap   func(*field)
 }
 
@@ -48,7 +49,12 @@ func (f *field) backspace() {
 func (f *field) clear() { f.value = nil; f.refresh() }
 
 func (f *field) refresh() {
-	text := f.layer.Digits(string(f.value))
+	// A value with a Latin letter is a code (a smart card serial «1G23456789»): its digits stay
+	// as typed, as printed on the card, never «۱G۲۳…»; digits alone are shown in Persian.
+	text := f.layer.Digits(rtl.Isolate(string(f.value)))
+	if f.latin {
+		text = string(f.value)
+	}
 	if f.mask {
 		text = strings.Repeat("●", len(f.value))
 	}
@@ -150,5 +156,7 @@ func (u *UI) letterPad(target func() *field) fyne.CanvasObject {
 			u.touch()
 		}))
 	}
-	return container.NewGridWrap(u.sz(9*52, 3*(touchHeight+6)), container.NewGridWithColumns(9, keys...))
+	// Centred under the field, so on a portrait kiosk the letters and the keypad below them
+	// line up as one block.
+	return container.NewCenter(container.NewGridWrap(u.sz(9*52, 3*(touchHeight+6)), container.NewGridWithColumns(9, keys...)))
 }

@@ -63,7 +63,7 @@ func (u *UI) outboxPanel(o *operatorState, box *fyne.Container) {
 			box.Add(u.label("operator.outbox.more", "n", itoa(len(st.Rows)-5)))
 			break
 		}
-		line := u.raw("operator.outbox.row", "id", shortID(r.SessionID), "kind", u.raw("operator.outbox.kind."+r.Kind),
+		line := u.raw("operator.outbox.row", "id", sessionCode(r.SessionID), "kind", u.raw("operator.outbox.kind."+r.Kind),
 			"state", u.raw("operator.outbox.state."+r.State), "n", itoa(r.Attempts))
 		box.Add(widget.NewLabelWithStyle(u.layer.Text(line), u.layer.Align(), fyne.TextStyle{}))
 		if r.LastError != "" {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ehraz/ehraz/app/flow"
 	"github.com/ehraz/ehraz/app/pin"
+	"github.com/ehraz/ehraz/app/ui/rtl"
 	"github.com/ehraz/ehraz/domain/kyc"
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -330,7 +331,7 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 	sessions := container.NewVBox()
 	if o.search != "" || o.tracking != "" {
 		clear := widget.NewButton(u.T("operator.search.clear"), func() { o.search, o.tracking = "", ""; u.setOperator(o) })
-		showing := u.label("operator.search.showing", "code", o.search)
+		showing := u.label("operator.search.showing", "code", rtl.Isolate(o.search))
 		if o.tracking != "" {
 			showing = u.label("operator.search.showing_tracking", "code", o.tracking)
 		}
@@ -361,7 +362,7 @@ func (u *UI) operatorHome(o *operatorState) fyne.CanvasObject {
 			if o.tracking != "" { // any day: the date too
 				when = jalaliDay(s.StartedAt) + " " + when
 			}
-			line := when + "  " + shortID(s.ID) + "  " + status
+			line := when + "  " + sessionCode(s.ID) + "  " + status
 			b := widget.NewButton(u.layer.Text(line), func() {
 				o.view, o.session, o.done = "detail", s.ID, ""
 				u.setOperator(o)
@@ -448,6 +449,7 @@ func (u *UI) searchScreen(o *operatorState) fyne.CanvasObject {
 		label, max, keysOf, initial = "operator.search.label", 32, "0123456789ABCDEF", o.search
 	}
 	f := u.newField(label, max, initial)
+	f.latin = kind == "session"
 	f.active = true
 	f.refresh()
 	u.mu.Lock()
@@ -460,7 +462,8 @@ func (u *UI) searchScreen(o *operatorState) fyne.CanvasObject {
 		keys := []fyne.CanvasObject{}
 		for _, r := range keysOf {
 			r := r
-			keys = append(keys, widget.NewButton(u.layer.Digits(string(r)), func() { f.add(r); u.operatorActive() }))
+			// Hexadecimal keys as the codes are shown: ASCII digits beside the letters.
+			keys = append(keys, widget.NewButton(string(r), func() { f.add(r); u.operatorActive() }))
 		}
 		pad = container.NewGridWrap(u.sz(4*90, 4*(touchHeight+6)), container.NewGridWithColumns(4, keys...))
 	}
@@ -519,12 +522,12 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 		box.Add(u.label("operator.sessions.error"))
 		return container.NewBorder(nil, u.tall(u.layer.Start(back)), nil, nil, box)
 	}
-	box.Add(u.heading(u.raw("operator.session.title", "id", shortID(d.Summary.ID)) + " — " + u.raw("ui.step."+string(d.Summary.Step)+".title")))
+	box.Add(u.heading(u.raw("operator.session.title", "id", sessionCode(d.Summary.ID)) + " — " + u.raw("ui.step."+string(d.Summary.Step)+".title")))
 	if o.done != "" {
 		box.Add(u.label(o.done, o.doneArgs...))
 	}
 	if d.Name != "" || d.NationalCodeMasked != "" {
-		box.Add(u.para("operator.session.person", 50, "name", d.Name, "code", d.NationalCodeMasked))
+		box.Add(u.para("operator.session.person", 50, "name", d.Name, "code", rtl.Isolate(d.NationalCodeMasked)))
 	} else {
 		box.Add(u.para("operator.session.no_person", 50))
 	}
@@ -572,8 +575,13 @@ func (u *UI) operatorDetail(o *operatorState) fyne.CanvasObject {
 				u.setOperator(o)
 			}
 		}
-		box.Add(u.tall(u.layer.Row(widget.NewButton(u.T("operator.override.pass"), decide(sdk.Pass)),
-			widget.NewButton(u.T("operator.override.fail"), decide(sdk.Fail)))))
+		// Two full-size keys sharing the row (a word like «رد» alone made a key narrower than a
+		// finger), accept at the reading start.
+		pass := u.iconButton(u.T("operator.override.pass"), theme.ConfirmIcon(), decide(sdk.Pass))
+		pass.Importance = widget.SuccessImportance
+		fail := u.iconButton(u.T("operator.override.fail"), theme.CancelIcon(), decide(sdk.Fail))
+		fail.Importance = widget.DangerImportance
+		box.Add(u.tall(container.NewGridWithColumns(2, u.layer.Order([]fyne.CanvasObject{pass, fail})...)))
 	}
 	return container.NewBorder(nil, u.tall(u.layer.Start(back)), nil, nil, container.NewVScroll(box))
 }
@@ -619,6 +627,10 @@ func shortID(id string) string {
 	}
 	return id
 }
+
+// sessionCode is a session's short code as the operator reads it: hexadecimal, so it keeps its
+// ASCII digits and reads left to right in a Persian line («7c1e0a55», never «۷c۱e۰a۵۵»).
+func sessionCode(id string) string { return rtl.Isolate(shortID(id)) }
 
 // videoPlayer plays recorded frames at their recorded times when Play is tapped.
 func (u *UI) videoPlayer(frames []sdk.Frame) fyne.CanvasObject {

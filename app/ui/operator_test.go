@@ -173,7 +173,7 @@ func TestOperatorDaysSearchAndDecision(t *testing.T) {
 	if last := ss.days[len(ss.days)-1]; last.YearDay() != now.AddDate(0, 0, -1).YearDay() {
 		t.Errorf("previous day listed %v", last)
 	}
-	if !h.hasText(text.PersianDigits("99aa0011")) {
+	if !h.hasText("99aa0011") {
 		t.Fatal("the other session is not listed")
 	}
 	h.tap(h.u.T("operator.search.button"))
@@ -181,12 +181,12 @@ func TestOperatorDaysSearchAndDecision(t *testing.T) {
 	h.tap(h.u.layer.Digits("A"))
 	h.tap(h.u.layer.Digits("B"))
 	h.tap(h.u.T("operator.search.show"))
-	if h.hasText(text.PersianDigits("99aa0011")) || !h.hasText(text.PersianDigits("abcdef12")) {
+	if h.hasText("99aa0011") || !h.hasText("abcdef12") {
 		t.Fatal("the search by code does not filter the list")
 	}
 	var row *widget.Button
 	walk(h.u.win.Canvas().Content(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, text.PersianDigits("abcdef12")) {
+		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "abcdef12") {
 			row = b
 		}
 	})
@@ -222,5 +222,41 @@ func TestSharedPINFallback(t *testing.T) {
 	h.tap(h.u.T("operator.reset"))
 	if !strings.Contains(strings.Join(h.flow.calls, ","), "Abandon,Start") {
 		t.Errorf("reset did not abandon and restart: %v", h.flow.calls)
+	}
+}
+
+// The session detail in Persian: the hexadecimal session code keeps its ASCII digits (never
+// «۱۰cced۷۷»), the masked national code reads in typed order, and the decision keys are
+// full-size touch targets with «accept» at the reading start.
+func TestSessionDetailCodesAndKeys(t *testing.T) {
+	for _, lang := range []string{"fa", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.Local)
+			h := operatorHarness(t, lang, t.TempDir(), &now)
+			h.login("Maryam", "2468")
+			if !h.hasText(shortID(lockedID)) {
+				t.Fatalf("the list does not show the session code %s as typed", shortID(lockedID))
+			}
+			h.tapRow(lockedID)
+			if !h.hasText(shortID(lockedID)) || (lang == "fa" && h.hasText(text.PersianDigits(shortID(lockedID)))) {
+				t.Errorf("the detail shows the session code with Persian digits, or not at all")
+			}
+			// Typed order: the digits, the stars and the last digit in one left-to-right run.
+			if !h.hasText(h.u.layer.Digits("049******9")) {
+				t.Errorf("the masked national code is not shown in typed order")
+			}
+			pass, fail := h.button(h.u.T("operator.override.pass")), h.button(h.u.T("operator.override.fail"))
+			min := h.u.px(touchHeight)
+			for _, b := range []*widget.Button{pass, fail} {
+				if s := b.Size(); s.Height < min-0.5 || s.Width < 2*min {
+					t.Errorf("%q is %.0f×%.0f, want at least %.0f×%.0f", b.Text, s.Width, s.Height, 2*min, min)
+				}
+			}
+			d := fyne.CurrentApp().Driver()
+			px, fx := d.AbsolutePositionForObject(pass).X, d.AbsolutePositionForObject(fail).X
+			if (px > fx) != (lang == "fa") {
+				t.Errorf("accept at x=%.0f, reject at x=%.0f: accept is not at the reading start", px, fx)
+			}
+		})
 	}
 }

@@ -137,6 +137,13 @@ func (u *UI) formScreen(snap flow.Snapshot, st *screenState, intro string, field
 		pad = append(pad, extra)
 	}
 	next := widget.NewButton(u.T("ui.next"), func() { u.submit(answer()) })
+	// On a portrait kiosk a column beside the fields would centre the keypad far down the tall
+	// screen, away from the field and from the letters under it (card serial): the keypad goes
+	// right under them instead, and the keys form one block.
+	if u.portrait() {
+		return container.NewBorder(nil, u.navRow(snap, next), nil, nil,
+			container.NewVBox(left, u.keypad(target, pad...)))
+	}
 	// The keypad keeps its own width at the reading end; the fields take the rest.
 	var cols fyne.CanvasObject
 	if u.layer.RTL {

@@ -33,14 +33,13 @@ func For(lang string) Layer {
 	return Layer{}
 }
 
-// Text prepares a string a person sees for a Fyne label or button: Persian digits, then each
-// line reordered for display. Never use it for Entry text (Fyne stores what it shows there).
+// Text prepares a string a person sees for a Fyne label or button: Persian digits (not inside an
+// Isolate that holds Latin letters), then each line reordered for display. Never use it for Entry
+// text (Fyne stores what it shows there).
 func (l Layer) Text(s string) string {
-	if l.PersianDigits {
-		s = text.PersianDigits(s)
-	}
+	s = l.digits(s)
 	if !l.RTL || !l.Reorder {
-		return s
+		return stripIsolates(s)
 	}
 	lines := strings.Split(s, "\n")
 	for i, line := range lines {
@@ -49,12 +48,72 @@ func (l Layer) Text(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Digits converts digits only (no reordering): for values shown in entries or on keys.
+// Digits converts digits only (no reordering): for values shown in entries or on keys. An
+// Isolate that holds Latin letters keeps its digits as they are.
 func (l Layer) Digits(s string) string {
-	if l.PersianDigits {
-		return text.PersianDigits(s)
+	return stripIsolates(l.digits(s))
+}
+
+// Isolate marks s as one left-to-right unit inside a sentence: a code a person reads out or
+// compares character by character, such as a session code or a masked national code. Visual
+// keeps it in one piece and in typed order whatever text surrounds it, and a Layer keeps its
+// ASCII digits when it holds a Latin letter («7c1e0a55», never «۷c۱e۰a۵۵»); a code of digits
+// alone still gets Persian digits. The marks (U+2066 LEFT-TO-RIGHT ISOLATE … U+2069 POP
+// DIRECTIONAL ISOLATE) never reach the screen: Text and Digits remove them.
+func Isolate(s string) string { return lri + s + pdi }
+
+const (
+	lri = "\u2066"
+	pdi = "\u2069"
+)
+
+// digits converts digits to Persian when the layer asks for it, except inside an isolate that
+// holds a Latin letter; the isolate marks are kept for Visual.
+func (l Layer) digits(s string) string {
+	if !l.PersianDigits {
+		return s
 	}
-	return s
+	var b strings.Builder
+	for {
+		i := strings.Index(s, lri)
+		if i < 0 {
+			b.WriteString(text.PersianDigits(s))
+			return b.String()
+		}
+		b.WriteString(text.PersianDigits(s[:i]))
+		rest := s[i+len(lri):]
+		j := strings.Index(rest, pdi)
+		if j < 0 { // unterminated: the isolate runs to the end
+			j = len(rest)
+		}
+		code := rest[:j]
+		if !hasLatinLetter(code) {
+			code = text.PersianDigits(code)
+		}
+		b.WriteString(lri + code)
+		if j < len(rest) {
+			b.WriteString(pdi)
+			j += len(pdi)
+		}
+		s = rest[j:]
+	}
+}
+
+func hasLatinLetter(s string) bool {
+	for _, r := range s {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return true
+		}
+	}
+	return false
+}
+
+// stripIsolates removes the isolate marks: Fyne 2.7.1 would draw them as missing glyphs.
+func stripIsolates(s string) string {
+	if !strings.ContainsAny(s, lri+pdi) {
+		return s
+	}
+	return strings.NewReplacer(lri, "", pdi, "").Replace(s)
 }
 
 // Visual returns one right-to-left line as Fyne 2.7.1 must be given it to draw it as a
@@ -68,15 +127,15 @@ func (l Layer) Digits(s string) string {
 // Persian run are written out in their visual order and mirrored form.
 func Visual(line string) string {
 	if line == "" || !hasRTL(line) {
-		return line
+		return stripIsolates(line)
 	}
 	var p bidi.Paragraph
 	if _, err := p.SetString(line, bidi.DefaultDirection(bidi.RightToLeft)); err != nil {
-		return line
+		return stripIsolates(line)
 	}
 	o, err := p.Order()
 	if err != nil {
-		return line
+		return stripIsolates(line)
 	}
 	if r0 := o.Run(0); o.NumRuns() == 1 && r0.Direction() == bidi.RightToLeft {
 		if lead, _, trail := splitNeutralEdges(line); lead == "" && trail == "" {
@@ -94,13 +153,35 @@ func Visual(line string) string {
 			continue
 		}
 		lead, core, trail := splitNeutralEdges(s)
-		b.WriteString(bidi.ReverseString(trail))
+		b.WriteString(mirrorReverse(trail))
 		if core != "" {
 			b.WriteString(lrm + core + lrm)
 		}
-		b.WriteString(bidi.ReverseString(lead))
+		b.WriteString(mirrorReverse(lead))
 	}
-	return b.String()
+	return stripIsolates(b.String())
+}
+
+// mirrorReverse writes neutral characters of a right-to-left run in visual order, each mirrored
+// as a bidi renderer would draw it there: Fyne draws them outside the fenced core, in a
+// left-to-right context, so it would mirror none. bidi.ReverseString mirrors the paired
+// brackets only; the guillemets Persian quotes with are mirrored characters too (Unicode
+// BidiMirroring), so a line that begins «عکس … shows » at its right edge, pointing outward.
+func mirrorReverse(s string) string {
+	rs := []rune(bidi.ReverseString(s))
+	for i, r := range rs {
+		switch r {
+		case '«':
+			rs[i] = '»'
+		case '»':
+			rs[i] = '«'
+		case '‹':
+			rs[i] = '›'
+		case '›':
+			rs[i] = '‹'
+		}
+	}
+	return string(rs)
 }
 
 // lrm is U+200E LEFT-TO-RIGHT MARK: a strong left-to-right character with no glyph.
@@ -122,7 +203,17 @@ func splitNeutralEdges(s string) (lead, core, trail string) {
 	if first < 0 {
 		return "", "", s
 	}
+	// A combining mark belongs to the letter before it («مرحلهٔ» ends in HAMZA ABOVE, a
+	// non-spacing mark): cut after it, or it would be drawn apart from its letter.
+	for last+1 < len(rs) && isMark(rs[last+1]) {
+		last++
+	}
 	return string(rs[:first]), string(rs[first : last+1]), string(rs[last+1:])
+}
+
+func isMark(r rune) bool {
+	p, _ := bidi.LookupRune(r)
+	return p.Class() == bidi.NSM
 }
 
 func isStrongRTL(r rune) bool {

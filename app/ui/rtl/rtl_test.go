@@ -25,6 +25,17 @@ func TestVisual(t *testing.T) {
 		{"final period on the left", "کد را وارد کنید.", "." + m + "کد را وارد کنید" + m},
 		{"parentheses mirrored", "(مرحله ۳)", "(" + m + "۳" + m + " " + m + "مرحله" + m + ")"},
 		{"latin word", "کد SEJAM", m + "SEJAM" + m + " " + m + "کد" + m},
+		// A line wrapped inside a quotation: the guillemet at a line's edge lies outside the
+		// fenced core, where Fyne mirrors nothing, so it is written mirrored here.
+		{"opening quote starts the line", "«عکس چهره» ادامه دهید.", "." + m + "عکس چهره» ادامه دهید" + m + "»"},
+		{"closing quote starts the line", "»: فاصله ۰٫۵", m + "۰٫۵" + m + " " + m + "فاصله" + m + " :«"},
+		{"quote ends the line", "از مرحلهٔ «", "» " + m + "از مرحلهٔ" + m},
+		{"combining mark stays with its letter", "مرحلهٔ ۳", m + "۳" + m + " " + m + "مرحلهٔ" + m},
+		{"quoted phrase alone", "«عکس چهره»", "«" + m + "عکس چهره" + m + "»"},
+		{"isolated session code", "جلسهٔ " + Isolate("7c1e0a55") + " — قفل",
+			m + "قفل" + m + " — " + m + "7c1e0a55" + m + " " + m + "جلسهٔ" + m},
+		{"isolate keeps a code with spaces in one piece", "کد " + Isolate("12 AB") + " است",
+			m + "است" + m + " " + m + "12 AB" + m + " " + m + "کد" + m},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,6 +59,36 @@ func TestDigits(t *testing.T) {
 	}
 	if got := fa.Text("a\nb 1"); got != "a\nb ۱" {
 		t.Errorf("fa Text per line: %q", got)
+	}
+}
+
+// An isolated code with a Latin letter keeps its ASCII digits in Persian; one of digits alone
+// gets Persian digits like any number; the isolate marks never reach the screen.
+func TestIsolate(t *testing.T) {
+	fa, en := For("fa"), For("en")
+	const m = "\u200e"
+	tests := []struct {
+		name string
+		l    Layer
+		f    func(Layer, string) string
+		in   string
+		want string
+	}{
+		{"fa text, hex code", fa, Layer.Text, "جلسهٔ " + Isolate("7c1e0a55") + " ۲",
+			m + "۲" + m + " " + m + "7c1e0a55" + m + " " + m + "جلسهٔ" + m},
+		{"fa text, masked national code", fa, Layer.Text, "کد " + Isolate("007******5"),
+			m + "۰۰۷******۵" + m + " " + m + "کد" + m},
+		{"fa digits, hex code", fa, Layer.Digits, "1 " + Isolate("3fa81c0e") + " 2", "۱ 3fa81c0e ۲"},
+		{"fa digits, unterminated isolate", fa, Layer.Digits, "1 \u2066ab1", "۱ ab1"},
+		{"en text", en, Layer.Text, "Session " + Isolate("7c1e0a55") + " 2", "Session 7c1e0a55 2"},
+		{"en digits", en, Layer.Digits, Isolate("12"), "12"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.f(tc.l, tc.in); got != tc.want {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
 	}
 }
 
