@@ -23,8 +23,8 @@ import (
 //     impostor spread, so reading it through the single-pair table over-states the false-match
 //     rate: the fused estimate errs on the safe side.
 //  4. With at least FusedMinPairs good pairs the pass limit is FacePolicy.FusedPassFMR (the
-//     median's spread is tighter than one pair's: on the shared sets 0.2 passes 3.6 % of
-//     look-alike impostor groups of three, against 3.2 % of single pairs at 0.05).
+//     median's spread is tighter than one pair's: on the shared sets 0.2 passes 3.1 % of
+//     look-alike impostor groups of three, against 2.7 % of single pairs at 0.05).
 //  5. When only low-quality pairs exist, the review band widens: the pass limit is divided by
 //     LowQualityPassDivisor and the fail limit moves halfway to 1, so a poor picture can neither
 //     auto-pass nor auto-fail as easily.

@@ -47,7 +47,7 @@ func DefaultThresholds() Thresholds {
 		MaxCovering:   25,
 		MaxFrameSides: 2,
 		// The kiosk's default face policy (app/flow DefaultFacePolicy; README "Face matching"):
-		// with the reference table, pass at distance ≤ 0.42 and fail above about 0.64.
+		// with the reference table, pass at distance ≤ 0.29 and fail above 0.435.
 		MatchPassFMR: 0.05,
 		MatchFailFMR: 0.95,
 	}
