@@ -43,7 +43,7 @@ func evalFaceSubject() evalSubject {
 		flags: func(fs *flag.FlagSet) (func() error, func(context.Context, evalRun) error) {
 			var o faceEvalOptions
 			fs.Var(&o.dirs, "data", "folder with people.tsv and the photos (repeat for several sets; default the shared hard set)")
-			fs.StringVar(&o.dump, "dump", "", "write every pair's distance and estimate to FILE (tab-separated)")
+			fs.StringVar(&o.dump, "dump", "", "write every pair's distance, estimate and pair quality to FILE (tab-separated)")
 			def := flow.DefaultFacePolicy()
 			fs.Float64Var(&o.policy.PassFMR, "pass-fmr", def.PassFMR, "policy: auto-pass at an estimated false-match rate at or under this")
 			fs.Float64Var(&o.policy.FailFMR, "fail-fmr", def.FailFMR, "policy: fail above this estimated false-match rate")
