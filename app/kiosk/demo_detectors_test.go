@@ -193,14 +193,22 @@ func record(t testing.TB, d *capture.Demo, numbers []int, length time.Duration) 
 	return frames
 }
 
+// maxRecordGap is the longest gap between frames of a recording the test judges: two frames
+// missed in a row, with half a frame period of scheduling jitter. Three missed in a row (a 500 ms
+// gap at 8 fps) is a starved recording, and it is judged differently: dropping three frames after
+// the first few of a good clip of the demo (done offline, the same clip otherwise) raised
+// spoof.flat from 0.75 to 0.935 and took spoof.score from 0.90 to 0.44, below the 0.5 pass mark
+// (the flatness cue then pairs frames further apart); two dropped left it at 0.86-0.88.
+const maxRecordGap = 3*time.Second/videoFPS + time.Second/videoFPS/2
+
 // recordUnstarved records like record after a moment of preview (the countdown), again when this
-// (shared) machine starved the recording: fewer than 3/4 of the frames or a gap over 500 ms is
-// no video a camera delivers, and judging it would test the machine's load, not the demo.
+// (shared) machine starved the recording: fewer than 3/4 of the frames or a gap over maxRecordGap
+// is no video a camera delivers, and judging it would test the machine's load, not the demo.
 func recordUnstarved(t testing.TB, d *capture.Demo, numbers []int, length time.Duration) []sdk.Frame {
 	t.Helper()
 	want := int(length * videoFPS / time.Second)
 	var why string
-	for range 3 {
+	for range 4 {
 		for range 8 {
 			read(t, d)
 		}
@@ -211,7 +219,7 @@ func recordUnstarved(t testing.TB, d *capture.Demo, numbers []int, length time.D
 			prev = f.TimestampMS
 		}
 		t.Logf("%d frames over %v, longest gap %v", len(frames), length, gap)
-		if len(frames) >= want*3/4 && gap <= 500*time.Millisecond {
+		if len(frames) >= want*3/4 && gap <= maxRecordGap {
 			return frames
 		}
 		why = fmt.Sprintf("%d of %d frames, a gap of %v", len(frames), want, gap)
