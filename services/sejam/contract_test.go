@@ -42,7 +42,9 @@ func start(t *testing.T, reveal bool) rig {
 	t.Cleanup(func() { cancel(); run.Close() })
 	c, err := sejam.New(sejam.Config{BaseURL: run.URL + "/sejam/v1", Username: "ehraz", Password: "ehraz-demo",
 		ShahkarURL: run.URL + "/shahkar/v1", ShahkarKey: "ehraz-demo-key",
-		Policy: apicall.Policy{Timeout: 300 * time.Millisecond, Retries: 2, Backoff: 10 * time.Millisecond}})
+		// 1 s, not 300 ms: under the race detector on a loaded machine a call can take longer;
+		// the simulator's slow answers (2 s) still time out.
+		Policy: apicall.Policy{Timeout: time.Second, Retries: 2, Backoff: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
