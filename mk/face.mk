@@ -83,8 +83,8 @@ face-bench: models ## benchmark the face plugin on one core (model load, CheckSe
 
 FACE_EVAL_DATA := --data $(SHARED)/testdata/faces --data $(SHARED)/testdata/faces-diverse
 
-face-eval: models plugins ## print the face-matching evaluation and the face policy's figures on both shared photo sets
-	$(GO) run ./cmd/ehrazctl eval face $(FACE_EVAL_DATA) --plugin $(PLUGIN_BIN)/face
+face-eval: models plugins ## print the face-matching evaluation, the face policy's figures (single, fused by 3, leave-one-person-out) on both shared photo sets
+	$(GO) run ./cmd/ehrazctl eval face $(FACE_EVAL_DATA) --plugin $(PLUGIN_BIN)/face --fuse 3 --loo
 
 face-calibrate: models plugins ## refit the face plugin's reference calibration table on both shared sets (then make plugins)
 	$(GO) run ./cmd/ehrazctl eval face $(FACE_EVAL_DATA) --plugin $(PLUGIN_BIN)/face --calibrate --out plugins/face/calibration/reference.tsv
