@@ -13,12 +13,7 @@ import (
 // reaches the flow whole; one more digit is not taken.
 func TestReceiptSerialTakesTwentyDigits(t *testing.T) {
 	h := newHarness(t, "fa")
-	fyne.DoAndWait(func() {
-		h.flow.mu.Lock()
-		h.flow.set(flow.StepCardSerial)
-		h.flow.mu.Unlock()
-		h.u.render(h.flow.Snapshot())
-	})
+	h.at(flow.StepCardSerial)
 	receipt := "12345678901234567890"
 	if len(receipt) != kyc.CardSerialMaxLen {
 		t.Fatalf("test receipt has %d digits, the domain takes %d", len(receipt), kyc.CardSerialMaxLen)
@@ -42,12 +37,7 @@ func TestCardSerialKeysTogetherInPortrait(t *testing.T) {
 			h := newHarnessWith(t, lang, func(o *Options) { o.Camera, o.Analyzer = nil, nil })
 			win := fyne.NewSize(1080, 1920)
 			fyne.DoAndWait(func() { h.u.win.Resize(win) })
-			fyne.DoAndWait(func() {
-				h.flow.mu.Lock()
-				h.flow.set(flow.StepCardSerial)
-				h.flow.mu.Unlock()
-				h.u.render(h.flow.Snapshot())
-			})
+			h.at(flow.StepCardSerial)
 			d := fyne.CurrentApp().Driver()
 			z, one, zero := h.button("Z"), h.button(h.u.layer.Digits("1")), h.button(h.u.layer.Digits("0"))
 			gap := d.AbsolutePositionForObject(one).Y - (d.AbsolutePositionForObject(z).Y + z.Size().Height)
@@ -66,12 +56,7 @@ func TestCardSerialKeysTogetherInPortrait(t *testing.T) {
 // typed («1G23456789», never «۱G۲۳…»); a receipt number of digits alone is shown in Persian.
 func TestCardSerialFieldShowsLatinCode(t *testing.T) {
 	h := newHarness(t, "fa")
-	fyne.DoAndWait(func() {
-		h.flow.mu.Lock()
-		h.flow.set(flow.StepCardSerial)
-		h.flow.mu.Unlock()
-		h.u.render(h.flow.Snapshot())
-	})
+	h.at(flow.StepCardSerial)
 	h.typeDigits("1G23")
 	if !h.hasText("1G23") {
 		t.Errorf("the serial is not shown as typed")
