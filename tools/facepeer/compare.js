@@ -57,6 +57,15 @@ function fnmrAt(recs, t) {
   return r.fnmr === undefined ? '-' : `${r.fnmr} (th ${r.threshold}, fmr ${r.fmr})`;
 }
 
+function section(recs, data) {
+  if (!data || !recs.some((m) => m.data === data)) return recs;
+  let current;
+  return recs.filter((m) => {
+    if (m.data !== undefined) current = m.data;
+    return current === data;
+  });
+}
+
 function merged(recs) {
   return Object.assign({}, ...recs);
 }
@@ -66,8 +75,10 @@ if (!peerFile) {
   process.stderr.write('usage: node compare.js OURS_EVAL.txt OURS_BENCH.txt PEER.txt\n');
   process.exit(2);
 }
-const ours = kv(oursFile, 'eval.face');
 const peer = kv(peerFile, 'eval.face.peer');
+// `eval face` may run on several folders (make face-eval passes both shared sets), each section
+// opened by its `eval.face data=DIR` line; the peer ran on one: compare that folder's section.
+const ours = section(kv(oursFile, 'eval.face'), merged(peer).data);
 const b = bench(benchFile);
 const o = merged(ours);
 const p = merged(peer);
@@ -81,16 +92,17 @@ const rows = [
   ['FNMR at FMR 1%', fnmrAt(ours, '0.01'), fnmrAt(peer, '0.01')],
   ['FNMR at FMR 0.1%', fnmrAt(ours, '0.001'), fnmrAt(peer, '0.001')],
   ['FNMR at FMR 0', fnmrAt(ours, '0'), fnmrAt(peer, '0')],
-  ['distance median same', med(o, 'same'), med(p, 'same')],
+  // ours compares descriptors scaled to unit length, face-api.js the raw ones: compare each
+  // column's same-person median with its own different-person median, not across columns.
+  ['distance median same (ours unit, peer raw)', med(o, 'same'), med(p, 'same')],
   ['distance median different', med(o, 'different'), med(p, 'different')],
   ['group photo faces', `${o.faces ?? '-'} (${o.group ?? '-'})`, `${p.faces ?? '-'} (${p.group ?? '-'})`],
   ['model load ms (p50)', num(b.ModelLoad?.['p50-ms']), num(p['speed.load_ms'])],
-  // CheckSelfie: decode, go-face (HOG, landmarks, descriptor) and the selfie rules with the small-face
-  // cascade. (MatchFaces is no per-photo figure: it caches descriptors of pictures seen before.)
+  // CheckSelfie: decode, BlazeFace, go-face (HOG, landmarks, descriptor) and the selfie rules. (MatchFaces is no per-photo figure: it caches descriptors of pictures seen before.)
   ['per photo p50 ms, 640x480', `${num(b.CheckSelfie?.['p50-ms'])} (CheckSelfie)`,
     `${num(p['speed.total_p50_ms'])} (decode ${num(p['speed.decode_p50_ms'])} + detect ${num(p['speed.detect_p50_ms'])} + landmarks/descriptor ${num(p['speed.descriptor_p50_ms'])})`],
   ['peak RSS MB', `${num(rssOurs)} (bench process)`, `${num(p['speed.rss_speed_mb'])} after speed; ${num(p['speed.rss_peak_mb'])} after all photos`],
-  ['engine', 'go-face/dlib HOG + ResNet (converted)', `face-api ${p.faceapi ?? '?'} ${p.detector ?? ''} tfjs ${p.tfjs ?? '?'} ${p['speed.backend'] ?? ''}`],
+  ['engine', 'go-face/dlib HOG + ResNet (converted), BlazeFace', `face-api ${p.faceapi ?? '?'} ${p.detector ?? ''} tfjs ${p.tfjs ?? '?'} ${p['speed.backend'] ?? ''}`],
 ];
 const wk = Math.max(...rows.map((r) => r[0].length));
 const wo = Math.max('ours'.length, ...rows.map((r) => r[1].length));
