@@ -33,6 +33,13 @@ func measure(img sdk.Image) (float64, *sdk.Verdict) {
 		v := sdk.Verdict{Outcome: sdk.Fail, Reasons: []string{"verdict.plugin.image_invalid"}}
 		return 0, &v
 	}
+	// The header first: a declared or real size out of bounds is refused before any pixel is
+	// decoded (a hostile 20 MB payload costs the decoder seconds, under -race more).
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(img.Data))
+	if err != nil || cfg.Width != img.Width || cfg.Height != img.Height || cfg.Width > 8000 || cfg.Height > 8000 {
+		v := sdk.Verdict{Outcome: sdk.Fail, Reasons: []string{"verdict.plugin.image_invalid"}}
+		return 0, &v
+	}
 	m, _, err := image.Decode(bytes.NewReader(img.Data))
 	if err != nil {
 		v := sdk.Verdict{Outcome: sdk.Fail, Reasons: []string{"verdict.plugin.image_invalid"}}
