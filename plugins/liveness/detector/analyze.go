@@ -71,7 +71,7 @@ func (a *analysis) verdict() sdk.Verdict {
 		}
 		if hardRules[r.Name] {
 			hard = append(hard, r.Reason)
-		} else if r.Name == "video.guide" || r.Name == "video.shake" || r.Name == "video.light" || r.Name == "video.background" {
+		} else if r.Name == "video.guide" || r.Name == "video.shake" || r.Name == "video.light" || r.Name == "video.background" || r.Name == "video.gaps" {
 			soft = append(soft, r.Reason)
 		} else if len(r.Name) > 6 && r.Name[:6] == "spoof." {
 			soft = append(soft, r.Reason) // a single cue explains the fused score

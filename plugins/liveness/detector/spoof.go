@@ -3,6 +3,7 @@ package detector
 import (
 	"image"
 	"math"
+	"slices"
 
 	"github.com/ehraz/ehraz/plugins/sdk"
 )
@@ -30,14 +31,10 @@ var cues = []struct {
 	// enough to matter raises BPCER (README, "Passive anti-spoofing").
 }
 
-// The flatness cue measures at most flatPairs pairs of frames, their first frames taken at about
-// flatStarts even steps over the frames with a face: the median of pairs from the whole clip does
-// not hang on one moment (a hole of dropped frames near the start once turned a genuine clip's
-// median of its first three pairs from 0.75 to 0.93, a spoof).
-const (
-	flatPairs  = 5
-	flatStarts = 6
-)
+// holeSteps: consecutive frames further apart than this many median frame steps are a hole in the
+// recording (a camera's frame timing wanders by a fraction of a step; three missing frames in a row
+// make a gap of four).
+const holeSteps = 3
 
 // minLiveScore is the fused score below which the video is treated as a presentation attack.
 const minLiveScore = 0.5
@@ -66,35 +63,50 @@ func (d *Detector) spoofRules(a *analysis, good []frame, faces [][]image.Rectang
 		glares = append(glares, glare(f.work, fs))
 		nets = append(nets, 1-antispoofNet(d.anti, f.work, fs))
 	}
-	// flatness: face tracks between frames 0.6–0.9 s apart that actually moved, started from frames
-	// spread over the whole clip (see flatPairs)
+	// flatness: face tracks between frames ~0.6–1.2 s apart that actually moved, from the first
+	// three frames that have such a partner. When the recording has a hole between the two frames
+	// of a pair (frames the camera or a loaded kiosk dropped: consecutive frames further apart than
+	// holeSteps median frame steps), the cue is not measured and the video goes to a person
+	// (video.gaps, a soft rule). The stretched pair moves the head further, which the planarity fit
+	// reads as flatness — a 500 ms hole turned a genuine clip's flatness from 0.57 to 0.92 and its
+	// live score to 0.44, a spoof (TestDroppedFramesGoToReview) — and it is never a pass without
+	// the cue: nothing else stands against a flat picture that moves. A frame without a face is no
+	// hole: its pair is sought further on, as before.
+	step := medianStep(good)
 	var flats []float64
-	var withFace []int
-	for _, i := range faceIdx {
-		if len(faces[i]) > 0 {
-			withFace = append(withFace, i)
+	hole := int64(0) // the longest gap between consecutive frames inside a measured span
+	holed := false
+	for k, i := range faceIdx {
+		if len(faces[i]) == 0 || len(flats) >= 3 || holed {
+			continue
 		}
-	}
-	step := max(1, len(withFace)/flatStarts)
-	for k := 0; k < len(withFace) && len(flats) < flatPairs; k += step {
-		i := withFace[k]
-		for _, j := range withFace[k+1:] {
+		for _, j := range faceIdx[k+1:] {
 			dt := good[j].ts - good[i].ts
-			if dt < 600 {
+			if dt < 600 || len(faces[j]) == 0 {
 				continue
 			}
-			// A pair stretched by frames the camera or a loaded kiosk dropped is not measured: a
-			// longer span moves the head further, which the planarity fit reads as flatness.
-			if dt <= 900 {
-				f := good[i]
-				p, move := planarity(f.work, good[j].work, scaleRect(faces[i][0], float64(f.work.W)/float64(f.small.W)))
-				if !math.IsNaN(p) && move >= 1.0 {
-					flats = append(flats, p)
-				}
+			if dt > 1200 {
+				break
+			}
+			for n := i + 1; n <= j; n++ {
+				hole = max(hole, good[n].ts-good[n-1].ts)
+			}
+			if step > 0 && hole > holeSteps*step {
+				holed = true
+				break
+			}
+			f := good[i]
+			p, move := planarity(f.work, good[j].work, scaleRect(faces[i][0], float64(f.work.W)/float64(f.small.W)))
+			if !math.IsNaN(p) && move >= 1.0 {
+				flats = append(flats, p)
 			}
 			break
 		}
 	}
+	if holed {
+		flats = nil
+	}
+	a.add("video.gaps", passIf(!holed), "verdict.liveness.video.frames_dropped", float64(hole), float64(holeSteps*step), "ms")
 	values := []float64{mean(borders), quantile(moires, 0.5), quantile(glares, 0.5), quantile(flats, 0.5), quantile(nets, 0.5)}
 	live := 1.0
 	measured := 0
@@ -116,6 +128,19 @@ func (d *Detector) spoofRules(a *analysis, good []frame, faces [][]image.Rectang
 		return
 	}
 	a.add("spoof.score", passIf(live >= minLiveScore), "verdict.liveness.spoof.suspected", live, minLiveScore, "score")
+}
+
+// medianStep is the median time between consecutive frames (0 for fewer than two).
+func medianStep(good []frame) int64 {
+	if len(good) < 2 {
+		return 0
+	}
+	steps := make([]int64, 0, len(good)-1)
+	for k := 1; k < len(good); k++ {
+		steps = append(steps, good[k].ts-good[k-1].ts)
+	}
+	slices.Sort(steps)
+	return steps[len(steps)/2]
 }
 
 func mean(v []float64) float64 {
