@@ -76,21 +76,23 @@ func (d *Detector) MatchFaces(ctx context.Context, req sdk.MatchRequest) (sdk.Ve
 
 // largest is the index of the face with the largest box, or -1 when there is none.
 func largest(fs []detected) int {
-	best := -1
-	for j, f := range fs {
-		if best < 0 || f.Rectangle.Dx()*f.Rectangle.Dy() > fs[best].Rectangle.Dx()*fs[best].Rectangle.Dy() {
-			best = j
-		}
-	}
-	return best
+	return largestOf(len(fs), func(i int) image.Rectangle { return fs[i].Rectangle })
 }
 
 // largestBox is the largest of boxes, or the empty rectangle when there is none.
 func largestBox(boxes []image.Rectangle) image.Rectangle {
-	var best image.Rectangle
-	for _, b := range boxes {
-		if b.Dx()*b.Dy() > best.Dx()*best.Dy() {
-			best = b
+	if i := largestOf(len(boxes), func(i int) image.Rectangle { return boxes[i] }); i >= 0 {
+		return boxes[i]
+	}
+	return image.Rectangle{}
+}
+
+// largestOf is the index of the largest by area of n rectangles, the first of equals; -1 for none.
+func largestOf(n int, rect func(int) image.Rectangle) int {
+	best, area := -1, -1
+	for i := 0; i < n; i++ {
+		if r := rect(i); r.Dx()*r.Dy() > area {
+			best, area = i, r.Dx()*r.Dy()
 		}
 	}
 	return best
