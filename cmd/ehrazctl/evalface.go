@@ -403,6 +403,19 @@ func b2i(b bool) int {
 	return 0
 }
 
+// faceTradeoffLines prints, for each of faceTradeoffLimits, every set's auto-pass and false
+// auto-pass when its pairs (pairsOf(i) for sets[i]) are judged with that pass limit.
+func faceTradeoffLines(out evalOut, key string, sets []faceSet, pairsOf func(int) []facePair) {
+	for _, limit := range faceTradeoffLimits {
+		line := fmt.Sprintf("pass_fmr=%g", limit)
+		for i, s := range sets {
+			r := faceApplyPolicy(flow.FacePolicy{PassFMR: limit, FailFMR: 1}, pairsOf(i))
+			line += fmt.Sprintf(" %s.auto_pass=%.3f %s.false_pass=%.4f", s.name, 1-r.FNMR, s.name, r.FMR)
+		}
+		out.line(key, "%s", line)
+	}
+}
+
 // faceTradeoffLimits are the pass limits the trade-off lines report.
 var faceTradeoffLimits = []float64{0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.2, 0.3, 0.5}
 
@@ -454,14 +467,7 @@ func evalFace(ctx context.Context, run evalRun, o faceEvalOptions) error {
 		out.line("", "policy set=%s pass_fmr=%g fail_fmr=%g fmr=%.4f fnmr=%.4f auto_pass=%.4f genuine_fail=%.4f impostor_fail=%.4f calibration=%s",
 			s.name, o.policy.PassFMR, o.policy.FailFMR, r.FMR, r.FNMR, 1-r.FNMR, r.GenuineFail, r.ImpostorFail, cal)
 	}
-	for _, limit := range faceTradeoffLimits {
-		line := fmt.Sprintf("pass_fmr=%g", limit)
-		for _, s := range sets {
-			r := faceApplyPolicy(flow.FacePolicy{PassFMR: limit, FailFMR: 1}, s.pairs)
-			line += fmt.Sprintf(" %s.auto_pass=%.3f %s.false_pass=%.4f", s.name, 1-r.FNMR, s.name, r.FMR)
-		}
-		out.line("tradeoff", "%s", line)
-	}
+	faceTradeoffLines(out, "tradeoff", sets, func(i int) []facePair { return sets[i].pairs })
 	if o.fuse > 1 {
 		for _, s := range sets {
 			f := faceFuseRates(o.policy, s.pairs, o.fuse)
@@ -498,14 +504,7 @@ func faceLOOLines(out evalOut, o faceEvalOptions, sets []faceSet) error {
 				s.name, o.fuse, o.policy.FusedPassFMR, f.genuine, f.impostor, ratio(f.genuinePass, f.genuine), ratio(f.falsePass, f.impostor), ratio(f.genuineFail, f.genuine))
 		}
 	}
-	for _, limit := range faceTradeoffLimits {
-		line := fmt.Sprintf("pass_fmr=%g", limit)
-		for i, s := range sets {
-			r := faceApplyPolicy(flow.FacePolicy{PassFMR: limit, FailFMR: 1}, loo[i].pairs)
-			line += fmt.Sprintf(" %s.auto_pass=%.3f %s.false_pass=%.4f", s.name, 1-r.FNMR, s.name, r.FMR)
-		}
-		out.line("loo.tradeoff", "%s", line)
-	}
+	faceTradeoffLines(out, "loo.tradeoff", sets, func(i int) []facePair { return loo[i].pairs })
 	return nil
 }
 

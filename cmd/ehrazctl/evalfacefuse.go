@@ -21,6 +21,8 @@ type faceDecided struct {
 type faceFuse struct {
 	genuine, impostor int
 	fused, single     faceDecided
+	// the fused groups' outcomes as counts (fused holds them as rates)
+	genuinePass, genuineFail, impostorPass int
 }
 
 // pairVerdict rebuilds what the kiosk's policy sees of one measured pair: the estimate and the
@@ -147,5 +149,6 @@ func faceFuseRates(p flow.FacePolicy, pairs []facePair, k int) faceFuse {
 		}
 	}
 	res.fused = faceDecided{pairs: res.genuine + res.impostor, autoPass: ratio(gPass, res.genuine), falsePass: ratio(iPass, res.impostor), genuineFail: ratio(gFail, res.genuine)}
+	res.genuinePass, res.genuineFail, res.impostorPass = gPass, gFail, iPass
 	return res
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"sort"
 
 	"github.com/ehraz/ehraz/app/flow"
@@ -26,9 +25,9 @@ type faceFuseCount struct {
 func (c *faceFuseCount) add(f faceFuse) {
 	c.genuine += f.genuine
 	c.impostor += f.impostor
-	c.genuinePass += int(math.Round(f.fused.autoPass * float64(f.genuine)))
-	c.genuineFail += int(math.Round(f.fused.genuineFail * float64(f.genuine)))
-	c.falsePass += int(math.Round(f.fused.falsePass * float64(f.impostor)))
+	c.genuinePass += f.genuinePass
+	c.genuineFail += f.genuineFail
+	c.falsePass += f.impostorPass
 }
 
 // faceLeaveOneOut judges every person as one the calibration never saw: for each person of each
